@@ -1,0 +1,57 @@
+# apvirt — convenience wrapper around meson/ninja.
+#   make demo    build (optimised) and run the demo
+#   make check   build with ASan+UBSan and run every test; concurrency tests also under TSan
+#   make bench   build (optimised) and run the benchmarks
+# Each target installs missing packages (scripts/deps.sh) and configures itself.
+
+BUILD      ?= build
+BUILD_SAN  ?= build-san
+BUILD_TSAN ?= build-tsan
+MESON      ?= meson
+NINJA      ?= ninja
+
+.PHONY: all deps build demo check check-san check-tsan bench fuzz e2e install clean format
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja: | deps
+	$(MESON) setup $(BUILD) --buildtype=release -Ddebug_locks=false
+
+$(BUILD_SAN)/build.ninja: | deps
+	$(MESON) setup $(BUILD_SAN) --buildtype=debug -Db_sanitize=address,undefined \
+		-Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all
+
+$(BUILD_TSAN)/build.ninja: | deps
+	$(MESON) setup $(BUILD_TSAN) --buildtype=debugoptimized -Db_sanitize=thread
+
+build: $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+
+demo: build
+	@if [ -x $(BUILD)/cli/apvirt ]; then $(BUILD)/cli/apvirt demo; \
+	else $(BUILD)/tests/hw/hwdemo; fi
+
+check: check-san check-tsan
+
+check-san: $(BUILD_SAN)/build.ninja
+	$(NINJA) -C $(BUILD_SAN)
+	tests/run.sh $(BUILD_SAN)
+
+check-tsan: $(BUILD_TSAN)/build.ninja
+	$(NINJA) -C $(BUILD_TSAN)
+	tests/run.sh $(BUILD_TSAN) --mt-only
+
+bench: build
+	bench/run.sh $(BUILD)
+
+install: build
+	$(MESON) install -C $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_TSAN)

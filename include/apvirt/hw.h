@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apvirt — the host AP hardware: configuration (QCI), adapters, domains and
+ * queues, and the AP instructions as the architecture defines them.
+ *
+ * Instructions take the register set and a storage interface and return an
+ * apv_result: DONE with a condition code (the APQSW is in GR1 bits 32-63,
+ * GR2 where defined), or PGM with a program-interruption code for the
+ * architectural exceptions (odd register pair, zero length, reserved GR0
+ * bits, misaligned QCI block, invalid function code, T bit without APFT
+ * when the machine lacks it). Hardware conditions are response codes.
+ *
+ * Locking: one lock per queue, one for the configuration. Instructions on
+ * different queues run in parallel; NQAP/DQAP do no allocation.
+ */
+#ifndef APVIRT_HW_H
+#define APVIRT_HW_H
+
+#include <apvirt/arch.h>
+#include <apvirt/clock.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct apv_hw;
+
+enum apv_ap_mode {
+	APV_MODE_ACCEL = 0, /* CEXnA: type 50 requests */
+	APV_MODE_CCA,       /* CEXnC: flagged; requests get a type 82 error reply */
+	APV_MODE_EP11,      /* CEXnP: flagged; requests get a type 82 error reply */
+};
+
+struct apv_hw_config {
+	bool apxa;          /* AP extended addressing (QCI N bit, TAPQ N bit) */
+	bool qci;           /* facility 12: PQAP(QCI) available */
+	bool apft;          /* facility 15: TAPQ T bit honoured */
+	bool aqic;          /* facility 65: AQIC available */
+	uint8_t na;         /* max APID (<= 63 without APXA) */
+	uint8_t nd;         /* max domain (<= 15 without APXA) */
+	uint64_t reset_ns;  /* how long RAPQ/ZAPQ keep RC02 (virtual clock) */
+	uint64_t irq_ns;    /* delay before the I bit follows an AQIC */
+	uint64_t reply_ns;  /* virtual mode: time from NQAP to reply ready */
+	unsigned workers;   /* real mode: request worker threads (0 = one per core) */
+};
+/* A sensible default: APXA, facilities 12/15/65, Na = Nd = 255, 1 ms resets. */
+void apv_hw_config_default(struct apv_hw_config *cfg);
+
+struct apv_adapter_config {
+	uint8_t at;              /* AP type 10-14 (CEX4-CEX8) */
+	enum apv_ap_mode mode;
+	bool mex4k, crt4k;       /* 4096-bit ME / CRT */
+	uint8_t nd;              /* number of domains reported by TAPQ */
+	uint8_t ml;              /* TAPQ ML (4 KiB units, 0 = 12 KiB) */
+	uint8_t qd;              /* TAPQ QD; the queue holds qd + 1 requests */
+};
+/* A CEX8A accelerator with 4K support, 85 domains, QD 7. */
+void apv_adapter_config_default(struct apv_adapter_config *a);
+
+/*
+ * Interrupt raised when a reply becomes ready on a queue whose interrupts
+ * are enabled, after the NIB byte has been set. With a GISA designation
+ * (from a hypervisor's AQIC), gisa_valid is true and gisa/gisc name the
+ * guest's interruption; isc is the host ISC given to AQIC.
+ */
+struct apv_hw_irq {
+	apv_apqn_t apqn;
+	uint8_t isc;
+	bool gisa_valid;
+	uint32_t gisa; /* GISA origin >> 4, as in the AQIC controls */
+	uint8_t gisc;
+};
+typedef void (*apv_hw_irq_fn)(void *ctx, const struct apv_hw_irq *irq);
+
+struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clock);
+/* Stops workers, drops every request and reply. */
+void apv_hw_free(struct apv_hw *hw);
+const struct apv_hw_config *apv_hw_config(const struct apv_hw *hw);
+struct apv_clock *apv_hw_clock(const struct apv_hw *hw);
+/* Install the interrupt handler (one; NULL removes). Called without hw locks. */
+void apv_hw_set_irq_handler(struct apv_hw *hw, apv_hw_irq_fn fn, void *ctx);
+/* False models a machine without AP instructions (PQAP raises an operation exception). */
+void apv_hw_set_installed(struct apv_hw *hw, bool installed);
+bool apv_hw_installed(const struct apv_hw *hw);
+
+/* ---- configuration (administrator / machine side) ---------------------- */
+
+/* Define adapter apid (configured). -EINVAL bad type/params, -ENODEV apid > na, -EEXIST. */
+int apv_hw_add_adapter(struct apv_hw *hw, unsigned apid, const struct apv_adapter_config *a);
+/* Define usage domain apqi on every adapter. -ENODEV apqi > nd. */
+int apv_hw_add_domain(struct apv_hw *hw, unsigned apqi);
+/* Control domain (ADM only). */
+int apv_hw_add_control_domain(struct apv_hw *hw, unsigned apqi);
+/* Configure / deconfigure at run time (QCI masks follow; queues answer RC03 / RC01). */
+int apv_hw_configure_adapter(struct apv_hw *hw, unsigned apid, bool on);
+int apv_hw_configure_domain(struct apv_hw *hw, unsigned apqi, bool on);
+/* The host configuration as QCI reports it. */
+void apv_hw_qci(struct apv_hw *hw, struct apv_qci *out);
+bool apv_hw_adapter_exists(struct apv_hw *hw, unsigned apid);
+int apv_hw_adapter_info(struct apv_hw *hw, unsigned apid, struct apv_adapter_config *out);
+
+/* ---- fault injection (per queue) --------------------------------------- */
+
+enum apv_hw_fault {
+	APV_FAULT_NONE = 0,
+	APV_FAULT_BUSY,          /* every instruction: RC05 */
+	APV_FAULT_RESET,         /* reset in progress (RC02) until cleared */
+	APV_FAULT_DECONFIGURED,  /* RC03 */
+	APV_FAULT_CHECKSTOP,     /* RC04 */
+	APV_FAULT_AQIC_RC07,     /* next `count` AQICs answer RC07 */
+	APV_FAULT_AQIC_RC,       /* next `count` AQICs answer `rc` */
+	APV_FAULT_SLOW,          /* replies take `ns` longer */
+};
+struct apv_hw_fault_spec {
+	enum apv_hw_fault kind;
+	unsigned count; /* AQIC faults: how many; 0 = until cleared */
+	uint8_t rc;     /* APV_FAULT_AQIC_RC */
+	uint64_t ns;    /* APV_FAULT_SLOW */
+};
+/* -ENODEV if the queue does not exist. APV_FAULT_NONE clears every fault. */
+int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_spec *f);
+
+/* ---- instructions ------------------------------------------------------- */
+
+/*
+ * PQAP: function code in GR0 bits 32-39. TAPQ, RAPQ, ZAPQ, AQIC, QCI (GR2 =
+ * address of a 128-byte block in `st`), QACT. For AQIC, GR2 is the NIB
+ * address in `st`; the hardware keeps `st` and the address until
+ * interrupts are disabled, so `st` must outlive that.
+ */
+struct apv_result apv_hw_pqap(struct apv_hw *hw, struct apv_regs *r, const struct apv_storage *st);
+/* NQAP R1,R2: psmid in the R1 pair, message address/length in the R2 pair. */
+struct apv_result apv_hw_nqap(struct apv_hw *hw, struct apv_regs *r, unsigned r1, unsigned r2,
+			      const struct apv_storage *st);
+/* DQAP R1,R2: psmid out in the R1 pair, buffer address/length in the R2 pair, GR2 residual. */
+struct apv_result apv_hw_dqap(struct apv_hw *hw, struct apv_regs *r, unsigned r1, unsigned r2,
+			      const struct apv_storage *st);
+
+/* Convenience wrappers for layers that issue PQAP themselves (vfio_ap, tests). */
+uint32_t apv_hw_tapq(struct apv_hw *hw, apv_apqn_t apqn, bool t, uint64_t *gr2);
+uint32_t apv_hw_zapq(struct apv_hw *hw, apv_apqn_t apqn);
+uint32_t apv_hw_rapq(struct apv_hw *hw, apv_apqn_t apqn);
+uint32_t apv_hw_aqic(struct apv_hw *hw, apv_apqn_t apqn, struct apv_aqic_ctrl ctrl, uint64_t nib,
+		     const struct apv_storage *st);
+
+/* ---- observation ---------------------------------------------------------- */
+
+struct apv_hw_queue_stats {
+	bool exists;
+	uint32_t apqsw;          /* what TAPQ would say now */
+	unsigned queued;         /* requests accepted, not yet dequeued */
+	unsigned replies;        /* replies waiting */
+	uint64_t requests;       /* NQAP accepted */
+	uint64_t replies_done;   /* DQAP completed */
+	uint64_t discarded;      /* requests/replies dropped by a reset */
+	uint64_t interrupts;     /* interrupts raised */
+	uint64_t aqic;           /* AQIC instructions seen */
+	bool irq_enabled;
+	uint64_t nib;            /* saved NIB address, 0 if none */
+};
+int apv_hw_queue_stats(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_queue_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
