@@ -162,7 +162,8 @@ static inline uint8_t apv_apqsw_get_rc(uint32_t w) { return (uint8_t)((w >> 16) 
 /* GR1 as the architecture returns it: APQSW in bits 32-63, bits 0-31 zero. */
 static inline uint64_t apv_gr1_from_apqsw(uint32_t w) { return (uint64_t)w; }
 static inline uint32_t apv_apqsw_from_gr1(uint64_t gr1) { return (uint32_t)(gr1 & 0xFFFFFFFFu); }
-/* Linux name of a response code ("AP_RESPONSE_..."), or NULL if none. */
+/* Linux name of a response code without the AP_RESPONSE_ prefix ("Q_NOT_AVAIL";
+ * 0x10 is "Q_FULL"), or NULL if Linux has none. */
 const char *apv_rc_name(uint8_t rc);
 /* Format a status word for people, e.g. "E I rc=00(NORMAL)". Returns buf. */
 char *apv_apqsw_format(uint32_t w, char *buf, size_t len);
@@ -352,7 +353,7 @@ static inline void apv_psmid_to_pair(struct apv_regs *r, unsigned even, uint64_t
 	r->gr[even + 1] = (r->gr[even + 1] & ~UINT64_C(0xFFFFFFFF)) | (psmid & 0xFFFFFFFFu);
 }
 
-/* Name of a program-interruption code ("specification"). */
+/* Name of a program-interruption code ("specification"); "unknown" if unnamed. */
 const char *apv_pgm_name(unsigned code);
 /* Name of a PQAP function code ("AQIC"), or NULL. */
 const char *apv_fc_name(unsigned fc);
