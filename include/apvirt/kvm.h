@@ -110,6 +110,13 @@ void apv_vm_unlock(struct apv_vm *vm);
 /* KVM_S390_VM_CRYPTO_ENABLE/DISABLE_APIE. -EOPNOTSUPP without host AP instructions. */
 int apv_vm_set_apie(struct apv_vm *vm, bool on);
 bool apv_vm_apie(const struct apv_vm *vm);
+/*
+ * Model running nested under a hypervisor level that does not interpret AP
+ * instructions for us (ECA.28 is an effective control): with it on, every
+ * AP instruction is intercepted, so handle_pqap also sees function codes
+ * other than AQIC (which it sends to user space). Off by default.
+ */
+void apv_vm_set_nested_intercept(struct apv_vm *vm, bool on);
 
 /* CRYCB format 0, 1 or 2 (2 = MSAX3 and host APXA). */
 unsigned apv_vm_crycb_format(const struct apv_vm *vm);
@@ -159,7 +166,8 @@ bool apv_vm_gisa_alerted(const struct apv_vm *vm);
 /*
  * Add a memslot of `size` bytes at guest absolute address `gpa`. host may
  * be NULL (the VM allocates and zeroes it) or memory the caller owns (QEMU
- * RAM). Slots must not overlap. -EINVAL, -EEXIST, -ENOMEM.
+ * RAM). Slots must not overlap. -EINVAL (not 4 KiB aligned, empty, wraps),
+ * -EEXIST (overlap), -ENOSPC (all 32 slots used), -ENOMEM.
  */
 int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *host);
 /* Guest absolute storage of the VM (what interpreted instructions use). */
@@ -175,7 +183,12 @@ int apv_vm_pin(struct apv_vm *vm, uint64_t gpa, uint64_t *host_addr);
 /* -EINVAL when the page is not pinned (an unbalanced unpin). */
 int apv_vm_unpin(struct apv_vm *vm, uint64_t gpa);
 unsigned apv_vm_pinned_pages(const struct apv_vm *vm);
-/* Protected guests: pages are secure unless shared. */
+/*
+ * Protected guests: pages are secure unless shared. set_shared: -EINVAL for
+ * a guest that is not protected, -EFAULT outside memory. is_shared: false
+ * outside memory, true for every page of a guest that is not protected.
+ * The host storage refuses secure pages even when pinned.
+ */
 int apv_vm_pv_set_shared(struct apv_vm *vm, uint64_t gpa, bool shared);
 bool apv_vm_pv_is_shared(struct apv_vm *vm, uint64_t gpa);
 bool apv_vm_is_protected(const struct apv_vm *vm);
@@ -200,13 +213,26 @@ struct apv_vm *apv_vcpu_vm(const struct apv_vcpu *v);
 unsigned apv_vcpu_id(const struct apv_vcpu *v);
 struct apv_regs *apv_vcpu_regs(struct apv_vcpu *v);
 struct apv_psw *apv_vcpu_psw(struct apv_vcpu *v);
-/* CR6 I/O interruption subclass mask: bit 0x80 >> isc enables isc. */
+/*
+ * CR6 I/O interruption subclass mask: bit 0x80 >> isc enables isc. A
+ * running vCPU takes pending interrupts the new mask enables at once.
+ */
 void apv_vcpu_set_cr6(struct apv_vcpu *v, uint8_t isc_mask);
 uint8_t apv_vcpu_cr6(const struct apv_vcpu *v);
 /* In SIE (running) or not; enabling interrupts or starting to run delivers pending ones. */
 void apv_vcpu_set_running(struct apv_vcpu *v, bool running);
+/*
+ * The handler runs on the thread that raised or released the interrupt
+ * (hardware worker, clock, or this vCPU's thread in the calls here), like
+ * a real interruption: keep it short. It must not free its own vCPU.
+ * Interrupts arriving from other threads use the PSW I/O mask as of the
+ * last set_running / set_cr6 / deliver_pending call (the SIE entry).
+ */
 void apv_vcpu_set_irq_handler(struct apv_vcpu *v, apv_vcpu_irq_fn fn, void *ctx);
-/* Deliver pending GISA interrupts now if enabled (what SIE entry or a kick does). */
+/*
+ * Deliver pending GISA interrupts now if enabled (what SIE entry or a kick
+ * does), lowest ISC first. Returns how many were delivered.
+ */
 unsigned apv_vcpu_deliver_pending(struct apv_vcpu *v);
 uint64_t apv_vcpu_interrupts(const struct apv_vcpu *v);
 

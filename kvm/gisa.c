@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * GISA and GIB: guest ISC registration, the interruption-pending and
+ * -alert masks, the GIB alert list, and the delivery of adapter
+ * interruptions to vCPUs.
+ *
+ * The model of the machine: an interrupt with a GISA designation sets the
+ * guest ISC's IPM bit. A vCPU in SIE that has the ISC enabled in CR6 and
+ * I/O enabled in its PSW takes it at once (clearing the bit). Otherwise,
+ * if the IAM has the bit, the GISA goes on the GIB alert list, the IAM is
+ * cleared so that it alerts only once, and the host gets a GAL
+ * interruption; the bit then waits in the IPM until a vCPU of the VM runs
+ * or enables the ISC. When nothing enabled by the alert mask is pending
+ * any more, the GISA leaves the list and its IAM is restored.
+ *
+ * Everything here runs under kvm->irq_lock and allocates nothing; the
+ * vCPU's handler is called after the lock is dropped, with the vCPU
+ * pinned by its in-flight delivery count.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "kvm_internal.h"
+
+void kvm_gisa_init(struct apv_vm *vm, uint32_t origin)
+{
+	struct kvm_gisa *g = &vm->gisa;
+
+	g->origin = origin;
+	atomic_init(&g->ipm, 0);
+	atomic_init(&g->iam, 0);
+	atomic_init(&g->alerted, false);
+}
+
+uint32_t apv_vm_gisa(const struct apv_vm *vm)
+{
+	return vm->gisa.origin >> 4;
+}
+
+/* ---- alert list -------------------------------------------------------------- */
+
+static void alert_list_remove_locked(struct apv_vm *vm)
+{
+	struct apv_kvm *k = vm->kvm;
+
+	for (struct apv_vm **p = &k->alert_list; *p; p = &(*p)->gisa.next_alert) {
+		if (*p == vm) {
+			*p = vm->gisa.next_alert;
+			break;
+		}
+	}
+	vm->gisa.next_alert = NULL;
+	atomic_store(&vm->gisa.alerted, false);
+}
+
+/* Off the list and IAM restored once nothing the alert mask cares about is pending. */
+static void gisa_settle_locked(struct apv_vm *vm)
+{
+	struct kvm_gisa *g = &vm->gisa;
+
+	if (!atomic_load(&g->alerted))
+		return;
+	if (atomic_load(&g->ipm) & g->alert_mask)
+		return;
+	alert_list_remove_locked(vm);
+	atomic_store(&g->iam, g->alert_mask);
+}
+
+void kvm_gisa_destroy(struct apv_vm *vm)
+{
+	pthread_mutex_lock(&vm->kvm->irq_lock);
+	if (atomic_load(&vm->gisa.alerted))
+		alert_list_remove_locked(vm);
+	pthread_mutex_unlock(&vm->kvm->irq_lock);
+}
+
+bool apv_vm_gisa_alerted(const struct apv_vm *vm)
+{
+	return atomic_load(&vm->gisa.alerted);
+}
+
+uint8_t apv_vm_gisa_ipm(const struct apv_vm *vm)
+{
+	return atomic_load(&vm->gisa.ipm);
+}
+
+uint8_t apv_vm_gisa_iam(const struct apv_vm *vm)
+{
+	return atomic_load(&vm->gisa.iam);
+}
+
+/* ---- guest ISC registration ------------------------------------------------------ */
+
+int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
+{
+	struct kvm_gisa *g = &vm->gisa;
+
+	if (!g->origin)
+		return -ENODEV;
+	if (gisc > APV_MAX_ISC)
+		return -ERANGE;
+	pthread_mutex_lock(&vm->kvm->irq_lock);
+	if (g->refcount[gisc]++ == 0) {
+		g->alert_mask |= kvm_isc_bit(gisc);
+		/* While alerted the IAM stays clear; it is restored when the GISA leaves the list. */
+		if (!atomic_load(&g->alerted))
+			atomic_store(&g->iam, g->alert_mask);
+	}
+	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	atomic_fetch_add(&vm->kvm->account.isc_regs, 1);
+	return APV_GAL_ISC;
+}
+
+int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
+{
+	struct kvm_gisa *g = &vm->gisa;
+
+	if (!g->origin)
+		return -ENODEV;
+	if (gisc > APV_MAX_ISC)
+		return -ERANGE;
+	pthread_mutex_lock(&vm->kvm->irq_lock);
+	if (g->refcount[gisc] == 0) {
+		pthread_mutex_unlock(&vm->kvm->irq_lock);
+		return -EINVAL;
+	}
+	if (--g->refcount[gisc] == 0) {
+		g->alert_mask &= (uint8_t)~kvm_isc_bit(gisc);
+		if (!atomic_load(&g->alerted))
+			atomic_store(&g->iam, g->alert_mask);
+		else
+			gisa_settle_locked(vm);
+	}
+	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	atomic_fetch_add(&vm->kvm->account.isc_unregs, 1);
+	return 0;
+}
+
+int apv_vm_gisc_refcount(const struct apv_vm *vm, unsigned gisc)
+{
+	int r;
+
+	if (gisc > APV_MAX_ISC)
+		return -ERANGE;
+	pthread_mutex_lock(&vm->kvm->irq_lock);
+	r = vm->gisa.refcount[gisc];
+	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	return r;
+}
+
+int kvm_gisa_check(struct apv_vm *vm, long *isc_refs, char *err, size_t errlen)
+{
+	struct kvm_gisa *g = &vm->gisa;
+	int rc = 0;
+
+	pthread_mutex_lock(&vm->kvm->irq_lock);
+	for (unsigned isc = 0; isc <= APV_MAX_ISC && !rc; isc++) {
+		bool in_mask = g->alert_mask & kvm_isc_bit(isc);
+
+		if (g->refcount[isc] < 0) {
+			snprintf(err, errlen, "VM '%s': guest ISC %u has a negative refcount (%d)",
+				 vm->name, isc, g->refcount[isc]);
+			rc = -EINVAL;
+		} else if ((g->refcount[isc] > 0) != in_mask) {
+			snprintf(err, errlen,
+				 "VM '%s': guest ISC %u has refcount %d but its alert-mask bit is %s",
+				 vm->name, isc, g->refcount[isc], in_mask ? "set" : "clear");
+			rc = -EINVAL;
+		}
+		*isc_refs += g->refcount[isc];
+	}
+	if (!rc && (atomic_load(&g->iam) & ~g->alert_mask)) {
+		snprintf(err, errlen, "VM '%s': IAM 0x%02x has bits outside the alert mask 0x%02x",
+			 vm->name, atomic_load(&g->iam), g->alert_mask);
+		rc = -EINVAL;
+	}
+	if (!rc && !atomic_load(&g->alerted) && atomic_load(&g->iam) != g->alert_mask) {
+		snprintf(err, errlen,
+			 "VM '%s': GISA not alerted but IAM 0x%02x differs from the alert mask 0x%02x",
+			 vm->name, atomic_load(&g->iam), g->alert_mask);
+		rc = -EINVAL;
+	}
+	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	return rc;
+}
+
+/* ---- delivery ------------------------------------------------------------------------ */
+
+struct delivery {
+	struct apv_vcpu *vcpu;
+	apv_vcpu_irq_fn fn;
+	void *ctx;
+	uint32_t int_word;
+};
+
+static bool vcpu_enabled_locked(const struct apv_vcpu *v, uint8_t bit)
+{
+	return !v->dead && v->io_enabled && (atomic_load(&v->cr6) & bit);
+}
+
+/* Take the IPM bit for the vCPU and pin the vCPU until the handler has returned. */
+static void delivery_prepare_locked(struct apv_vcpu *v, unsigned gisc, struct delivery *d)
+{
+	atomic_fetch_and(&v->vm->gisa.ipm, (unsigned char)~kvm_isc_bit(gisc));
+	v->delivering++;
+	d->vcpu = v;
+	d->fn = v->irq_fn;
+	d->ctx = v->irq_ctx;
+	d->int_word = kvm_adapter_int_word(gisc);
+	atomic_fetch_add(&v->interrupts, 1);
+	gisa_settle_locked(v->vm);
+}
+
+static void delivery_run(struct apv_kvm *k, struct delivery *d)
+{
+	if (d->fn)
+		d->fn(d->ctx, d->vcpu, d->int_word);
+	pthread_mutex_lock(&k->irq_lock);
+	if (--d->vcpu->delivering == 0)
+		pthread_cond_broadcast(&k->irq_cond);
+	pthread_mutex_unlock(&k->irq_lock);
+}
+
+static void gisa_raise(struct apv_vm *vm, unsigned gisc)
+{
+	struct apv_kvm *k = vm->kvm;
+	struct kvm_gisa *g = &vm->gisa;
+	uint8_t bit = kvm_isc_bit(gisc);
+	struct delivery d = {0};
+
+	pthread_mutex_lock(&k->irq_lock);
+	atomic_fetch_or(&g->ipm, bit);
+	for (struct apv_vcpu *v = vm->vcpus; v; v = v->next) {
+		if (v->running && vcpu_enabled_locked(v, bit)) {
+			delivery_prepare_locked(v, gisc, &d);
+			break;
+		}
+	}
+	if (!d.vcpu && (atomic_load(&g->iam) & bit) && !atomic_load(&g->alerted)) {
+		atomic_store(&g->iam, 0);
+		atomic_store(&g->alerted, true);
+		g->next_alert = k->alert_list;
+		k->alert_list = vm;
+		atomic_fetch_add(&k->gal_interrupts, 1);
+	}
+	pthread_mutex_unlock(&k->irq_lock);
+	if (d.vcpu)
+		delivery_run(k, &d);
+}
+
+void kvm_gisa_irq(struct apv_kvm *k, const struct apv_hw_irq *irq)
+{
+	struct apv_vm *vm = NULL;
+
+	if (irq->gisc > APV_MAX_ISC) {
+		atomic_fetch_add(&k->stray_irqs, 1);
+		return;
+	}
+	pthread_mutex_lock(&k->vms_lock);
+	for (struct apv_vm *v = k->vms; v; v = v->next) {
+		if (v->gisa.origin && apv_vm_gisa(v) == irq->gisa) {
+			if (kvm_vm_tryget_locked(v))
+				vm = v;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&k->vms_lock);
+	if (!vm) {
+		/* A VM torn down while its queue's interrupt was in flight. */
+		atomic_fetch_add(&k->stray_irqs, 1);
+		return;
+	}
+	gisa_raise(vm, irq->gisc);
+	kvm_vm_unref(vm);
+}
+
+/* Lowest ISC number first: it has the highest priority. */
+static int first_isc(uint8_t mask)
+{
+	for (unsigned isc = 0; isc <= APV_MAX_ISC; isc++) {
+		if (mask & kvm_isc_bit(isc))
+			return (int)isc;
+	}
+	return -1;
+}
+
+unsigned apv_vcpu_deliver_pending(struct apv_vcpu *v)
+{
+	struct apv_kvm *k = v->vm->kvm;
+	unsigned n = 0;
+
+	for (;;) {
+		struct delivery d = {0};
+		int isc = -1;
+
+		pthread_mutex_lock(&k->irq_lock);
+		v->io_enabled = v->psw.io_enabled;
+		if (!v->dead && v->io_enabled)
+			isc = first_isc(atomic_load(&v->vm->gisa.ipm) & atomic_load(&v->cr6));
+		if (isc >= 0)
+			delivery_prepare_locked(v, (unsigned)isc, &d);
+		pthread_mutex_unlock(&k->irq_lock);
+		if (!d.vcpu)
+			return n;
+		delivery_run(k, &d);
+		n++;
+	}
+}
+
+void apv_vcpu_set_running(struct apv_vcpu *v, bool running)
+{
+	struct apv_kvm *k = v->vm->kvm;
+
+	pthread_mutex_lock(&k->irq_lock);
+	v->running = running;
+	v->io_enabled = v->psw.io_enabled;
+	pthread_mutex_unlock(&k->irq_lock);
+	if (running)
+		apv_vcpu_deliver_pending(v);
+}
+
+void apv_vcpu_set_cr6(struct apv_vcpu *v, uint8_t isc_mask)
+{
+	struct apv_kvm *k = v->vm->kvm;
+	bool running;
+
+	pthread_mutex_lock(&k->irq_lock);
+	atomic_store(&v->cr6, isc_mask);
+	v->io_enabled = v->psw.io_enabled;
+	running = v->running;
+	pthread_mutex_unlock(&k->irq_lock);
+	/* A vCPU out of SIE picks the change up at its next entry. */
+	if (running)
+		apv_vcpu_deliver_pending(v);
+}
+
+uint8_t apv_vcpu_cr6(const struct apv_vcpu *v)
+{
+	return atomic_load(&v->cr6);
+}
+
+void apv_vcpu_set_irq_handler(struct apv_vcpu *v, apv_vcpu_irq_fn fn, void *ctx)
+{
+	struct apv_kvm *k = v->vm->kvm;
+
+	pthread_mutex_lock(&k->irq_lock);
+	v->irq_fn = fn;
+	v->irq_ctx = ctx;
+	pthread_mutex_unlock(&k->irq_lock);
+}
+
+int kvm_vcpu_irq_attach(struct apv_vcpu *v)
+{
+	struct apv_vm *vm = v->vm;
+	int rc = 0;
+
+	pthread_mutex_lock(&vm->kvm->irq_lock);
+	for (struct apv_vcpu *o = vm->vcpus; o; o = o->next) {
+		if (o->id == v->id)
+			rc = -EEXIST;
+	}
+	if (!rc) {
+		v->next = vm->vcpus;
+		vm->vcpus = v;
+		vm->nvcpus++;
+	}
+	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	return rc;
+}
+
+/* No delivery can pick the vCPU after this, and none is still running its handler. */
+void kvm_vcpu_irq_detach(struct apv_vcpu *v)
+{
+	struct apv_vm *vm = v->vm;
+	struct apv_kvm *k = vm->kvm;
+
+	pthread_mutex_lock(&k->irq_lock);
+	v->dead = true;
+	v->running = false;
+	for (struct apv_vcpu **p = &vm->vcpus; *p; p = &(*p)->next) {
+		if (*p == v) {
+			*p = v->next;
+			vm->nvcpus--;
+			break;
+		}
+	}
+	while (v->delivering)
+		pthread_cond_wait(&k->irq_cond, &k->irq_lock);
+	pthread_mutex_unlock(&k->irq_lock);
+}

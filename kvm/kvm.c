@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The host side of the KVM layer (what the kvm module is for every VM):
+ * the VM list, the hardware interrupt entry point that splits GISA
+ * interruptions from host ones, and the invariant checker.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvm_internal.h"
+
+void apv_kvm_config_default(struct apv_kvm_config *c)
+{
+	c->aiv = true;
+	c->use_gisa = true;
+}
+
+/*
+ * Interrupt delivery is a hot path: no allocation, and the host handler
+ * is copied out under its lock so that it can be replaced at any time.
+ */
+static void kvm_hw_irq(void *ctx, const struct apv_hw_irq *irq)
+{
+	struct apv_kvm *k = ctx;
+	apv_hw_irq_fn fn;
+	void *fn_ctx;
+
+	if (irq->gisa_valid) {
+		kvm_gisa_irq(k, irq);
+		return;
+	}
+	pthread_mutex_lock(&k->host_irq_lock);
+	fn = k->host_irq_fn;
+	fn_ctx = k->host_irq_ctx;
+	pthread_mutex_unlock(&k->host_irq_lock);
+	if (fn)
+		fn(fn_ctx, irq);
+}
+
+struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
+{
+	struct apv_kvm *k;
+
+	if (!hw)
+		return NULL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	k->hw = hw;
+	if (cfg)
+		k->cfg = *cfg;
+	else
+		apv_kvm_config_default(&k->cfg);
+	apv_account_init(&k->account);
+	pthread_mutex_init(&k->vms_lock, NULL);
+	pthread_mutex_init(&k->irq_lock, NULL);
+	pthread_cond_init(&k->irq_cond, NULL);
+	pthread_mutex_init(&k->host_irq_lock, NULL);
+	atomic_init(&k->gal_interrupts, 0);
+	atomic_init(&k->stray_irqs, 0);
+	kvm_host_storage_init(k);
+	apv_hw_set_irq_handler(hw, kvm_hw_irq, k);
+	return k;
+}
+
+void apv_kvm_free(struct apv_kvm *k)
+{
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->vms_lock);
+	if (k->vms) {
+		pthread_mutex_unlock(&k->vms_lock);
+		/* Freeing now would leave live VMs pointing at freed host state. */
+		fprintf(stderr, "apvirt: kvm: freed with VM '%s' still alive; not freeing\n",
+			k->vms->name);
+		return;
+	}
+	pthread_mutex_unlock(&k->vms_lock);
+	apv_hw_set_irq_handler(k->hw, NULL, NULL);
+	pthread_mutex_destroy(&k->host_irq_lock);
+	pthread_cond_destroy(&k->irq_cond);
+	pthread_mutex_destroy(&k->irq_lock);
+	pthread_mutex_destroy(&k->vms_lock);
+	free(k);
+}
+
+struct apv_hw *apv_kvm_hw(const struct apv_kvm *k)
+{
+	return k->hw;
+}
+
+struct apv_clock *apv_kvm_clock(const struct apv_kvm *k)
+{
+	return apv_hw_clock(k->hw);
+}
+
+struct apv_account *apv_kvm_account(struct apv_kvm *k)
+{
+	return &k->account;
+}
+
+void apv_kvm_set_host_irq_handler(struct apv_kvm *k, apv_hw_irq_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&k->host_irq_lock);
+	k->host_irq_fn = fn;
+	k->host_irq_ctx = ctx;
+	pthread_mutex_unlock(&k->host_irq_lock);
+}
+
+const struct apv_storage *apv_kvm_host_storage(struct apv_kvm *k)
+{
+	return &k->host_storage;
+}
+
+uint64_t apv_kvm_gal_interrupts(const struct apv_kvm *k)
+{
+	return atomic_load(&k->gal_interrupts);
+}
+
+/* ---- invariants ------------------------------------------------------------ */
+
+/*
+ * Meant for quiescent points (between scenario steps, at teardown): an
+ * operation running concurrently can make a balance look off by one.
+ */
+int apv_kvm_check(struct apv_kvm *k, char *err, size_t errlen)
+{
+	struct apv_balance bal;
+	uint64_t pinned = 0;
+	long isc_refs = 0, user_refs = 0, hooks = 0;
+	char dummy[8];
+	int rc = 0;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+
+	pthread_mutex_lock(&k->vms_lock);
+	for (struct apv_vm *vm = k->vms; vm && !rc; vm = vm->next) {
+		long r = atomic_load(&vm->user_refs);
+
+		if (r < 0) {
+			snprintf(err, errlen, "VM '%s' holds a negative reference count (%ld)",
+				 vm->name, r);
+			rc = -EINVAL;
+			break;
+		}
+		user_refs += r;
+		pinned += kvm_mem_pinned_total(vm);
+		if (atomic_load(&vm->hook))
+			hooks++;
+		rc = kvm_gisa_check(vm, &isc_refs, err, errlen);
+	}
+	pthread_mutex_unlock(&k->vms_lock);
+	if (rc)
+		return rc;
+
+	apv_account_balance(&k->account, &bal);
+	if (bal.pins < 0 || bal.isc_regs < 0 || bal.vm_refs < 0 || bal.hooks < 0 ||
+	    bal.hook_calls < 0) {
+		char b[128];
+
+		snprintf(err, errlen, "negative balance in the account: %s",
+			 apv_balance_format(&bal, b, sizeof(b)));
+		return -EINVAL;
+	}
+	if ((uint64_t)bal.pins != pinned) {
+		snprintf(err, errlen,
+			 "account says %ld NIB pages pinned, the VMs' page pin counts sum to %llu",
+			 bal.pins, (unsigned long long)pinned);
+		return -EINVAL;
+	}
+	if (bal.isc_regs != isc_refs) {
+		snprintf(err, errlen,
+			 "account says %ld guest ISC registrations, the GISA refcounts sum to %ld",
+			 bal.isc_regs, isc_refs);
+		return -EINVAL;
+	}
+	if (bal.vm_refs != user_refs) {
+		snprintf(err, errlen, "account says %ld VM references, the VMs hold %ld",
+			 bal.vm_refs, user_refs);
+		return -EINVAL;
+	}
+	if (bal.hooks != hooks) {
+		snprintf(err, errlen, "account says %ld PQAP hooks published, the VMs hold %ld",
+			 bal.hooks, hooks);
+		return -EINVAL;
+	}
+	return 0;
+}

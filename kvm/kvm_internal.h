@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apvirt — KVM layer internals shared by the files of kvm/.
+ *
+ * Locks of this layer and what they protect (besides the VM lock and the
+ * hook lock, which are part of the stack-wide order in base.h):
+ *  - kvm->vms_lock: the VM list and GISA-origin lookups; host-storage
+ *    accesses run under it so a VM's memory cannot be freed under them.
+ *  - kvm->irq_lock: every GISA (IPM, IAM, alert mask, refcounts), the GIB
+ *    alert list, the vCPU lists and each vCPU's interrupt state. A leaf:
+ *    nothing else is taken under it and no callback runs under it.
+ *  - vm->sie_lock (read side): held while an instruction is interpreted
+ *    against the APCB, so a mask update (write side) waits for in-flight
+ *    instructions, like KVM blocking every vCPU out of SIE.
+ *  - vm->mem_lock: memslot additions and pin/unpin/share updates.
+ */
+#ifndef APV_KVM_INTERNAL_H
+#define APV_KVM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "apvirt/kvm.h"
+
+#define KVM_PAGE_SHIFT 12
+#define KVM_PAGE_SIZE (UINT64_C(1) << KVM_PAGE_SHIFT)
+#define KVM_MAX_MEMSLOTS 32
+
+/* Per-page flags in a memslot. */
+#define KVM_PAGE_SHARED 0x01     /* PV: shared with the host */
+#define KVM_PAGE_UNPINNABLE 0x02 /* test hook: pinning fails */
+
+/* GISA origins handed out: 32-byte GISAs from 16 MiB up, all below 2 GiB. */
+#define KVM_GISA_BASE UINT32_C(0x01000000)
+#define KVM_GISA_STRIDE UINT32_C(0x20)
+#define KVM_GISA_LIMIT UINT32_C(0x80000000)
+
+/* The interruption word of an adapter interruption for a guest ISC. */
+static inline uint32_t kvm_adapter_int_word(unsigned gisc)
+{
+	return UINT32_C(0x80000000) | ((uint32_t)gisc << 27);
+}
+
+/* The bit of ISC n in the IPM, IAM, alert mask and CR6. */
+static inline uint8_t kvm_isc_bit(unsigned isc)
+{
+	return (uint8_t)(0x80u >> isc);
+}
+
+struct kvm_memslot {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *host;
+	bool owned; /* allocated by the VM, freed with it */
+	atomic_uint *pins;   /* per page pin count */
+	atomic_uchar *flags; /* per page KVM_PAGE_* */
+};
+
+struct kvm_gisa {
+	uint32_t origin; /* physical address; 0 = the VM has no GISA */
+	atomic_uchar ipm;
+	atomic_uchar iam;
+	uint8_t alert_mask;
+	int refcount[APV_MAX_ISC + 1];
+	atomic_bool alerted;        /* on the GIB alert list */
+	struct apv_vm *next_alert;  /* alert list link */
+};
+
+struct apv_kvm {
+	struct apv_hw *hw;
+	struct apv_kvm_config cfg;
+	struct apv_account account;
+
+	pthread_mutex_t vms_lock;
+	struct apv_vm *vms;
+	uint32_t next_gisa;
+
+	pthread_mutex_t irq_lock;
+	pthread_cond_t irq_cond; /* a vCPU's in-flight deliveries dropped to 0 */
+	struct apv_vm *alert_list;
+	atomic_ullong gal_interrupts;
+	atomic_ullong stray_irqs; /* GISA interrupts for no (more) existing VM */
+
+	pthread_mutex_t host_irq_lock;
+	apv_hw_irq_fn host_irq_fn;
+	void *host_irq_ctx;
+
+	struct apv_storage host_storage;
+};
+
+struct apv_vm {
+	struct apv_kvm *kvm;
+	struct apv_vm *next; /* kvm->vms */
+	atomic_int refs;       /* every reference, vCPUs and interrupt delivery included */
+	atomic_long user_refs; /* references taken with apv_vm_new/apv_vm_get (accounted) */
+	char *name;
+
+	struct apv_facilities fac;
+	bool pv;
+	unsigned crycb_format;
+	struct apv_mutex lock; /* kvm->lock */
+	atomic_bool apie;
+	atomic_bool nested_intercept;
+
+	/* The active APCB (APCB1 for format 2, APCB0 otherwise, already truncated). */
+	pthread_rwlock_t sie_lock;
+	struct apv_mask apm, aqm, adm;
+
+	pthread_rwlock_t hook_lock;
+	_Atomic(struct apv_pqap_hook *) hook;
+
+	struct kvm_gisa gisa;
+	struct apv_vcpu *vcpus; /* under kvm->irq_lock */
+	unsigned nvcpus;
+
+	pthread_mutex_t mem_lock;
+	struct kvm_memslot slots[KVM_MAX_MEMSLOTS];
+	atomic_uint nslots; /* slots below it are immutable once published */
+	struct apv_storage storage;
+};
+
+struct apv_vcpu {
+	struct apv_vm *vm;
+	struct apv_vcpu *next; /* vm->vcpus */
+	unsigned id;
+	struct apv_regs regs;
+	struct apv_psw psw;
+	atomic_uchar cr6;
+
+	/* Interrupt state, under kvm->irq_lock. */
+	bool running;
+	bool io_enabled;     /* PSW I/O mask as of the last SIE entry or kick */
+	bool dead;           /* being freed: no new deliveries */
+	unsigned delivering; /* handler calls in flight */
+	apv_vcpu_irq_fn irq_fn;
+	void *irq_ctx;
+
+	atomic_ullong pqap_intercepts;
+	atomic_ullong exits;
+	atomic_ullong pgm;
+	atomic_ullong interpreted;
+	atomic_ullong interrupts;
+};
+
+/* vm.c */
+/* Take a reference unless the VM is already on its way out (kvm->vms_lock held). */
+bool kvm_vm_tryget_locked(struct apv_vm *vm);
+void kvm_vm_ref(struct apv_vm *vm);
+void kvm_vm_unref(struct apv_vm *vm);
+
+/* mem.c */
+int kvm_mem_init(struct apv_vm *vm);
+void kvm_mem_free(struct apv_vm *vm);
+/* Host storage over the pinned pages of every VM. */
+void kvm_host_storage_init(struct apv_kvm *k);
+/* Sum of the per-page pin counts of the VM. */
+uint64_t kvm_mem_pinned_total(struct apv_vm *vm);
+
+/* gisa.c */
+void kvm_gisa_init(struct apv_vm *vm, uint32_t origin);
+/* Takes the VM off the alert list; called before the VM is freed. */
+void kvm_gisa_destroy(struct apv_vm *vm);
+/* The hardware raised an interrupt with a GISA designation. */
+void kvm_gisa_irq(struct apv_kvm *k, const struct apv_hw_irq *irq);
+int kvm_vcpu_irq_attach(struct apv_vcpu *v);
+void kvm_vcpu_irq_detach(struct apv_vcpu *v);
+int kvm_gisa_check(struct apv_vm *vm, long *isc_refs, char *err, size_t errlen);
+
+/* interp.c: SIE interpretation of an AP instruction against the APCB. */
+struct apv_result kvm_interpret(struct apv_vcpu *v, uint16_t opcode, unsigned r1, unsigned r2);
+
+/* pqap.c: the PQAP intercept (handle_pqap). */
+struct apv_result kvm_handle_pqap(struct apv_vcpu *v);
+
+#endif

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Guest memory: memslots, the guest absolute storage that interpreted
+ * instructions use, NIB page pinning with per-page counts, the host
+ * storage through which the hardware reaches pinned pages, and the
+ * secure/shared state of a protected guest's pages.
+ *
+ * Slots are only ever added, and a published slot never changes, so the
+ * instruction paths look them up without a lock.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "kvm_internal.h"
+
+/*
+ * Guest memory is shared with the hardware, which writes NIB bytes and
+ * replies from its own threads while the guest runs: copies use relaxed
+ * atomic accesses so that such sharing is well defined (and TSan-clean),
+ * as it is on the real machine.
+ */
+static void shared_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	while (n && (((uintptr_t)dst | (uintptr_t)src) & 7)) {
+		__atomic_store_n(dst++, __atomic_load_n(src++, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+		n--;
+	}
+	for (; n >= 8; n -= 8, dst += 8, src += 8)
+		__atomic_store_n((uint64_t *)(void *)dst,
+				 __atomic_load_n((const uint64_t *)(const void *)src, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+	while (n--)
+		__atomic_store_n(dst++, __atomic_load_n(src++, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+}
+
+static const struct kvm_memslot *slot_find(struct apv_vm *vm, uint64_t gpa)
+{
+	unsigned n = atomic_load_explicit(&vm->nslots, memory_order_acquire);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct kvm_memslot *s = &vm->slots[i];
+
+		if (gpa >= s->gpa && gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+static uint64_t page_index(const struct kvm_memslot *s, uint64_t gpa)
+{
+	return (gpa - s->gpa) >> KVM_PAGE_SHIFT;
+}
+
+/*
+ * A guest range may span adjacent slots. The whole range is checked
+ * before anything is copied, so a fault never leaves a partial write.
+ */
+static int guest_range_ok(struct apv_vm *vm, uint64_t addr, size_t len)
+{
+	if (len && addr + len - 1 < addr)
+		return -EFAULT;
+	do {
+		const struct kvm_memslot *s = slot_find(vm, addr);
+		uint64_t room;
+
+		if (!s)
+			return -EFAULT;
+		room = s->size - (addr - s->gpa);
+		if (len <= room)
+			return 0;
+		addr += room;
+		len -= room;
+	} while (len);
+	return 0;
+}
+
+static int guest_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct apv_vm *vm = ctx;
+	uint8_t *out = buf;
+	int rc = guest_range_ok(vm, addr, len);
+
+	while (!rc && len) {
+		const struct kvm_memslot *s = slot_find(vm, addr);
+		uint64_t off = addr - s->gpa;
+		size_t n = len < s->size - off ? len : (size_t)(s->size - off);
+
+		shared_copy(out, s->host + off, n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return rc;
+}
+
+static int guest_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct apv_vm *vm = ctx;
+	const uint8_t *in = buf;
+	int rc = guest_range_ok(vm, addr, len);
+
+	while (!rc && len) {
+		const struct kvm_memslot *s = slot_find(vm, addr);
+		uint64_t off = addr - s->gpa;
+		size_t n = len < s->size - off ? len : (size_t)(s->size - off);
+
+		shared_copy(s->host + off, in, n);
+		in += n;
+		addr += n;
+		len -= n;
+	}
+	return rc;
+}
+
+int kvm_mem_init(struct apv_vm *vm)
+{
+	pthread_mutex_init(&vm->mem_lock, NULL);
+	atomic_init(&vm->nslots, 0);
+	vm->storage.read = guest_read;
+	vm->storage.write = guest_write;
+	vm->storage.ctx = vm;
+	return 0;
+}
+
+void kvm_mem_free(struct apv_vm *vm)
+{
+	unsigned n = atomic_load(&vm->nslots);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct kvm_memslot *s = &vm->slots[i];
+
+		if (s->owned)
+			munmap(s->host, s->size);
+		free(s->pins);
+		free(s->flags);
+	}
+	pthread_mutex_destroy(&vm->mem_lock);
+}
+
+int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *host)
+{
+	struct kvm_memslot *s;
+	uint64_t npages;
+	unsigned n;
+	int rc = 0;
+
+	if (!size || (gpa | size) & (KVM_PAGE_SIZE - 1) || gpa + size - 1 < gpa ||
+	    size > SIZE_MAX / 2)
+		return -EINVAL;
+	npages = size >> KVM_PAGE_SHIFT;
+
+	pthread_mutex_lock(&vm->mem_lock);
+	n = atomic_load(&vm->nslots);
+	for (unsigned i = 0; i < n; i++) {
+		const struct kvm_memslot *o = &vm->slots[i];
+
+		if (gpa < o->gpa + o->size && o->gpa < gpa + size) {
+			rc = -EEXIST;
+			goto out;
+		}
+	}
+	if (n == KVM_MAX_MEMSLOTS) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	s = &vm->slots[n];
+	memset(s, 0, sizeof(*s));
+	s->gpa = gpa;
+	s->size = size;
+	s->pins = calloc(npages, sizeof(*s->pins));
+	s->flags = calloc(npages, sizeof(*s->flags));
+	if (host) {
+		s->host = host;
+	} else {
+		/* Anonymous memory comes zeroed, page aligned and lazily backed. */
+		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		s->host = m == MAP_FAILED ? NULL : m;
+		s->owned = true;
+	}
+	if (!s->pins || !s->flags || !s->host) {
+		if (s->owned && s->host)
+			munmap(s->host, size);
+		free(s->pins);
+		free(s->flags);
+		memset(s, 0, sizeof(*s));
+		rc = -ENOMEM;
+		goto out;
+	}
+	atomic_store_explicit(&vm->nslots, n + 1, memory_order_release);
+out:
+	pthread_mutex_unlock(&vm->mem_lock);
+	return rc;
+}
+
+const struct apv_storage *apv_vm_storage(struct apv_vm *vm)
+{
+	return &vm->storage;
+}
+
+void *apv_vm_hva(struct apv_vm *vm, uint64_t gpa)
+{
+	const struct kvm_memslot *s = slot_find(vm, gpa);
+
+	return s ? s->host + (gpa - s->gpa) : NULL;
+}
+
+/* ---- pinning ------------------------------------------------------------------ */
+
+int apv_vm_pin(struct apv_vm *vm, uint64_t gpa, uint64_t *host_addr)
+{
+	const struct kvm_memslot *s = slot_find(vm, gpa);
+	atomic_uint *cnt;
+	unsigned c;
+
+	if (!s)
+		return -EFAULT;
+	if (atomic_load(&s->flags[page_index(s, gpa)]) & KVM_PAGE_UNPINNABLE)
+		return -EFAULT;
+	cnt = &s->pins[page_index(s, gpa)];
+	c = atomic_load(cnt);
+	do {
+		if (c == UINT32_MAX)
+			return -EOVERFLOW;
+	} while (!atomic_compare_exchange_weak(cnt, &c, c + 1));
+	atomic_fetch_add(&vm->kvm->account.pins, 1);
+	if (host_addr)
+		*host_addr = (uint64_t)(uintptr_t)(s->host + (gpa - s->gpa));
+	return 0;
+}
+
+int apv_vm_unpin(struct apv_vm *vm, uint64_t gpa)
+{
+	const struct kvm_memslot *s = slot_find(vm, gpa);
+	atomic_uint *cnt;
+	unsigned c;
+
+	if (!s)
+		return -EINVAL;
+	cnt = &s->pins[page_index(s, gpa)];
+	c = atomic_load(cnt);
+	do {
+		/* An unbalanced unpin is refused, not allowed to wrap the count. */
+		if (c == 0)
+			return -EINVAL;
+	} while (!atomic_compare_exchange_weak(cnt, &c, c - 1));
+	atomic_fetch_add(&vm->kvm->account.unpins, 1);
+	return 0;
+}
+
+unsigned apv_vm_pinned_pages(const struct apv_vm *vm)
+{
+	unsigned n = atomic_load_explicit(&vm->nslots, memory_order_acquire), pages = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct kvm_memslot *s = &vm->slots[i];
+
+		for (uint64_t p = 0; p < s->size >> KVM_PAGE_SHIFT; p++)
+			pages += atomic_load(&s->pins[p]) != 0;
+	}
+	return pages;
+}
+
+uint64_t kvm_mem_pinned_total(struct apv_vm *vm)
+{
+	unsigned n = atomic_load_explicit(&vm->nslots, memory_order_acquire);
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct kvm_memslot *s = &vm->slots[i];
+
+		for (uint64_t p = 0; p < s->size >> KVM_PAGE_SHIFT; p++)
+			total += atomic_load(&s->pins[p]);
+	}
+	return total;
+}
+
+int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable)
+{
+	const struct kvm_memslot *s = slot_find(vm, gpa);
+	atomic_uchar *f;
+
+	if (!s)
+		return -EFAULT;
+	f = &s->flags[page_index(s, gpa)];
+	if (unpinnable)
+		atomic_fetch_or(f, KVM_PAGE_UNPINNABLE);
+	else
+		atomic_fetch_and(f, (unsigned char)~KVM_PAGE_UNPINNABLE);
+	return 0;
+}
+
+/* ---- protected virtualization --------------------------------------------------- */
+
+bool apv_vm_is_protected(const struct apv_vm *vm)
+{
+	return vm->pv;
+}
+
+int apv_vm_pv_set_shared(struct apv_vm *vm, uint64_t gpa, bool shared)
+{
+	const struct kvm_memslot *s;
+	atomic_uchar *f;
+
+	if (!vm->pv)
+		return -EINVAL;
+	s = slot_find(vm, gpa);
+	if (!s)
+		return -EFAULT;
+	f = &s->flags[page_index(s, gpa)];
+	if (shared)
+		atomic_fetch_or(f, KVM_PAGE_SHARED);
+	else
+		atomic_fetch_and(f, (unsigned char)~KVM_PAGE_SHARED);
+	return 0;
+}
+
+bool apv_vm_pv_is_shared(struct apv_vm *vm, uint64_t gpa)
+{
+	const struct kvm_memslot *s = slot_find(vm, gpa);
+
+	if (!s)
+		return false;
+	if (!vm->pv)
+		return true;
+	return atomic_load(&s->flags[page_index(s, gpa)]) & KVM_PAGE_SHARED;
+}
+
+/* ---- host storage ---------------------------------------------------------------- */
+
+/*
+ * The hardware holds on to a host NIB address for as long as interrupts
+ * are enabled, so every access is checked against the pins of that moment:
+ * a page that was unpinned (or a secure page of a protected guest, which
+ * the host cannot touch) answers -EFAULT instead of being written.
+ * Called with kvm->vms_lock held, which keeps the memory alive.
+ */
+static uint8_t *host_range_locked(struct apv_kvm *k, uint64_t addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr;
+	size_t span = len ? len : 1;
+
+	if ((uint64_t)a != addr || a + span - 1 < a)
+		return NULL;
+	for (struct apv_vm *vm = k->vms; vm; vm = vm->next) {
+		unsigned n = atomic_load_explicit(&vm->nslots, memory_order_acquire);
+
+		for (unsigned i = 0; i < n; i++) {
+			const struct kvm_memslot *s = &vm->slots[i];
+			uintptr_t base = (uintptr_t)s->host;
+			uint64_t first, last;
+
+			if (a < base || a - base >= s->size)
+				continue;
+			if (span > s->size - (a - base))
+				return NULL;
+			first = (a - base) >> KVM_PAGE_SHIFT;
+			last = (a - base + span - 1) >> KVM_PAGE_SHIFT;
+			for (uint64_t p = first; p <= last; p++) {
+				if (!atomic_load(&s->pins[p]))
+					return NULL;
+				if (vm->pv && !(atomic_load(&s->flags[p]) & KVM_PAGE_SHARED))
+					return NULL;
+			}
+			return (uint8_t *)a;
+		}
+	}
+	return NULL;
+}
+
+static int host_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct apv_kvm *k = ctx;
+	uint8_t *p;
+	int rc = -EFAULT;
+
+	pthread_mutex_lock(&k->vms_lock);
+	p = host_range_locked(k, addr, len);
+	if (p) {
+		shared_copy(buf, p, len);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&k->vms_lock);
+	return rc;
+}
+
+static int host_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct apv_kvm *k = ctx;
+	uint8_t *p;
+	int rc = -EFAULT;
+
+	pthread_mutex_lock(&k->vms_lock);
+	p = host_range_locked(k, addr, len);
+	if (p) {
+		shared_copy(p, buf, len);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&k->vms_lock);
+	return rc;
+}
+
+void kvm_host_storage_init(struct apv_kvm *k)
+{
+	k->host_storage.read = host_read;
+	k->host_storage.write = host_write;
+	k->host_storage.ctx = k;
+}
