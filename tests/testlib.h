@@ -95,9 +95,9 @@ extern jmp_buf apv_test_abort;
 	jmp_buf apv_test_abort;                                                 \
 	int main(int argc, char **argv)                                         \
 	{                                                                       \
-		int passed = 0, failed = 0;                                     \
+		volatile int passed = 0, failed = 0; /* live across longjmp */ \
 		setvbuf(stdout, NULL, _IOLBF, 0);                               \
-		for (int i = 0; i < apv_test_ncases; i++) {                     \
+		for (volatile int i = 0; i < apv_test_ncases; i++) {            \
 			struct apv_test_case *tc = &apv_test_cases[i];          \
 			if (argc > 1 && !strstr(tc->name, argv[1]))             \
 				continue;                                       \

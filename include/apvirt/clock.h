@@ -49,7 +49,11 @@ uint64_t apv_clock_now(struct apv_clock *c);
 void apv_timer_init(struct apv_timer *t, void (*fn)(void *arg), void *arg);
 /* Arm (or re-arm) t to fire at absolute time `deadline`. */
 void apv_clock_arm(struct apv_clock *c, struct apv_timer *t, uint64_t deadline);
-/* Disarm; true if it was armed. In real mode, waits for a running fn to return. */
+/*
+ * Disarm; true if it was armed. In real mode, waits for a running fn to
+ * return (unless called from fn itself) and disarms it again if fn re-armed
+ * it meanwhile, so the timer is neither armed nor running afterwards.
+ */
 bool apv_clock_cancel(struct apv_clock *c, struct apv_timer *t);
 bool apv_timer_armed(const struct apv_timer *t);
 
