@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Attaching an mdev to a VM (VFIO open_device) and the one teardown every
+ * way out converges on (close_device, the VM going away, mdev remove),
+ * plus the other VFIO device operations: info, IRQ info, SET_IRQS, reset,
+ * DMA unmap and the request notification.
+ *
+ * The hook lock may not be taken while guests_lock, the VM lock or
+ * mdevs_lock is held, yet "one mdev per VM" can only be decided under
+ * them. So attach decides under the locks and records its decision as a
+ * claim on the VM (mdev->claim), drops the locks, publishes the hook, and
+ * takes the locks again to program the guest. A second attach to the same
+ * VM sees the claim and fails with -EPERM before it could touch the hook,
+ * which the kernel (publishing first, checking second) cannot promise.
+ * open_lock keeps attach and detach of one mdev from overlapping, as
+ * VFIO's device-set lock does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "vfio_ap_priv.h"
+
+static int claim_vm(struct apv_mdev *mdev, struct apv_vm *vm)
+{
+	struct apv_matrix *m = mdev->m;
+	int rc = 0;
+
+	apv_mutex_lock(&m->guests_lock);
+	apv_vm_lock(vm);
+	apv_mutex_lock(&m->mdevs_lock);
+	if (mdev->removing) {
+		rc = -ENODEV;
+	} else if (mdev->claim) {
+		rc = -EBUSY;
+	} else {
+		for (struct apv_mdev *d = m->mdevs; d; d = d->next)
+			if (d->claim == vm)
+				rc = -EPERM;
+		/* A hook from outside this matrix device counts as an owner too. */
+		if (!rc && apv_vm_pqap_hook(vm))
+			rc = -EPERM;
+	}
+	if (!rc) {
+		apv_vm_get(vm); /* held until every interrupt resource is gone */
+		mdev->claim = vm;
+	}
+	apv_mutex_unlock(&m->mdevs_lock);
+	apv_vm_unlock(vm);
+	apv_mutex_unlock(&m->guests_lock);
+	return rc;
+}
+
+int apv_mdev_attach(struct apv_mdev *mdev, struct apv_vm *vm)
+{
+	struct apv_matrix *m;
+	int rc;
+
+	if (!mdev || !vm)
+		return -EINVAL;
+	m = mdev->m;
+	if (apv_vm_kvm(vm) != m->kvm)
+		return -EINVAL;
+	pthread_mutex_lock(&mdev->open_lock);
+	rc = claim_vm(mdev, vm);
+	if (rc) {
+		pthread_mutex_unlock(&mdev->open_lock);
+		return rc;
+	}
+	apv_vm_set_pqap_hook(vm, &mdev->hook);
+
+	apv_mutex_lock(&m->guests_lock);
+	apv_vm_lock(vm);
+	apv_mutex_lock(&m->mdevs_lock);
+	mdev->vm = vm;
+	apv_vm_set_masks(vm, &mdev->sapm, &mdev->saqm, &mdev->sadm);
+	if (mdev->cfg_fd >= 0) {
+		vfio_ap_notify(mdev->cfg_fd);
+		atomic_fetch_add(&m->cfg_notes, 1);
+	}
+	apv_mutex_unlock(&m->mdevs_lock);
+	apv_vm_unlock(vm);
+	apv_mutex_unlock(&m->guests_lock);
+	pthread_mutex_unlock(&mdev->open_lock);
+	return 0;
+}
+
+void apv_mdev_detach(struct apv_mdev *mdev)
+{
+	struct apv_matrix *m;
+	struct apv_vm *vm;
+
+	if (!mdev)
+		return;
+	m = mdev->m;
+	pthread_mutex_lock(&mdev->open_lock);
+	vm = mdev->claim; /* stable: only changed under open_lock */
+	if (!vm) {
+		pthread_mutex_unlock(&mdev->open_lock);
+		return; /* never attached, or already torn down */
+	}
+	/* Hook first: when this returns no AQIC is inside the handler and none can enter. */
+	apv_vm_set_pqap_hook(vm, NULL);
+
+	apv_mutex_lock(&m->guests_lock);
+	apv_vm_lock(vm);
+	apv_mutex_lock(&m->mdevs_lock);
+	apv_vm_clear_masks(vm);
+	vfio_ap_reset_linked(mdev); /* frees each queue's NIB pin and ISC */
+	mdev->vm = NULL;
+	mdev->claim = NULL;
+	apv_mutex_unlock(&m->mdevs_lock);
+	apv_vm_unlock(vm);
+	apv_mutex_unlock(&m->guests_lock);
+
+	/* Last: nothing of this VM is used any more. */
+	apv_vm_put(vm);
+	pthread_mutex_unlock(&mdev->open_lock);
+}
+
+/* ---- VFIO device operations -------------------------------------------------------- */
+
+void apv_mdev_get_info(struct apv_mdev *mdev, struct apv_vfio_device_info *out)
+{
+	(void)mdev;
+	out->flags = APV_VFIO_DEVICE_FLAGS_AP | APV_VFIO_DEVICE_FLAGS_RESET;
+	out->num_regions = 0;
+	out->num_irqs = APV_VFIO_AP_NUM_IRQS;
+}
+
+int apv_mdev_get_irq_info(struct apv_mdev *mdev, unsigned index, struct apv_vfio_irq_info *out)
+{
+	(void)mdev;
+	if (!out || index >= APV_VFIO_AP_NUM_IRQS)
+		return -EINVAL;
+	out->index = index;
+	out->flags = APV_VFIO_IRQ_INFO_EVENTFD;
+	out->count = 1;
+	return 0;
+}
+
+int apv_mdev_set_irqs(struct apv_mdev *mdev, unsigned index, int fd)
+{
+	int mine = -1, old, *slot;
+
+	if (!mdev || index >= APV_VFIO_AP_NUM_IRQS || fd < -1)
+		return -EINVAL;
+	if (fd >= 0) {
+		/* Keep our own descriptor, as the kernel keeps a reference on the eventfd. */
+		mine = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (mine < 0)
+			return -EINVAL;
+	}
+	apv_mutex_lock(&mdev->m->mdevs_lock);
+	slot = index == APV_VFIO_AP_REQ_IRQ_INDEX ? &mdev->req_fd : &mdev->cfg_fd;
+	old = *slot;
+	*slot = mine;
+	apv_mutex_unlock(&mdev->m->mdevs_lock);
+	if (old >= 0)
+		close(old);
+	return 0;
+}
+
+void apv_mdev_set_request_handler(struct apv_mdev *mdev, void (*fn)(void *ctx, struct apv_mdev *),
+				  void *ctx)
+{
+	apv_mutex_lock(&mdev->m->mdevs_lock);
+	mdev->req_fn = fn;
+	mdev->req_ctx = ctx;
+	apv_mutex_unlock(&mdev->m->mdevs_lock);
+}
+
+void vfio_ap_request(struct apv_mdev *mdev)
+{
+	struct apv_matrix *m = mdev->m;
+	void (*fn)(void *, struct apv_mdev *);
+	struct apv_vm *vm;
+	void *ctx;
+
+	/* The guest loses its queues now, whatever user space does with the request. */
+	vm = vfio_ap_lock_mdev(mdev);
+	if (mdev->vm) {
+		apv_vm_clear_masks(mdev->vm);
+		if (mdev->cfg_fd >= 0) {
+			vfio_ap_notify(mdev->cfg_fd);
+			atomic_fetch_add(&m->cfg_notes, 1);
+		}
+	}
+	vfio_ap_notify(mdev->req_fd);
+	atomic_fetch_add(&m->req_notes, 1);
+	fn = mdev->req_fn;
+	ctx = mdev->req_ctx;
+	vfio_ap_unlock_mdev(mdev, vm);
+	/* Without locks: the handler typically detaches. */
+	if (fn)
+		fn(ctx, mdev);
+}
+
+int apv_mdev_reset(struct apv_mdev *mdev)
+{
+	struct apv_vm *vm;
+	int rc;
+
+	if (!mdev)
+		return -EINVAL;
+	vm = vfio_ap_lock_mdev(mdev);
+	rc = vfio_ap_reset_linked(mdev);
+	vfio_ap_unlock_mdev(mdev, vm);
+	return rc;
+}
+
+void apv_mdev_dma_unmap(struct apv_mdev *mdev, uint64_t iova, uint64_t len)
+{
+	uint64_t end = iova + len;
+
+	if (!mdev || !len)
+		return;
+	if (end < iova)
+		end = UINT64_MAX; /* the range runs to the top of the address space */
+	apv_mutex_lock(&mdev->m->mdevs_lock);
+	for (struct vfio_ap_queue *q = mdev->linked; q; q = q->lnext) {
+		uint64_t page = q->saved_nib & ~(VFIO_AP_PAGE_SIZE - 1);
+
+		/* The pin is a page pin: any overlap with the NIB's page counts. */
+		if (q->saved_nib && page < end && iova < page + VFIO_AP_PAGE_SIZE)
+			vfio_ap_irq_disable(mdev->m, q);
+	}
+	apv_mutex_unlock(&mdev->m->mdevs_lock);
+}

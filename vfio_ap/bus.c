@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The AP bus as vfio_ap sees it: queue devices for every APQN of the host
+ * configuration, bound to the default (host) drivers or to vfio_ap by the
+ * bus masks, probe and remove, host configuration changes and the end of a
+ * scan.
+ *
+ * A queue is reserved for the default drivers when its APID is set in
+ * apmask AND its APQI is set in aqmask; otherwise vfio_ap takes it, if it
+ * is a CEX4..CEX8 (types 10-14).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfio_ap_priv.h"
+
+struct vfio_ap_queue *vfio_ap_queue_get(const struct apv_matrix *m, apv_apqn_t apqn)
+{
+	return m->queues[apqn];
+}
+
+bool vfio_ap_owned_by_host(const struct apv_matrix *m, const struct apv_mask *apm,
+			   const struct apv_mask *aqm)
+{
+	return apv_mask_intersects(apm, &m->apmask) && apv_mask_intersects(aqm, &m->aqmask);
+}
+
+static void read_config(struct apv_matrix *m, struct apv_qci *out)
+{
+	memset(out, 0, sizeof(*out));
+	/* Without QCI (facility 12) the kernel's info stays zero: nothing is usable. */
+	if (m->have_qci)
+		apv_hw_qci(m->hw, out);
+}
+
+static uint8_t queue_type(struct apv_matrix *m, apv_apqn_t apqn)
+{
+	struct apv_adapter_config a;
+	uint64_t gr2 = 0;
+	uint32_t w = apv_hw_tapq(m->hw, apqn, true, &gr2);
+	uint8_t rc = apv_apqsw_get_rc(w);
+
+	if (rc == APV_RC_NORMAL || rc == APV_RC_RESET_IN_PROGRESS || rc == APV_RC_BUSY) {
+		struct apv_tapq_hwinfo h = apv_tapq_hwinfo_decode(gr2);
+
+		if (h.at)
+			return h.at;
+	}
+	/* The bus learnt the type when the card appeared. */
+	if (apv_hw_adapter_info(m->hw, apv_apqn_apid(apqn), &a) == 0)
+		return a.at;
+	return 0;
+}
+
+enum apv_queue_driver vfio_ap_driver_for(const struct apv_matrix *m, const struct vfio_ap_queue *q)
+{
+	if (apv_mask_test(&m->apmask, apv_apqn_apid(q->apqn)) &&
+	    apv_mask_test(&m->aqmask, apv_apqn_apqi(q->apqn)))
+		return APV_DRV_HOST;
+	if (q->type >= APV_AT_CEX4 && q->type <= APV_AT_CEX8)
+		return APV_DRV_VFIO_AP;
+	return APV_DRV_NONE; /* vfio_ap does not drive it and the host may not */
+}
+
+/* The mdev whose matrix holds apqn (at most one: sharing is refused). */
+static struct apv_mdev *owner(struct apv_matrix *m, apv_apqn_t apqn)
+{
+	for (struct apv_mdev *d = m->mdevs; d; d = d->next)
+		if (apv_mask_test(&d->apm, apv_apqn_apid(apqn)) &&
+		    apv_mask_test(&d->aqm, apv_apqn_apqi(apqn)))
+			return d;
+	return NULL;
+}
+
+/*
+ * Probe: bind q to vfio_ap and link it to the mdev that has it assigned.
+ * The filter runs once at the end of the scan (sync_all), like the
+ * kernel's on_scan_complete: filtering after each probe would briefly see
+ * the rest of a new domain as missing and unplug whole adapters.
+ */
+static void bind_vfio(struct apv_matrix *m, struct vfio_ap_queue *q)
+{
+	struct apv_mdev *d = owner(m, q->apqn);
+
+	apv_mutex_lock(&m->mdevs_lock);
+	q->drv = APV_DRV_VFIO_AP;
+	if (d)
+		vfio_ap_link(d, q);
+	apv_mutex_unlock(&m->mdevs_lock);
+}
+
+/* on_scan_complete: re-evaluate every matrix. bus_lock and guests_lock held. */
+static void sync_all(struct apv_matrix *m)
+{
+	for (struct apv_mdev *d = m->mdevs; d; d = d->next) {
+		struct apv_vm *vm = vfio_ap_lock_mdev_vm(d);
+
+		vfio_ap_sync(d);
+		vfio_ap_unlock_mdev_vm(d, vm);
+	}
+}
+
+/*
+ * Remove: take q away from vfio_ap. If it was in a guest, its whole
+ * adapter leaves the shadow first (the guest APCB is updated, the
+ * adapter's queues reset); else it is zeroized if the host still has it.
+ */
+static void unbind_vfio(struct apv_matrix *m, struct vfio_ap_queue *q, enum apv_queue_driver to)
+{
+	struct apv_mdev *d = q->mdev;
+	struct apv_vm *vm = NULL;
+
+	if (d)
+		vm = vfio_ap_lock_mdev_vm(d);
+	else
+		apv_mutex_lock(&m->mdevs_lock);
+	q->drv = to; /* no longer usable: the filter drops its adapter */
+	if (d && vfio_ap_in_shadow(d, q->apqn))
+		vfio_ap_update_shadow(d, NULL); /* resets q with the rest of its adapter */
+	else
+		vfio_ap_reset_queue(m, q);
+	vfio_ap_unlink(q);
+	if (d)
+		vfio_ap_unlock_mdev_vm(d, vm);
+	else
+		apv_mutex_unlock(&m->mdevs_lock);
+}
+
+static void probe_queue(struct apv_matrix *m, apv_apqn_t apqn)
+{
+	struct vfio_ap_queue *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return; /* the queue simply does not appear, as after a failed probe */
+	q->apqn = apqn;
+	q->saved_isc = -1;
+	q->type = queue_type(m, apqn);
+	q->drv = APV_DRV_NONE;
+	apv_mutex_lock(&m->mdevs_lock);
+	m->queues[apqn] = q;
+	apv_mutex_unlock(&m->mdevs_lock);
+	if (vfio_ap_driver_for(m, q) == APV_DRV_VFIO_AP) {
+		bind_vfio(m, q);
+	} else {
+		apv_mutex_lock(&m->mdevs_lock);
+		q->drv = vfio_ap_driver_for(m, q);
+		apv_mutex_unlock(&m->mdevs_lock);
+	}
+}
+
+static void destroy_queue(struct apv_matrix *m, struct vfio_ap_queue *q)
+{
+	if (q->drv == APV_DRV_VFIO_AP)
+		unbind_vfio(m, q, APV_DRV_NONE);
+	apv_mutex_lock(&m->mdevs_lock);
+	m->queues[q->apqn] = NULL;
+	apv_mutex_unlock(&m->mdevs_lock);
+	free(q);
+}
+
+void vfio_ap_bus_scan(struct apv_matrix *m)
+{
+	unsigned apid, apqi;
+
+	m->have_qci = apv_hw_config(m->hw)->qci;
+	apv_mutex_lock(&m->guests_lock);
+	apv_mutex_lock(&m->mdevs_lock);
+	read_config(m, &m->info);
+	apv_mutex_unlock(&m->mdevs_lock);
+	apv_mask_for_each(apid, &m->info.apm)
+		apv_mask_for_each(apqi, &m->info.aqm)
+			probe_queue(m, apv_apqn(apid, apqi));
+	apv_mutex_unlock(&m->guests_lock);
+}
+
+void vfio_ap_bus_free(struct apv_matrix *m)
+{
+	apv_mutex_lock(&m->guests_lock);
+	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++)
+		if (m->queues[i])
+			destroy_queue(m, m->queues[i]);
+	apv_mutex_unlock(&m->guests_lock);
+}
+
+void apv_bus_rescan(struct apv_matrix *m)
+{
+	struct apv_qci cur, both;
+	unsigned apid, apqi;
+
+	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->guests_lock);
+	read_config(m, &cur);
+	both = cur;
+	apv_mask_and(&both.apm, &cur.apm, &m->info.apm);
+	apv_mask_and(&both.aqm, &cur.aqm, &m->info.aqm);
+	apv_mask_and(&both.adm, &cur.adm, &m->info.adm);
+	apv_mutex_lock(&m->mdevs_lock);
+	m->info = cur; /* resets from here on skip the ZAPQ for what is gone */
+	apv_mutex_unlock(&m->mdevs_lock);
+
+	/* on_config_changed: unplug what the host lost, attached or not. */
+	for (struct apv_mdev *d = m->mdevs; d; d = d->next) {
+		struct apv_vm *vm = vfio_ap_lock_mdev_vm(d);
+
+		vfio_ap_update_shadow(d, &both);
+		vfio_ap_unlock_mdev_vm(d, vm);
+	}
+	/* Queue devices: remove the vanished, probe the new. */
+	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
+		struct vfio_ap_queue *q = m->queues[i];
+
+		if (q && !vfio_ap_in_host_config(m, q->apqn))
+			destroy_queue(m, q);
+	}
+	apv_mask_for_each(apid, &cur.apm)
+		apv_mask_for_each(apqi, &cur.aqm)
+			if (!m->queues[apv_apqn(apid, apqi)])
+				probe_queue(m, apv_apqn(apid, apqi));
+	/* on_scan_complete: plug what the host gained. */
+	sync_all(m);
+	apv_mutex_unlock(&m->guests_lock);
+	pthread_mutex_unlock(&m->bus_lock);
+}
+
+/* ---- apmask / aqmask ------------------------------------------------------------ */
+
+/* The bus's in_use callback: would the new masks reserve an mdev's queue? */
+static int in_use(struct apv_matrix *m, const struct apv_mask *apmask,
+		  const struct apv_mask *aqmask, char *why, size_t whylen)
+{
+	for (struct apv_mdev *d = m->mdevs; d; d = d->next) {
+		unsigned apid, apqi;
+
+		apv_mask_for_each(apid, &d->apm)
+		{
+			if (!apv_mask_test(apmask, apid))
+				continue;
+			apv_mask_for_each(apqi, &d->aqm)
+			{
+				if (!apv_mask_test(aqmask, apqi))
+					continue;
+				if (why && whylen)
+					snprintf(why, whylen,
+						 "Can not reserve queue %02x.%04x for host driver: in use by mdev %s",
+						 apid, apqi, d->uuid);
+				return -EADDRINUSE;
+			}
+		}
+	}
+	return 0;
+}
+
+int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
+		      const struct apv_mask *aqmask, char *why, size_t whylen)
+{
+	int rc;
+
+	if (!m || !apmask || !aqmask)
+		return -EINVAL;
+	if (why && whylen)
+		why[0] = '\0';
+	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->guests_lock);
+	apv_mutex_lock(&m->mdevs_lock);
+	rc = in_use(m, apmask, aqmask, why, whylen);
+	if (rc) {
+		apv_mutex_unlock(&m->mdevs_lock);
+		apv_mutex_unlock(&m->guests_lock);
+		pthread_mutex_unlock(&m->bus_lock);
+		return -EBUSY; /* what the bus tells the administrator */
+	}
+	m->apmask = *apmask;
+	m->aqmask = *aqmask;
+	apv_mutex_unlock(&m->mdevs_lock);
+
+	/* Rebind every queue whose owner changed: unbinds first, then probes. */
+	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
+		struct vfio_ap_queue *q = m->queues[i];
+
+		if (q && q->drv == APV_DRV_VFIO_AP && vfio_ap_driver_for(m, q) != APV_DRV_VFIO_AP)
+			unbind_vfio(m, q, vfio_ap_driver_for(m, q));
+	}
+	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
+		struct vfio_ap_queue *q = m->queues[i];
+
+		if (!q || q->drv == vfio_ap_driver_for(m, q))
+			continue;
+		if (vfio_ap_driver_for(m, q) == APV_DRV_VFIO_AP) {
+			bind_vfio(m, q);
+		} else {
+			apv_mutex_lock(&m->mdevs_lock);
+			q->drv = vfio_ap_driver_for(m, q);
+			apv_mutex_unlock(&m->mdevs_lock);
+		}
+	}
+	sync_all(m);
+	apv_mutex_unlock(&m->guests_lock);
+	pthread_mutex_unlock(&m->bus_lock);
+	return 0;
+}
+
+void apv_bus_get_masks(struct apv_matrix *m, struct apv_mask *apmask, struct apv_mask *aqmask)
+{
+	apv_mutex_lock(&m->mdevs_lock);
+	if (apmask)
+		*apmask = m->apmask;
+	if (aqmask)
+		*aqmask = m->aqmask;
+	apv_mutex_unlock(&m->mdevs_lock);
+}
+
+enum apv_queue_driver apv_bus_queue_driver(struct apv_matrix *m, apv_apqn_t apqn)
+{
+	enum apv_queue_driver d;
+
+	apv_mutex_lock(&m->mdevs_lock);
+	d = m->queues[apqn] ? m->queues[apqn]->drv : APV_DRV_NONE;
+	apv_mutex_unlock(&m->mdevs_lock);
+	return d;
+}
+
+const char *apv_matrix_queue_status(struct apv_matrix *m, apv_apqn_t apqn)
+{
+	const char *s = NULL;
+	struct vfio_ap_queue *q;
+
+	apv_mutex_lock(&m->mdevs_lock);
+	q = m->queues[apqn];
+	if (q && q->drv == APV_DRV_VFIO_AP) {
+		if (!q->mdev)
+			s = "unassigned";
+		else if (q->mdev->vm && vfio_ap_in_shadow(q->mdev, apqn))
+			s = "in use";
+		else
+			s = "assigned";
+	}
+	apv_mutex_unlock(&m->mdevs_lock);
+	return s;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The PQAP(AQIC) hook: KVM calls it, under the read side of the VM's hook
+ * lock, for every AQIC a guest issues. It takes mdevs_lock and nothing
+ * else; it allocates nothing.
+ *
+ * Which queues a guest may touch is defined here: the APQN must be linked
+ * to the mdev (assigned and bound to vfio_ap) AND be in the mdev's shadow
+ * APCB, i.e. in the guest's own configuration. The kernel only asks for
+ * the link, so a queue filtered out of the guest could still get
+ * interrupts; here it answers RC01 like any queue the guest does not have.
+ *
+ * Resource rules (aqic-design-history invariants 1, 2, 6, 7): a queue
+ * holds at most one pinned NIB page and one guest ISC registration; every
+ * error after the pin releases what this call took; the old registration
+ * is released only when a new one replaces it or interrupts go off.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "vfio_ap_priv.h"
+
+void vfio_ap_free_irq(struct vfio_ap_queue *q)
+{
+	/* ISC first, then the page, both while the VM reference is still held. */
+	if (q->saved_isc >= 0) {
+		apv_vm_gisc_unregister(q->irq_vm, (unsigned)q->saved_isc);
+		q->saved_isc = -1;
+	}
+	if (q->saved_nib) {
+		apv_vm_unpin(q->irq_vm, q->saved_nib);
+		q->saved_nib = 0;
+	}
+	q->irq_vm = NULL;
+}
+
+/* Up to 5 TAPQs, 20 ms apart, until the I bit is off. */
+static void wait_for_irqclear(struct apv_matrix *m, apv_apqn_t apqn)
+{
+	for (unsigned i = 0; i < VFIO_AP_IRQCLEAR_TRIES; i++) {
+		uint64_t gr2 = 0;
+		uint32_t w = apv_hw_tapq(m->hw, apqn, false, &gr2);
+		uint8_t rc = apv_apqsw_get_rc(w);
+
+		if ((rc == APV_RC_NORMAL || rc == APV_RC_RESET_IN_PROGRESS) && !(w & APV_APQSW_I))
+			return;
+		if (rc != APV_RC_NORMAL && rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY)
+			return; /* not operational: nothing will change */
+		if (i + 1 < VFIO_AP_IRQCLEAR_TRIES)
+			apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
+	}
+}
+
+uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q)
+{
+	struct apv_aqic_ctrl off = {0};
+	uint32_t w = 0;
+
+	for (unsigned i = 0; i < VFIO_AP_AQIC_TRIES; i++) {
+		uint8_t rc;
+
+		w = apv_hw_aqic(m->hw, q->apqn, off, 0, apv_kvm_host_storage(m->kvm));
+		rc = apv_apqsw_get_rc(w);
+		if (rc == APV_RC_NORMAL || rc == APV_RC_OTHERWISE_CHANGED) {
+			wait_for_irqclear(m, q->apqn);
+			break;
+		}
+		if (rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY)
+			break; /* not operational: the interrupt state is gone with it */
+		if (i + 1 < VFIO_AP_AQIC_TRIES)
+			apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
+	}
+	vfio_ap_free_irq(q);
+	return w;
+}
+
+/* Undo what one enable attempt took: ISC before page (RC07 order). */
+static void release_new(struct apv_vm *vm, uint64_t nib, unsigned isc)
+{
+	apv_vm_gisc_unregister(vm, isc);
+	apv_vm_unpin(vm, nib);
+}
+
+static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct apv_vm *vm,
+			   unsigned isc, uint64_t nib)
+{
+	struct apv_aqic_ctrl ctrl = {0};
+	uint64_t h_nib = 0;
+	uint32_t w;
+	int nisc;
+
+	if (!nib || !apv_vm_hva(vm, nib))
+		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
+	if (apv_vm_pin(vm, nib, &h_nib))
+		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
+	if (apv_vm_is_protected(vm) && !apv_vm_pv_is_shared(vm, nib)) {
+		/* The adapter cannot write a secure page. */
+		apv_vm_unpin(vm, nib);
+		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
+	}
+	nisc = apv_vm_gisc_register(vm, isc);
+	if (nisc < 0) {
+		/* The newest kernel's answer; older ones said RC08 (invalid GISA). */
+		apv_vm_unpin(vm, nib);
+		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
+	}
+	ctrl.ir = true;
+	ctrl.isc = (uint8_t)nisc;
+	ctrl.gisc = (uint8_t)isc;
+	ctrl.gisa = apv_vm_gisa(vm);
+	w = apv_hw_aqic(m->hw, q->apqn, ctrl, h_nib, apv_kvm_host_storage(m->kvm));
+	switch (apv_apqsw_get_rc(w)) {
+	case APV_RC_NORMAL:
+		vfio_ap_free_irq(q);
+		q->saved_nib = nib;
+		q->saved_isc = (int)isc;
+		q->irq_vm = vm;
+		break;
+	case APV_RC_OTHERWISE_CHANGED:
+		/* Nothing was done: the old configuration stays. */
+		release_new(vm, nib, isc);
+		break;
+	default:
+		/*
+		 * The kernel only frees the old registration here and leaks the
+		 * new pin and ISC; both go, then interrupts are switched off.
+		 */
+		release_new(vm, nib, isc);
+		vfio_ap_irq_disable(m, q);
+		break;
+	}
+	return w;
+}
+
+int vfio_ap_handle_pqap(struct apv_pqap_hook *hook, struct apv_vcpu *vcpu)
+{
+	struct apv_mdev *mdev =
+		(struct apv_mdev *)((char *)hook - offsetof(struct apv_mdev, hook));
+	struct apv_matrix *m = mdev->m;
+	struct apv_vm *vm = apv_vcpu_vm(vcpu);
+	struct apv_regs *r = apv_vcpu_regs(vcpu);
+	apv_apqn_t apqn = apv_gr0_apqn(r->gr[0]);
+	uint32_t w = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
+	struct vfio_ap_queue *q;
+
+	/* No GISA means no adapter-interruption virtualization: user space decides. */
+	if (!apv_vm_gisa(vm))
+		return -EOPNOTSUPP;
+
+	apv_mutex_lock(&m->mdevs_lock);
+	if (mdev->vm != vm)
+		goto out; /* not (or no longer, or not yet) attached to this guest */
+	q = m->queues[apqn];
+	if (!q || q->mdev != mdev || !vfio_ap_in_shadow(mdev, apqn))
+		goto out;
+	if (r->gr[1] & APV_AQIC_IR) {
+		atomic_fetch_add(&m->aqic_enable, 1);
+		w = irq_enable(m, q, vm, (unsigned)(r->gr[1] & 0x7), r->gr[2]);
+	} else {
+		atomic_fetch_add(&m->aqic_disable, 1);
+		w = vfio_ap_irq_disable(m, q);
+	}
+out:
+	/* APQSW in bits 32-63, bits 0-31 zero, on every path. */
+	r->gr[1] = apv_gr1_from_apqsw(w);
+	apv_mutex_unlock(&m->mdevs_lock);
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apvirt — vfio_ap internals shared by the files of vfio_ap/.
+ *
+ * Locks (docs/locking.md has the full story):
+ *  - mdev->open_lock: serialises attach and detach of one mdev, the way
+ *    VFIO serialises open_device/close_device. Outermost; the hook write
+ *    lock is taken under it.
+ *  - m->bus_lock: the kernel's ap_perms_mutex plus the bus scan lock.
+ *    Taken before guests_lock by everything that changes assignments, the
+ *    bus masks or the queue devices. Never taken by attach/detach or the
+ *    PQAP handler.
+ *  - m->guests_lock -> vm lock -> m->mdevs_lock: the stack-wide order.
+ *
+ * Who may read what:
+ *  - the mdev list: written with guests_lock and mdevs_lock held, read
+ *    under either;
+ *  - mdev->vm: written with guests_lock, the VM lock and mdevs_lock held,
+ *    read under guests_lock (to plug) or mdevs_lock (handler);
+ *  - mdev->claim: written under the same three plus open_lock;
+ *  - everything else of an mdev and every queue: mdevs_lock;
+ *  - m->queues[], m->info, the bus masks: written with bus_lock and
+ *    mdevs_lock held, read under either.
+ */
+#ifndef APV_VFIO_AP_PRIV_H
+#define APV_VFIO_AP_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "apvirt/vfio_ap.h"
+
+#define VFIO_AP_NQUEUES 65536
+#define VFIO_AP_UUID_LEN 36
+/* AP_RESET_INTERVAL and the AQIC retry spacing. */
+#define VFIO_AP_WAIT_NS (20 * APV_NSEC_PER_MSEC)
+#define VFIO_AP_AQIC_TRIES 6
+#define VFIO_AP_IRQCLEAR_TRIES 5
+#define VFIO_AP_PAGE_SIZE UINT64_C(4096)
+
+/* A queue device on the AP bus (the kernel's ap_queue + vfio_ap_queue). */
+struct vfio_ap_queue {
+	apv_apqn_t apqn;
+	uint8_t type;               /* AP type from TAPQ (or the adapter info) */
+	enum apv_queue_driver drv;  /* HOST, VFIO_AP, or NONE (no driver takes it) */
+	struct apv_mdev *mdev;      /* linked to this mdev (assigned and bound) */
+	struct vfio_ap_queue *lnext, *lprev; /* mdev->linked */
+	/* Interrupt resources; exist only while linked and in the shadow APCB. */
+	uint64_t saved_nib;         /* guest NIB address, 0 = none */
+	int saved_isc;              /* guest ISC, -1 = none */
+	struct apv_vm *irq_vm;      /* VM the pin and ISC were taken on */
+	uint32_t reset_status;      /* APQSW of the last ZAPQ / verification TAPQ */
+};
+
+struct apv_mdev {
+	struct apv_pqap_hook hook; /* container_of target for the handler */
+	struct apv_matrix *m;
+	struct apv_mdev *next;     /* m->mdevs */
+	char uuid[VFIO_AP_UUID_LEN + 1];
+
+	struct apv_mask apm, aqm, adm;    /* what the administrator assigned */
+	struct apv_mask sapm, saqm, sadm; /* shadow APCB: what the guest gets */
+
+	struct apv_vm *vm;    /* attached: masks programmed, handler serves */
+	struct apv_vm *claim; /* VM this mdev owns, from the check until detach ends */
+	bool removing;
+
+	struct vfio_ap_queue *linked;
+	unsigned nlinked;
+
+	int req_fd, cfg_fd; /* eventfds (dup'ed), -1 = none */
+	void (*req_fn)(void *ctx, struct apv_mdev *mdev);
+	void *req_ctx;
+
+	pthread_mutex_t open_lock;
+};
+
+struct apv_matrix {
+	struct apv_kvm *kvm;
+	struct apv_hw *hw;
+	struct apv_clock *clock;
+
+	pthread_mutex_t bus_lock;
+	struct apv_mutex guests_lock;
+	struct apv_mutex mdevs_lock;
+
+	bool have_qci;
+	struct apv_qci info;           /* host configuration as last scanned */
+	struct apv_mask apmask, aqmask; /* bus: reserved for the default drivers */
+	struct vfio_ap_queue **queues; /* indexed by APQN */
+
+	struct apv_mdev *mdevs;
+
+	atomic_ullong aqic_enable, aqic_disable, resets, req_notes, cfg_notes;
+};
+
+/* ---- matrix.c: lock helpers, limits ------------------------------------------ */
+
+/* The kernel's get_update_locks_for_mdev: guests_lock, mdev's VM lock, mdevs_lock. */
+struct apv_vm *vfio_ap_lock_mdev(struct apv_mdev *mdev);
+void vfio_ap_unlock_mdev(struct apv_mdev *mdev, struct apv_vm *vm);
+/* VM lock + mdevs_lock for one mdev while guests_lock is already held. */
+struct apv_vm *vfio_ap_lock_mdev_vm(struct apv_mdev *mdev);
+void vfio_ap_unlock_mdev_vm(struct apv_mdev *mdev, struct apv_vm *vm);
+unsigned vfio_ap_apm_max(const struct apv_matrix *m);
+unsigned vfio_ap_aqm_max(const struct apv_matrix *m);
+bool vfio_ap_in_host_config(const struct apv_matrix *m, apv_apqn_t apqn);
+void vfio_ap_notify(int fd);
+
+/* ---- shadow.c: links and the shadow APCB ----------------------------------------- */
+
+void vfio_ap_link(struct apv_mdev *mdev, struct vfio_ap_queue *q);
+void vfio_ap_unlink(struct vfio_ap_queue *q);
+/* Link every bound, unlinked queue of the matrix; unlink queues outside it. */
+void vfio_ap_relink(struct apv_mdev *mdev);
+/*
+ * Recompute the shadow APCB from the whole matrix against `host` (NULL =
+ * m->info), program the guest if attached (caller holds the VM lock),
+ * signal the configuration change, and reset every linked queue that left
+ * the shadow. Returns true if the shadow changed.
+ */
+bool vfio_ap_update_shadow(struct apv_mdev *mdev, const struct apv_qci *host);
+bool vfio_ap_in_shadow(const struct apv_mdev *mdev, apv_apqn_t apqn);
+/* relink + update_shadow(NULL) + relink (unlinks after the resets). */
+void vfio_ap_sync(struct apv_mdev *mdev);
+
+/* ---- reset.c ------------------------------------------------------------------------ */
+
+/* ZAPQ and verify; frees the interrupt resources. 0 or -EIO. mdevs_lock held. */
+int vfio_ap_reset_queue(struct apv_matrix *m, struct vfio_ap_queue *q);
+int vfio_ap_reset_linked(struct apv_mdev *mdev);
+bool vfio_ap_queue_passable(const struct vfio_ap_queue *q);
+
+/* ---- pqap.c -------------------------------------------------------------------------- */
+
+int vfio_ap_handle_pqap(struct apv_pqap_hook *hook, struct apv_vcpu *vcpu);
+/* AQIC(IR=0) with retries, wait for I to clear, free. Returns the AQIC status. */
+uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q);
+void vfio_ap_free_irq(struct vfio_ap_queue *q);
+
+/* ---- bus.c ----------------------------------------------------------------------------- */
+
+struct vfio_ap_queue *vfio_ap_queue_get(const struct apv_matrix *m, apv_apqn_t apqn);
+bool vfio_ap_owned_by_host(const struct apv_matrix *m, const struct apv_mask *apm,
+			   const struct apv_mask *aqm);
+/* The driver the bus masks and the queue type call for. */
+enum apv_queue_driver vfio_ap_driver_for(const struct apv_matrix *m,
+					 const struct vfio_ap_queue *q);
+void vfio_ap_bus_scan(struct apv_matrix *m);
+void vfio_ap_bus_free(struct apv_matrix *m);
+
+/* ---- assign.c ---------------------------------------------------------------------------- */
+
+/* -EADDRNOTAVAIL / -EADDRINUSE for a would-be matrix of mdev (NULL: the host asks). */
+int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev,
+		     const struct apv_mask *apm, const struct apv_mask *aqm, char *why,
+		     size_t whylen);
+
+int vfio_ap_store_ap_config(struct apv_mdev *mdev, const char *buf);
+
+/* ---- attr.c ------------------------------------------------------------------------------ */
+
+int vfio_ap_parse_ulong(const char *buf, unsigned long *out);
+bool vfio_ap_attr_is_store(const char *attr);
+
+/* ---- attach.c ---------------------------------------------------------------------------- */
+
+/* Signal the request notification of an attached mdev (mdev remove). */
+void vfio_ap_request(struct apv_mdev *mdev);
+
+#endif
