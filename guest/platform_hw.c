@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The guest platform directly on the host AP hardware, as a Linux in an
+ * LPAR sees it: instructions go to apv_hw_*, memory is a flat buffer the
+ * platform owns, facilities come from the hardware configuration and
+ * interruptions are the hardware's own (no GISA).
+ *
+ * The hardware writes the NIB from its own threads while the driver reads
+ * and clears it, so every storage access takes a small leaf lock.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apvirt/guest.h"
+#include "apvirt/hw.h"
+
+/* Where the flat memory starts: anywhere but 0, which the hardware reads as "no NIB". */
+#define HW_MEM_BASE UINT64_C(0x10000)
+
+struct plat_hw {
+	struct apv_hw *hw;
+	pthread_mutex_t mem_mu;
+	uint8_t *mem;
+	uint64_t size;
+	struct apv_storage st;
+
+	pthread_mutex_t irq_mu;
+	pthread_cond_t irq_cv;
+	apv_guest_airq_fn fn;
+	void *arg;
+	unsigned isc;
+	unsigned inflight;
+};
+
+static bool range_ok(const struct plat_hw *p, uint64_t addr, size_t len, size_t *off)
+{
+	if (addr < HW_MEM_BASE)
+		return false;
+	addr -= HW_MEM_BASE;
+	if (addr > p->size || len > p->size - addr)
+		return false;
+	*off = (size_t)addr;
+	return true;
+}
+
+static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct plat_hw *p = ctx;
+	size_t off;
+
+	if (!range_ok(p, addr, len, &off))
+		return -EFAULT;
+	pthread_mutex_lock(&p->mem_mu);
+	memcpy(buf, p->mem + off, len);
+	pthread_mutex_unlock(&p->mem_mu);
+	return 0;
+}
+
+static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct plat_hw *p = ctx;
+	size_t off;
+
+	if (!range_ok(p, addr, len, &off))
+		return -EFAULT;
+	pthread_mutex_lock(&p->mem_mu);
+	memcpy(p->mem + off, buf, len);
+	pthread_mutex_unlock(&p->mem_mu);
+	return 0;
+}
+
+static struct apv_result hw_execute(void *ctx, struct apv_regs *r, uint16_t op, unsigned r1,
+				    unsigned r2)
+{
+	struct plat_hw *p = ctx;
+
+	switch (op) {
+	case APV_OP_PQAP:
+		return apv_hw_pqap(p->hw, r, &p->st);
+	case APV_OP_NQAP:
+		return apv_hw_nqap(p->hw, r, r1, r2, &p->st);
+	case APV_OP_DQAP:
+		return apv_hw_dqap(p->hw, r, r1, r2, &p->st);
+	default:
+		return apv_pgm(APV_PGM_OPERATION);
+	}
+}
+
+static bool hw_has_facility(void *ctx, unsigned nr)
+{
+	const struct apv_hw_config *cfg = apv_hw_config(((struct plat_hw *)ctx)->hw);
+
+	switch (nr) {
+	case APV_FAC_QCI:
+		return cfg->qci;
+	case APV_FAC_APFT:
+		return cfg->apft;
+	case APV_FAC_AQIC:
+		return cfg->aqic;
+	default:
+		return false;
+	}
+}
+
+static void hw_irq(void *ctx, const struct apv_hw_irq *irq)
+{
+	struct plat_hw *p = ctx;
+	apv_guest_airq_fn fn = NULL;
+	void *arg = NULL;
+
+	/* A GISA-directed interruption belongs to some hypervisor's guest. */
+	if (irq->gisa_valid)
+		return;
+	pthread_mutex_lock(&p->irq_mu);
+	if (p->fn && irq->isc == p->isc) {
+		fn = p->fn;
+		arg = p->arg;
+		p->inflight++;
+	}
+	pthread_mutex_unlock(&p->irq_mu);
+	if (!fn)
+		return;
+	fn(arg);
+	pthread_mutex_lock(&p->irq_mu);
+	if (--p->inflight == 0)
+		pthread_cond_broadcast(&p->irq_cv);
+	pthread_mutex_unlock(&p->irq_mu);
+}
+
+static int hw_enable_isc(void *ctx, unsigned isc, apv_guest_airq_fn fn, void *arg)
+{
+	struct plat_hw *p = ctx;
+
+	if (isc > APV_MAX_ISC)
+		return -EINVAL;
+	pthread_mutex_lock(&p->irq_mu);
+	p->fn = fn;
+	p->arg = arg;
+	p->isc = isc;
+	while (!fn && p->inflight)
+		pthread_cond_wait(&p->irq_cv, &p->irq_mu);
+	pthread_mutex_unlock(&p->irq_mu);
+	return 0;
+}
+
+static void hw_release(void *ctx)
+{
+	struct plat_hw *p = ctx;
+
+	apv_hw_set_irq_handler(p->hw, NULL, NULL);
+	(void)hw_enable_isc(p, 0, NULL, NULL);
+	pthread_cond_destroy(&p->irq_cv);
+	pthread_mutex_destroy(&p->irq_mu);
+	pthread_mutex_destroy(&p->mem_mu);
+	free(p->mem);
+	free(p);
+}
+
+int apv_guest_platform_hw(struct apv_hw *hw, uint64_t size, struct apv_guest_platform *out)
+{
+	struct plat_hw *p;
+
+	if (!hw || !out || size < APV_GUEST_MEM_MIN || size > (UINT64_C(1) << 32))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->mem = calloc(1, (size_t)size);
+	if (!p->mem) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->hw = hw;
+	p->size = size;
+	p->st = (struct apv_storage){.read = mem_read, .write = mem_write, .ctx = p};
+	pthread_mutex_init(&p->mem_mu, NULL);
+	pthread_mutex_init(&p->irq_mu, NULL);
+	pthread_cond_init(&p->irq_cv, NULL);
+	apv_hw_set_irq_handler(hw, hw_irq, p);
+
+	memset(out, 0, sizeof(*out));
+	out->execute = hw_execute;
+	out->has_facility = hw_has_facility;
+	out->enable_isc = hw_enable_isc;
+	out->release = hw_release;
+	out->storage = p->st;
+	out->mem_base = HW_MEM_BASE;
+	out->mem_size = size;
+	out->clock = apv_hw_clock(hw);
+	out->ctx = p;
+	return 0;
+}
