@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The host AP hardware object: creation, teardown, machine-wide settings
+ * (installed AP instructions, the interrupt handler).
+ */
+#include <stdlib.h>
+
+#include "hw_internal.h"
+
+void apv_hw_config_default(struct apv_hw_config *cfg)
+{
+	*cfg = (struct apv_hw_config){
+		.apxa = true,
+		.qci = true,
+		.apft = true,
+		.aqic = true,
+		.na = 255,
+		.nd = 255,
+		.reset_ns = APV_NSEC_PER_MSEC,
+		.irq_ns = 100 * APV_NSEC_PER_USEC,
+		.reply_ns = 100 * APV_NSEC_PER_USEC,
+		.workers = 0,
+	};
+}
+
+struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clock)
+{
+	struct apv_hw *hw;
+
+	if (!clock)
+		return NULL;
+	hw = calloc(1, sizeof(*hw));
+	if (!hw)
+		return NULL;
+	if (cfg)
+		hw->cfg = *cfg;
+	else
+		apv_hw_config_default(&hw->cfg);
+	/* Without APXA the IDs are 6 and 4 bits wide: the maxima cannot exceed that. */
+	if (!hw->cfg.apxa) {
+		if (hw->cfg.na > 63)
+			hw->cfg.na = 63;
+		if (hw->cfg.nd > 15)
+			hw->cfg.nd = 15;
+	}
+	hw->clock = clock;
+	atomic_init(&hw->installed, true);
+	for (unsigned i = 0; i < HW_MAX_ID; i++)
+		atomic_init(&hw->adapters[i], NULL);
+	if (pthread_mutex_init(&hw->config_lock, NULL))
+		goto fail;
+	if (pthread_mutex_init(&hw->irq_fn_lock, NULL))
+		goto fail_config;
+	if (hw_engine_init(hw))
+		goto fail_irq;
+	return hw;
+
+fail_irq:
+	pthread_mutex_destroy(&hw->irq_fn_lock);
+fail_config:
+	pthread_mutex_destroy(&hw->config_lock);
+fail:
+	free(hw);
+	return NULL;
+}
+
+void apv_hw_free(struct apv_hw *hw)
+{
+	if (!hw)
+		return;
+	/* Workers first: after this nothing computes or completes a reply. */
+	hw_engine_fini(hw);
+	for (unsigned apid = 0; apid < HW_MAX_ID; apid++) {
+		struct hw_adapter *ad = atomic_load(&hw->adapters[apid]);
+
+		if (!ad)
+			continue;
+		for (unsigned apqi = 0; apqi < HW_MAX_ID; apqi++) {
+			struct hw_queue *q = atomic_load(&ad->queues[apqi]);
+
+			if (q)
+				hw_queue_free(q);
+		}
+		free(ad);
+	}
+	pthread_mutex_destroy(&hw->irq_fn_lock);
+	pthread_mutex_destroy(&hw->config_lock);
+	free(hw);
+}
+
+const struct apv_hw_config *apv_hw_config(const struct apv_hw *hw)
+{
+	return &hw->cfg;
+}
+
+struct apv_clock *apv_hw_clock(const struct apv_hw *hw)
+{
+	return hw->clock;
+}
+
+void apv_hw_set_irq_handler(struct apv_hw *hw, apv_hw_irq_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&hw->irq_fn_lock);
+	hw->irq_fn = fn;
+	hw->irq_ctx = ctx;
+	pthread_mutex_unlock(&hw->irq_fn_lock);
+}
+
+void apv_hw_set_installed(struct apv_hw *hw, bool installed)
+{
+	atomic_store(&hw->installed, installed);
+}
+
+bool apv_hw_installed(const struct apv_hw *hw)
+{
+	return atomic_load(&((struct apv_hw *)hw)->installed);
+}
+
+void hw_irq_deliver(struct apv_hw *hw, const struct hw_irq_out *out)
+{
+	apv_hw_irq_fn fn;
+	void *ctx;
+
+	if (!out->raise)
+		return;
+	/* Snapshot the handler, then call it with no lock held at all. */
+	pthread_mutex_lock(&hw->irq_fn_lock);
+	fn = hw->irq_fn;
+	ctx = hw->irq_ctx;
+	pthread_mutex_unlock(&hw->irq_fn_lock);
+	if (fn)
+		fn(ctx, &out->irq);
+}
