@@ -420,13 +420,17 @@ static enum gq_wait sm_work(struct gq *q)
 		if (rd == RD_FAIL)
 			return w;
 		if (rd == RD_REPLY) {
-			if (q->state == APV_GQ_QUEUE_FULL || q->state == APV_GQ_WORKING)
-				q->state = q->pendingq.n ? APV_GQ_WORKING : APV_GQ_IDLE;
-			return GQ_AGAIN;
-		}
-		if (o.s.e && q->pendingq.n)
+			if (q->state != APV_GQ_QUEUE_FULL && q->state != APV_GQ_WORKING &&
+			    q->state != APV_GQ_IDLE)
+				return GQ_AGAIN; /* the reply took the queue offline */
+			q->state = q->pendingq.n ? APV_GQ_WORKING : APV_GQ_IDLE;
+		} else if (o.s.e && q->pendingq.n) {
 			resend_all(q);
-		if (!o.s.i && o.s.e && try_setirq(q))
+		}
+		/* Drained and still no I bit: ask for interruptions again. */
+		if (!o.s.i && o.s.e && !q->pendingq.n && try_setirq(q))
+			return GQ_AGAIN;
+		if (rd == RD_REPLY)
 			return GQ_AGAIN;
 		if (!q->pendingq.n)
 			q->state = APV_GQ_IDLE;
