@@ -40,6 +40,7 @@ struct gq {
 	uint64_t hwinfo;
 	struct apv_tapq_hwinfo hi;
 	unsigned qd;           /* in-flight limit */
+	unsigned inflight;     /* sent and not read back, cancelled ones included */
 	unsigned max_mod;      /* largest L in bytes */
 	bool irq_on;           /* I bit last seen */
 	bool irq_refused;      /* AQIC refused: poll until the next reset */

@@ -70,6 +70,7 @@ void gq_offline(struct gq *q, enum apv_guest_qstate state, uint8_t rc)
 	if (rc)
 		q->last_rc = rc;
 	q->irq_on = false;
+	q->inflight = 0;
 	/* zcrypt gets -EAGAIN for these and retries them on another queue. */
 	while (q->pendingq.head)
 		req_failover(g, q->pendingq.head, q);
@@ -160,7 +161,7 @@ static bool want_irq(const struct gq *q)
 
 static void enter_operating(struct gq *q)
 {
-	q->state = q->pendingq.n ? APV_GQ_WORKING : APV_GQ_IDLE;
+	q->state = q->inflight ? APV_GQ_WORKING : APV_GQ_IDLE;
 	q->t_progress = g_now(q->g);
 }
 
@@ -279,6 +280,8 @@ static enum rd gq_read(struct gq *q, struct insn_out *out, enum gq_wait *w)
 		return RD_FAIL;
 	}
 	q->t_progress = g_now(g);
+	if (q->inflight)
+		q->inflight--;
 	r = find_pending(q, psmid);
 	if (residual)
 		drain_residual(q);
@@ -304,6 +307,7 @@ static enum rd gq_read(struct gq *q, struct insn_out *out, enum gq_wait *w)
 /* The card forgot what we sent (E = 1, no reply): send all of it again. */
 static void resend_all(struct gq *q)
 {
+	q->inflight = 0;
 	while (q->pendingq.tail) {
 		struct apv_guest_req *r = q->pendingq.tail;
 
@@ -342,9 +346,10 @@ static enum gq_wait gq_write(struct gq *q)
 		req_list_del(&q->requestq, r);
 		r->priv.state = REQ_PENDING;
 		req_list_add_tail(&q->pendingq, r);
+		q->inflight++;
 		r->sends++;
 		q->st.requests++;
-		if (q->pendingq.n == 1)
+		if (q->inflight == 1)
 			q->t_progress = g_now(g);
 		q->state = APV_GQ_WORKING;
 		return GQ_AGAIN;
@@ -371,7 +376,7 @@ static enum gq_wait sm_setirq_wait(struct gq *q)
 	bool got = false;
 	enum gq_wait w;
 
-	if (q->pendingq.n) {
+	if (q->inflight) {
 		enum rd rd = gq_read(q, &o, &w);
 
 		if (rd == RD_FAIL)
@@ -408,13 +413,13 @@ static enum gq_wait sm_work(struct gq *q)
 	struct insn_out o;
 	enum gq_wait w;
 
-	if (q->pendingq.n && g_now(g) - q->t_progress >= g->cfg.request_timeout_ns) {
+	if (q->inflight && g_now(g) - q->t_progress >= g->cfg.request_timeout_ns) {
 		/* No reply for too long: reset; E = 1 afterwards makes us re-send. */
 		q->st.timeouts++;
 		q->state = APV_GQ_RESET_START;
 		return GQ_AGAIN;
 	}
-	if (q->pendingq.n || q->state == APV_GQ_QUEUE_FULL) {
+	if (q->inflight || q->state == APV_GQ_QUEUE_FULL) {
 		enum rd rd = gq_read(q, &o, &w);
 
 		if (rd == RD_FAIL)
@@ -423,23 +428,23 @@ static enum gq_wait sm_work(struct gq *q)
 			if (q->state != APV_GQ_QUEUE_FULL && q->state != APV_GQ_WORKING &&
 			    q->state != APV_GQ_IDLE)
 				return GQ_AGAIN; /* the reply took the queue offline */
-			q->state = q->pendingq.n ? APV_GQ_WORKING : APV_GQ_IDLE;
-		} else if (o.s.e && q->pendingq.n) {
+			q->state = q->inflight ? APV_GQ_WORKING : APV_GQ_IDLE;
+		} else if (o.s.e && q->inflight) {
 			resend_all(q);
 		}
 		/* Drained and still no I bit: ask for interruptions again. */
-		if (!o.s.i && o.s.e && !q->pendingq.n && try_setirq(q))
+		if (!o.s.i && o.s.e && !q->inflight && try_setirq(q))
 			return GQ_AGAIN;
 		if (rd == RD_REPLY)
 			return GQ_AGAIN;
-		if (!q->pendingq.n)
+		if (!q->inflight)
 			q->state = APV_GQ_IDLE;
 		else if (q->state == APV_GQ_QUEUE_FULL)
 			return wait_for_reply(q);
 	}
-	if (q->requestq.n && q->pendingq.n < q->qd)
+	if (q->requestq.n && q->inflight < q->qd)
 		return gq_write(q);
-	if (q->pendingq.n)
+	if (q->inflight)
 		return wait_for_reply(q);
 	q->state = APV_GQ_IDLE;
 	return GQ_NONE;
