@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vfio_ap_priv.h"
 
@@ -140,6 +141,11 @@ static int next_mask(char **rest, struct apv_mask *out)
 
 	if (!tok)
 		return -EINVAL;
+	/* Like ap_hex2bitmap, an empty mask ("" or "0x") is all zeros. */
+	if (!strcmp(tok, "") || !strcasecmp(tok, "0x")) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
 	return apv_mask_parse(tok, strlen(tok), out);
 }
 

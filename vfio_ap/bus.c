@@ -339,3 +339,68 @@ const char *apv_matrix_queue_status(struct apv_matrix *m, apv_apqn_t apqn)
 	apv_mutex_unlock(&m->mdevs_lock);
 	return s;
 }
+
+/*
+ * The kernel's apmask/aqmask syntax: either a whole bitmap ("0x..." or
+ * plain hex digits, ID 0 first), or a list of edits "+N", "-N", "+N-M"
+ * separated by commas, numbers in C notation (decimal, 0x, 0 octal).
+ */
+static int edit_mask(const char *s, struct apv_mask *mask)
+{
+	while (*s) {
+		char sign = *s++, *end;
+		unsigned long a, z;
+
+		if (sign != '+' && sign != '-')
+			return -EINVAL;
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		a = z = strtoul(s, &end, 0);
+		if (end == s || a >= APV_MASK_BITS)
+			return -EINVAL;
+		s = end;
+		if (*s == '-') {
+			s++;
+			if (*s < '0' || *s > '9')
+				return -EINVAL;
+			z = strtoul(s, &end, 0);
+			if (end == s || z < a || z >= APV_MASK_BITS)
+				return -EINVAL;
+			s = end;
+		}
+		for (unsigned long i = a; i <= z; i++) {
+			if (sign == '+')
+				apv_mask_set(mask, (unsigned)i);
+			else
+				apv_mask_clear(mask, (unsigned)i);
+		}
+		while (*s == ',' || *s == '\n')
+			s++;
+	}
+	return 0;
+}
+
+int apv_bus_store_mask(struct apv_matrix *m, bool adapters, const char *buf, char *why,
+		       size_t whylen)
+{
+	struct apv_mask ap, aq, *target;
+	size_t n;
+	int rc;
+
+	if (!m || !buf)
+		return -EINVAL;
+	apv_bus_get_masks(m, &ap, &aq);
+	target = adapters ? &ap : &aq;
+	if (buf[0] == '+' || buf[0] == '-') {
+		rc = edit_mask(buf, target);
+	} else {
+		n = strlen(buf);
+		if (n && buf[n - 1] == '\n')
+			n--;
+		rc = apv_mask_parse(buf, n, target);
+	}
+	if (rc)
+		return -EINVAL;
+	/* A concurrent store may slip in between; the last one wins, as in sysfs. */
+	return apv_bus_set_masks(m, &ap, &aq, why, whylen);
+}
