@@ -23,8 +23,6 @@
 
 #include "hw_internal.h"
 
-void hw_engine_slot_fire(void *arg);
-
 size_t hw_reply_t82(uint8_t *reply, uint8_t code)
 {
 	memset(reply, 0, APV_T82_LEN);

@@ -181,6 +181,9 @@ struct hw_irq_out {
 	struct apv_hw_irq irq;
 };
 
+/* Internal functions stay out of libapvirt's exported symbols. */
+#pragma GCC visibility push(hidden)
+
 /* ---- queue.c: state machine ------------------------------------------- */
 struct hw_queue *hw_queue_new(struct apv_hw *hw, struct hw_adapter *ad, unsigned apqi);
 void hw_queue_free(struct hw_queue *q);
@@ -208,5 +211,9 @@ void hw_engine_submit(struct hw_queue *q, struct hw_slot *s);
 void hw_engine_forget(struct hw_queue *q, struct hw_slot *s);
 /* Reply of an error type 82 for adapters that do not take type 50 messages. */
 size_t hw_reply_t82(uint8_t *reply, uint8_t code);
+/* The virtual-clock completion event of a slot. */
+void hw_engine_slot_fire(void *arg);
+
+#pragma GCC visibility pop
 
 #endif

@@ -17,8 +17,6 @@
 
 #include "hw_internal.h"
 
-void hw_engine_slot_fire(void *arg);
-
 static void irq_timer_fire(void *arg);
 
 struct hw_queue *hw_queue_new(struct apv_hw *hw, struct hw_adapter *ad, unsigned apqi)

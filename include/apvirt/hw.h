@@ -124,9 +124,12 @@ int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_
 
 /*
  * PQAP: function code in GR0 bits 32-39. TAPQ, RAPQ, ZAPQ, AQIC, QCI (GR2 =
- * address of a 128-byte block in `st`), QACT. For AQIC, GR2 is the NIB
- * address in `st`; the hardware keeps `st` and the address until
- * interrupts are disabled, so `st` must outlive that.
+ * address of a 128-byte block in `st`). QACT is not offered (QCI C bit
+ * off) and, like BAPQ/AAPQ, raises a specification exception. For AQIC, GR2 is the NIB
+ * address in `st`; the hardware keeps a copy of `st` and the address until
+ * interrupts are disabled, so what `st` refers to (its ctx) must outlive
+ * that. The NIB is stored under the queue lock: storage callbacks must not
+ * call back into hw.
  */
 struct apv_result apv_hw_pqap(struct apv_hw *hw, struct apv_regs *r, const struct apv_storage *st);
 /* NQAP R1,R2: psmid in the R1 pair, message address/length in the R2 pair. */
