@@ -103,8 +103,8 @@ static struct apv_result tapq(struct apv_hw *hw, struct apv_regs *r, struct hw_q
 	return set_apqsw(r, apqsw);
 }
 
-/* RAPQ and ZAPQ: start the asynchronous reset (zeroizing has no further effect here). */
-static struct apv_result rapq_zapq(struct apv_regs *r, struct hw_queue *q)
+/* The common part of RAPQ and ZAPQ: start the asynchronous reset. */
+static struct apv_result reset_queue(struct apv_regs *r, struct hw_queue *q)
 {
 	uint32_t apqsw;
 	uint8_t rc;
@@ -116,6 +116,18 @@ static struct apv_result rapq_zapq(struct apv_regs *r, struct hw_queue *q)
 	apqsw = hw_queue_status(q, rc);
 	pthread_mutex_unlock(&q->lock);
 	return set_apqsw(r, apqsw);
+}
+
+/* RAPQ: reset the queue. The F bit (Secure Execution) has no effect here. */
+static struct apv_result rapq(struct apv_regs *r, struct hw_queue *q)
+{
+	return reset_queue(r, q);
+}
+
+/* ZAPQ: reset and zeroize; with no key material in the model, zeroizing adds nothing. */
+static struct apv_result zapq(struct apv_regs *r, struct hw_queue *q)
+{
+	return reset_queue(r, q);
 }
 
 /*
@@ -236,8 +248,9 @@ struct apv_result apv_hw_pqap(struct apv_hw *hw, struct apv_regs *r, const struc
 	case APV_FC_TAPQ:
 		return tapq(hw, r, q);
 	case APV_FC_RAPQ:
+		return rapq(r, q);
 	case APV_FC_ZAPQ:
-		return rapq_zapq(r, q);
+		return zapq(r, q);
 	default: /* APV_FC_AQIC: pqap_check admits nothing else */
 		return aqic(r, q, st);
 	}
