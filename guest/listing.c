@@ -74,7 +74,7 @@ static void fill_queue(const struct gq *q, struct apv_guest_queue_info *out)
 	out->hwinfo = q->hwinfo;
 	out->last_rc = q->last_rc;
 	out->qd = q->qd;
-	out->outstanding = q->inflight;
+	out->outstanding = q->inflight > q->pendingq.n ? q->inflight : q->pendingq.n;
 	out->waiting = q->requestq.n;
 	out->stats = q->st;
 }

@@ -86,6 +86,16 @@ static void note_status(struct gq *q, const struct insn_out *o)
 		q->last_rc = o->s.rc;
 }
 
+/*
+ * Replies the driver still expects: what it sent and has not read back,
+ * counting cancelled requests (their replies must still be read), and
+ * never fewer than the requests waiting for one.
+ */
+static unsigned expected(const struct gq *q)
+{
+	return q->inflight > q->pendingq.n ? q->inflight : q->pendingq.n;
+}
+
 static enum gq_wait wait_for_reply(const struct gq *q)
 {
 	return q->irq_on ? GQ_IRQ : GQ_HIGH;
@@ -161,7 +171,7 @@ static bool want_irq(const struct gq *q)
 
 static void enter_operating(struct gq *q)
 {
-	q->state = q->inflight ? APV_GQ_WORKING : APV_GQ_IDLE;
+	q->state = expected(q) ? APV_GQ_WORKING : APV_GQ_IDLE;
 	q->t_progress = g_now(q->g);
 }
 
@@ -349,7 +359,7 @@ static enum gq_wait gq_write(struct gq *q)
 		q->inflight++;
 		r->sends++;
 		q->st.requests++;
-		if (q->inflight == 1)
+		if (expected(q) == 1)
 			q->t_progress = g_now(g);
 		q->state = APV_GQ_WORKING;
 		return GQ_AGAIN;
@@ -376,7 +386,7 @@ static enum gq_wait sm_setirq_wait(struct gq *q)
 	bool got = false;
 	enum gq_wait w;
 
-	if (q->inflight) {
+	if (expected(q)) {
 		enum rd rd = gq_read(q, &o, &w);
 
 		if (rd == RD_FAIL)
@@ -413,13 +423,13 @@ static enum gq_wait sm_work(struct gq *q)
 	struct insn_out o;
 	enum gq_wait w;
 
-	if (q->inflight && g_now(g) - q->t_progress >= g->cfg.request_timeout_ns) {
+	if (expected(q) && g_now(g) - q->t_progress >= g->cfg.request_timeout_ns) {
 		/* No reply for too long: reset; E = 1 afterwards makes us re-send. */
 		q->st.timeouts++;
 		q->state = APV_GQ_RESET_START;
 		return GQ_AGAIN;
 	}
-	if (q->inflight || q->state == APV_GQ_QUEUE_FULL) {
+	if (expected(q) || q->state == APV_GQ_QUEUE_FULL) {
 		enum rd rd = gq_read(q, &o, &w);
 
 		if (rd == RD_FAIL)
@@ -428,23 +438,23 @@ static enum gq_wait sm_work(struct gq *q)
 			if (q->state != APV_GQ_QUEUE_FULL && q->state != APV_GQ_WORKING &&
 			    q->state != APV_GQ_IDLE)
 				return GQ_AGAIN; /* the reply took the queue offline */
-			q->state = q->inflight ? APV_GQ_WORKING : APV_GQ_IDLE;
-		} else if (o.s.e && q->inflight) {
+			q->state = expected(q) ? APV_GQ_WORKING : APV_GQ_IDLE;
+		} else if (o.s.e && expected(q)) {
 			resend_all(q);
 		}
 		/* Drained and still no I bit: ask for interruptions again. */
-		if (!o.s.i && o.s.e && !q->inflight && try_setirq(q))
+		if (!o.s.i && o.s.e && !expected(q) && try_setirq(q))
 			return GQ_AGAIN;
 		if (rd == RD_REPLY)
 			return GQ_AGAIN;
-		if (!q->inflight)
+		if (!expected(q))
 			q->state = APV_GQ_IDLE;
 		else if (q->state == APV_GQ_QUEUE_FULL)
 			return wait_for_reply(q);
 	}
-	if (q->requestq.n && q->inflight < q->qd)
+	if (q->requestq.n && expected(q) < q->qd)
 		return gq_write(q);
-	if (q->inflight)
+	if (expected(q))
 		return wait_for_reply(q);
 	q->state = APV_GQ_IDLE;
 	return GQ_NONE;
