@@ -36,7 +36,8 @@ struct fx_opts {
 	struct apv_hw_config hw;
 	struct apv_kvm_config kvm;
 	struct apv_vm_config vm;
-	bool keep_host; /* leave every queue with the host drivers */
+	bool keep_host;  /* leave every queue with the host drivers */
+	bool real_clock; /* CLOCK_MONOTONIC and a timer thread instead of virtual time */
 };
 
 struct fx {
@@ -99,7 +100,7 @@ static inline void fx_init_opts(struct fx *f, const struct fx_opts *o)
 	struct apv_adapter_config ac;
 
 	memset(f, 0, sizeof(*f));
-	f->clk = apv_clock_new_virtual();
+	f->clk = o->real_clock ? apv_clock_new_real() : apv_clock_new_virtual();
 	REQUIRE(f->clk);
 	f->hw = apv_hw_new(&o->hw, f->clk);
 	REQUIRE(f->hw);
