@@ -3,9 +3,10 @@
  * Hot-path rule: once an engine has seen a key, further requests with that
  * key allocate nothing. OpenSSL's allocator is routed through counters
  * before the library allocates anything. A 512-bit key keeps OpenSSL's
- * constant-time power table on its stack (larger tables are OpenSSL's own
- * heap allocation, outside the engine's control), so every allocation
- * counted here would be the engine's.
+ * constant-time power table on its stack (from 1024-bit exponents on,
+ * OpenSSL puts that table on the heap itself, one allocation per request
+ * that the engine cannot avoid), so every allocation counted here would be
+ * the engine's.
  */
 #include <stdlib.h>
 
