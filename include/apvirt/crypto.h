@@ -98,7 +98,8 @@ size_t apv_t50_build_crt(uint8_t *out, size_t cap, const uint8_t *p, const uint8
 /*
  * Check a reply as zcrypt does and extract the L-byte result.
  * Returns 0, or the type 82/88 reply code (> 0), or -EMSGSIZE / -EIO for a
- * reply zcrypt would reject (bad length, unknown type).
+ * reply zcrypt would reject (bad length, unknown type). A type 82/88 whose
+ * code byte is 0 gives -EIO, since 0 would read as success.
  */
 int apv_t80_parse(const uint8_t *reply, size_t len, uint8_t *result, size_t L);
 
