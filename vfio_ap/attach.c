@@ -123,6 +123,8 @@ void apv_mdev_detach(struct apv_mdev *mdev)
 void apv_mdev_get_info(struct apv_mdev *mdev, struct apv_vfio_device_info *out)
 {
 	(void)mdev;
+	if (!out)
+		return;
 	out->flags = APV_VFIO_DEVICE_FLAGS_AP | APV_VFIO_DEVICE_FLAGS_RESET;
 	out->num_regions = 0;
 	out->num_irqs = APV_VFIO_AP_NUM_IRQS;
@@ -164,6 +166,8 @@ int apv_mdev_set_irqs(struct apv_mdev *mdev, unsigned index, int fd)
 void apv_mdev_set_request_handler(struct apv_mdev *mdev, void (*fn)(void *ctx, struct apv_mdev *),
 				  void *ctx)
 {
+	if (!mdev)
+		return;
 	apv_mutex_lock(&mdev->m->mdevs_lock);
 	mdev->req_fn = fn;
 	mdev->req_ctx = ctx;

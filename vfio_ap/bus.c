@@ -189,6 +189,8 @@ void apv_bus_rescan(struct apv_matrix *m)
 	struct apv_qci cur, both;
 	unsigned apid, apqi;
 
+	if (!m)
+		return;
 	pthread_mutex_lock(&m->bus_lock);
 	apv_mutex_lock(&m->guests_lock);
 	read_config(m, &cur);
@@ -303,6 +305,8 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 
 void apv_bus_get_masks(struct apv_matrix *m, struct apv_mask *apmask, struct apv_mask *aqmask)
 {
+	if (!m)
+		return;
 	apv_mutex_lock(&m->mdevs_lock);
 	if (apmask)
 		*apmask = m->apmask;
@@ -315,6 +319,8 @@ enum apv_queue_driver apv_bus_queue_driver(struct apv_matrix *m, apv_apqn_t apqn
 {
 	enum apv_queue_driver d;
 
+	if (!m)
+		return APV_DRV_NONE;
 	apv_mutex_lock(&m->mdevs_lock);
 	d = m->queues[apqn] ? m->queues[apqn]->drv : APV_DRV_NONE;
 	apv_mutex_unlock(&m->mdevs_lock);
@@ -326,6 +332,8 @@ const char *apv_matrix_queue_status(struct apv_matrix *m, apv_apqn_t apqn)
 	const char *s = NULL;
 	struct vfio_ap_queue *q;
 
+	if (!m)
+		return NULL;
 	apv_mutex_lock(&m->mdevs_lock);
 	q = m->queues[apqn];
 	if (q && q->drv == APV_DRV_VFIO_AP) {

@@ -76,6 +76,8 @@ const char *apv_matrix_features(void)
 
 void apv_matrix_stats(struct apv_matrix *m, struct apv_matrix_stats *out)
 {
+	if (!m || !out)
+		return;
 	out->aqic_enable = atomic_load(&m->aqic_enable);
 	out->aqic_disable = atomic_load(&m->aqic_disable);
 	out->resets = atomic_load(&m->resets);

@@ -148,6 +148,8 @@ struct apv_mdev *apv_mdev_next(struct apv_matrix *m, struct apv_mdev *prev)
 void apv_mdev_matrix(struct apv_mdev *mdev, struct apv_mask *apm, struct apv_mask *aqm,
 		     struct apv_mask *adm)
 {
+	if (!mdev)
+		return;
 	apv_mutex_lock(&mdev->m->mdevs_lock);
 	if (apm)
 		*apm = mdev->apm;
@@ -161,6 +163,8 @@ void apv_mdev_matrix(struct apv_mdev *mdev, struct apv_mask *apm, struct apv_mas
 void apv_mdev_shadow(struct apv_mdev *mdev, struct apv_mask *apm, struct apv_mask *aqm,
 		     struct apv_mask *adm)
 {
+	if (!mdev)
+		return;
 	apv_mutex_lock(&mdev->m->mdevs_lock);
 	if (apm)
 		*apm = mdev->sapm;
@@ -175,6 +179,8 @@ struct apv_vm *apv_mdev_vm(const struct apv_mdev *mdev)
 {
 	struct apv_vm *vm;
 
+	if (!mdev)
+		return NULL;
 	apv_mutex_lock(&mdev->m->mdevs_lock);
 	vm = mdev->vm;
 	apv_mutex_unlock(&mdev->m->mdevs_lock);

@@ -38,9 +38,9 @@ void apv_matrix_free(struct apv_matrix *m);
 struct apv_kvm *apv_matrix_kvm(const struct apv_matrix *m);
 
 /*
- * /sys/bus/ap/apmask and aqmask: a set bit reserves the adapter/domain for
- * the host's default drivers; a queue whose APID and APQI are both clear is
- * bound to vfio_ap (types 10-14 only). Changing them in a way that would
+ * /sys/bus/ap/apmask and aqmask: a queue whose APID bit AND APQI bit are
+ * both set stays with the host's default drivers; clearing either bit
+ * gives it to vfio_ap (types 10-14 only). Changing them in a way that would
  * take queues away from an mdev is refused with -EBUSY (the in_use check);
  * *why may receive a message naming the queue and mdev.
  */
@@ -88,7 +88,9 @@ struct apv_mdev *apv_mdev_next(struct apv_matrix *m, struct apv_mdev *prev);
  * assign_domain, unassign_domain, assign_control_domain,
  * unassign_control_domain, ap_config (store), and for show: matrix,
  * guest_matrix, control_domains, ap_config.
- * store returns 0 or -errno; show returns the length written or -errno.
+ * store returns 0 or -errno; show returns the length written or -errno
+ * (-ERANGE: buf too small for the whole value). An unknown attribute is
+ * -ENOENT, a store to a read-only one (or show of a write-only one) -EACCES.
  */
 int apv_mdev_store(struct apv_mdev *mdev, const char *attr, const char *buf);
 int apv_mdev_show(struct apv_mdev *mdev, const char *attr, char *buf, size_t len);
@@ -109,7 +111,11 @@ void apv_mdev_shadow(struct apv_mdev *mdev, struct apv_mask *apm, struct apv_mas
 
 /* ---- attach / detach (VFIO open_device / close_device) ------------------------- */
 
-/* -EPERM if another mdev already has vm; -EBUSY if this one is attached. */
+/*
+ * -EPERM if another mdev (or any other PQAP hook) already has vm; -EBUSY if
+ * this one is attached; -ENODEV while it is being removed; -EINVAL for a
+ * VM of another host.
+ */
 int apv_mdev_attach(struct apv_mdev *mdev, struct apv_vm *vm);
 /* Idempotent teardown: hook, masks, queue resets, IRQ resources, VM reference. */
 void apv_mdev_detach(struct apv_mdev *mdev);
@@ -137,7 +143,10 @@ int apv_mdev_set_irqs(struct apv_mdev *mdev, unsigned index, int fd);
 /* In-process user space (QEMU, scenarios): called on a request notification. */
 void apv_mdev_set_request_handler(struct apv_mdev *mdev, void (*fn)(void *ctx, struct apv_mdev *),
 				  void *ctx);
-/* VFIO_DEVICE_RESET: reset every queue of the mdev. 0 or -EIO. */
+/*
+ * VFIO_DEVICE_RESET: reset every queue of the mdev (which frees their
+ * interrupt resources); the mdev stays attached. 0 or -EIO.
+ */
 int apv_mdev_reset(struct apv_mdev *mdev);
 /* DMA unmap of [iova, iova+len): queues whose saved NIB lies inside get their IRQs disabled. */
 void apv_mdev_dma_unmap(struct apv_mdev *mdev, uint64_t iova, uint64_t len);
