@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apvirt ls and apvirt mdev: the administrator's view of a host described
+ * by a configuration file in the scenario language (host, adapter, domain,
+ * bus and mdev lines), or of the built-in default host.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char ls_help[] =
+	"usage: apvirt ls [--host FILE]\n"
+	"\n"
+	"lszcrypt-style listing of a host: one line per adapter and per queue with\n"
+	"CARD.DOM, TYPE, MODE, STATUS, REQUESTS and the driver that holds the queue\n"
+	"(cex4queue for the host, vfio_ap with its queue status).\n"
+	"\n"
+	"options:\n"
+	"  --host FILE   the host, as scenario lines (host, adapter, domain, bus, mdev ...);\n"
+	"                default: two CEX8A adapters 05-06, domains 4-6, given to vfio_ap\n"
+	"  --help        this text\n";
+
+/* Parse "--host FILE" (or --host=FILE) at argv[*i]; 1 if consumed, 0 if not, -1 on error. */
+static int host_opt(const char *cmd, int argc, char **argv, int *i, const char **host)
+{
+	const char *a = argv[*i];
+	if (!strncmp(a, "--host=", 7)) {
+		*host = a + 7;
+		return 1;
+	}
+	if (strcmp(a, "--host") != 0)
+		return 0;
+	if (*i + 1 >= argc) {
+		apv_cli_usage_error(cmd, "'--host' needs a file name");
+		return -1;
+	}
+	*host = argv[++*i];
+	return 1;
+}
+
+int apv_cli_ls(int argc, char **argv)
+{
+	const char *host = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (apv_cli_is_help(argv[i])) {
+			fputs(ls_help, stdout);
+			return CLI_OK;
+		}
+		int h = host_opt("ls", argc, argv, &i, &host);
+		if (h < 0)
+			return CLI_USAGE;
+		if (h == 0)
+			return apv_cli_usage_error("ls", "unexpected argument '%s'", argv[i]);
+	}
+	struct apv_scenario *s = apv_cli_host(host);
+	if (!s)
+		return CLI_FAIL;
+	apv_lszcrypt(stdout, apv_scenario_hw(s), apv_scenario_matrix(s));
+	return apv_cli_host_done(s);
+}
+
+/* ---- apvirt mdev ------------------------------------------------------------------------- */
+
+static const char mdev_help[] =
+	"usage: apvirt mdev [show] [--host FILE] [--json]\n"
+	"       apvirt mdev define [--host FILE] [--json] UUID ATTRIBUTE=VALUE...\n"
+	"       apvirt mdev import [--host FILE] [--json] [--auto] [--dry-run] [--uuid UUID] FILE.json...\n"
+	"\n"
+	"show     list the mdevs of the host (--json: as `mdevctl list --dumpjson`)\n"
+	"define   create an mdev and write its attributes in order, with the kernel's\n"
+	"         names and syntax (assign_adapter=5 assign_domain=0x4 ...); each\n"
+	"         failing write is reported with its errno, as sysfs would\n"
+	"import   read mdevctl JSON definitions of vfio_ap-passthrough devices: a bare\n"
+	"         definition {\"mdev_type\": ..., \"start\": ..., \"attrs\": [...]} (UUID from\n"
+	"         --uuid or the file name), {\"UUID\": {...}}, or the `mdevctl list\n"
+	"         --dumpjson` form; everything is validated first, then each device is\n"
+	"         created and its attributes written in order\n"
+	"\n"
+	"options:\n"
+	"  --host FILE   the host, as scenario lines (see 'apvirt ls --help')\n"
+	"  --json        print the result as mdevctl JSON\n"
+	"  --auto        import: start only devices with \"start\": \"auto\" (host boot)\n"
+	"  --dry-run     import: validate only, create nothing\n"
+	"  --uuid UUID   import: the UUID of a bare definition\n"
+	"  --help        this text\n";
+
+char *apv_cli_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (n < cap)
+			break;
+		char *nb = realloc(buf, cap * 2);
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+static int do_import(struct apv_matrix *m, int nfiles, char **files, const char *uuid, unsigned flags)
+{
+	int rc = CLI_OK;
+	for (int i = 0; i < nfiles; i++) {
+		size_t len;
+		char *text = apv_cli_slurp(files[i], &len);
+		if (!text) {
+			fprintf(stderr, "apvirt mdev import: cannot read '%s': %s\n", files[i], strerror(errno));
+			return CLI_FAIL;
+		}
+		struct apv_mdevctl_device devs[64];
+		char err[1024];
+		int n = apv_mdevctl_import(m, text, len, files[i], uuid, flags, devs, 64, err, sizeof(err));
+		free(text);
+		if (n < 0) {
+			fprintf(stderr, "apvirt mdev import: %s\n", err);
+			rc = CLI_FAIL;
+			continue;
+		}
+		for (size_t k = 0; k < 64 && devs[k].uuid[0] && k < 64; k++) {
+			const struct apv_mdevctl_device *d = &devs[k];
+			if (d->skipped)
+				fprintf(stderr, "%s: skipped %s (%s)\n", files[i], d->uuid,
+					strcmp(d->parent, "matrix") ? "not a vfio_ap device" : "start is manual");
+			else
+				fprintf(stderr, "%s: %s %s (%u attribute%s, start %s)\n", files[i],
+					(flags & APV_MDEVCTL_DRY_RUN) ? "valid" : "created", d->uuid, d->nattrs,
+					d->nattrs == 1 ? "" : "s", d->start_auto ? "auto" : "manual");
+		}
+	}
+	return rc;
+}
+
+static int do_define(struct apv_matrix *m, int argc, char **argv)
+{
+	if (argc < 1)
+		return apv_cli_usage_error("mdev", "'define' needs a UUID");
+	struct apv_mdev *mdev = NULL;
+	char e[128];
+	int rc = apv_mdev_create(m, argv[0], &mdev);
+	if (rc) {
+		fprintf(stderr, "apvirt mdev define: cannot create %s: %s\n", argv[0], apv_errno_str(rc, e, sizeof(e)));
+		return CLI_FAIL;
+	}
+	for (int i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq || eq == argv[i]) {
+			apv_mdev_remove(mdev);
+			return apv_cli_usage_error("mdev", "expected ATTRIBUTE=VALUE, got '%s'", argv[i]);
+		}
+		*eq = '\0';
+		rc = apv_mdev_store(mdev, argv[i], eq + 1);
+		if (rc) {
+			fprintf(stderr, "apvirt mdev define: %s: writing '%s' to %s failed: %s\n", argv[0], eq + 1,
+				argv[i], apv_errno_str(rc, e, sizeof(e)));
+			apv_mdev_remove(mdev);
+			return CLI_FAIL;
+		}
+	}
+	return CLI_OK;
+}
+
+int apv_cli_mdev(int argc, char **argv)
+{
+	const char *host = NULL, *uuid = NULL;
+	bool json = false;
+	unsigned flags = 0;
+	enum { SHOW, DEFINE, IMPORT } verb = SHOW;
+	int i = 1;
+	if (i < argc && !strcmp(argv[i], "show"))
+		i++;
+	else if (i < argc && !strcmp(argv[i], "define"))
+		verb = DEFINE, i++;
+	else if (i < argc && !strcmp(argv[i], "import"))
+		verb = IMPORT, i++;
+	else if (i < argc && argv[i][0] != '-')
+		return apv_cli_usage_error("mdev", "unknown subcommand '%s' (expected show, define or import)",
+					   argv[i]);
+	int first = argc;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (apv_cli_is_help(a)) {
+			fputs(mdev_help, stdout);
+			return CLI_OK;
+		}
+		int h = host_opt("mdev", argc, argv, &i, &host);
+		if (h < 0)
+			return CLI_USAGE;
+		if (h)
+			continue;
+		if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (verb == IMPORT && !strcmp(a, "--auto")) {
+			flags |= APV_MDEVCTL_AUTO_ONLY;
+		} else if (verb == IMPORT && !strcmp(a, "--dry-run")) {
+			flags |= APV_MDEVCTL_DRY_RUN;
+		} else if (verb == IMPORT && !strcmp(a, "--uuid")) {
+			if (i + 1 >= argc)
+				return apv_cli_usage_error("mdev", "'--uuid' needs a UUID");
+			uuid = argv[++i];
+		} else if (a[0] == '-' && a[1]) {
+			return apv_cli_usage_error("mdev", "unknown option '%s'", a);
+		} else {
+			first = i;
+			break;
+		}
+	}
+	/* Options may also follow the positional arguments; collect the positionals. */
+	char **pos = calloc((size_t)argc + 1, sizeof(*pos));
+	int npos = 0;
+	if (!pos)
+		return CLI_FAIL;
+	for (i = first; i < argc; i++) {
+		int h = host_opt("mdev", argc, argv, &i, &host);
+		if (h < 0) {
+			free(pos);
+			return CLI_USAGE;
+		}
+		if (h)
+			continue;
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (apv_cli_is_help(argv[i])) {
+			free(pos);
+			fputs(mdev_help, stdout);
+			return CLI_OK;
+		} else
+			pos[npos++] = argv[i];
+	}
+	if (verb == SHOW && npos) {
+		free(pos);
+		return apv_cli_usage_error("mdev", "unexpected argument '%s'", argv[first]);
+	}
+	if (verb == IMPORT && !npos) {
+		free(pos);
+		return apv_cli_usage_error("mdev", "'import' needs at least one JSON file");
+	}
+	struct apv_scenario *s = apv_cli_host(host);
+	if (!s) {
+		free(pos);
+		return CLI_FAIL;
+	}
+	struct apv_matrix *m = apv_scenario_matrix(s);
+	int rc = CLI_OK;
+	if (verb == IMPORT)
+		rc = do_import(m, npos, pos, uuid, flags);
+	else if (verb == DEFINE)
+		rc = do_define(m, npos, pos);
+	if (rc != CLI_USAGE && (rc == CLI_OK || verb == IMPORT)) {
+		if (json)
+			apv_mdevctl_export(stdout, m);
+		else
+			apv_mdev_list(stdout, m);
+	}
+	free(pos);
+	int done = apv_cli_host_done(s);
+	return rc != CLI_OK ? rc : done;
+}

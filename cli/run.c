@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apvirt run: run scenario files, one after the other, each on a fresh
+ * world. A syntax error is reported before the file runs; a failing step
+ * stops that file with the line, the expected and the actual value.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char run_help[] =
+	"usage: apvirt run [OPTIONS] FILE...\n"
+	"\n"
+	"Run scenario scripts (docs/scenarios.md). Each file runs on its own virtual\n"
+	"host; after every step the invariants are checked, and at the end the\n"
+	"world is torn down and the resource balance must be zero.\n"
+	"\n"
+	"options:\n"
+	"  --trace          print every instruction with its registers before and after\n"
+	"  --json           write the trace as JSON lines on stdout (messages go to stderr)\n"
+	"  -o, --output F   write the trace to file F instead of stdout\n"
+	"  --check          parse only: report syntax errors, run nothing\n"
+	"  -k, --keep-going run every file even after a failure\n"
+	"  -q, --quiet      print only failures\n"
+	"  --help           this text\n"
+	"\n"
+	"Exit status: 0 if every file passed, 1 if one failed, 2 on a usage or syntax error.\n";
+
+int apv_cli_run(int argc, char **argv)
+{
+	enum apv_trace_mode mode = APV_TRACE_OFF;
+	bool check = false, keep = false, quiet = false;
+	const char *output = NULL;
+	int first = 1;
+	for (; first < argc; first++) {
+		const char *a = argv[first];
+		if (apv_cli_is_help(a)) {
+			fputs(run_help, stdout);
+			return CLI_OK;
+		}
+		if (!strcmp(a, "--")) {
+			first++;
+			break;
+		}
+		if (a[0] != '-' || !a[1])
+			break;
+		if (!strcmp(a, "--trace")) {
+			mode = APV_TRACE_TEXT;
+		} else if (!strcmp(a, "--json")) {
+			mode = APV_TRACE_JSON;
+		} else if (!strcmp(a, "--check")) {
+			check = true;
+		} else if (!strcmp(a, "-k") || !strcmp(a, "--keep-going")) {
+			keep = true;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			quiet = true;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (first + 1 >= argc)
+				return apv_cli_usage_error("run", "'%s' needs a file name", a);
+			output = argv[++first];
+		} else {
+			return apv_cli_usage_error("run", "unknown option '%s'", a);
+		}
+	}
+	if (first >= argc)
+		return apv_cli_usage_error("run", "no scenario file given");
+
+	FILE *trace = stdout;
+	if (output) {
+		trace = fopen(output, "w");
+		if (!trace) {
+			fprintf(stderr, "apvirt run: cannot write '%s': %s\n", output, strerror(errno));
+			return CLI_FAIL;
+		}
+	}
+	/* With a JSON trace on stdout, everything for people goes to stderr. */
+	FILE *msg = (mode == APV_TRACE_JSON && !output) ? stderr : stdout;
+	struct apv_scenario_opts opts;
+	apv_scenario_opts_default(&opts);
+	opts.trace = trace;
+	opts.trace_mode = mode;
+	opts.out = msg;
+
+	size_t errlen = 1 << 16;
+	char *err = malloc(errlen);
+	if (!err)
+		return CLI_FAIL;
+	int rc = CLI_OK, passed = 0, failed = 0;
+	for (int i = first; i < argc; i++) {
+		const char *file = argv[i];
+		struct apv_scenario *s = apv_scenario_load_file(file, err, errlen);
+		if (!s) {
+			fprintf(stderr, "%s\n", err);
+			rc = CLI_USAGE;
+			failed++;
+			if (!keep)
+				break;
+			continue;
+		}
+		if (check) {
+			if (!quiet)
+				fprintf(msg, "ok   %s (%zu steps, syntax only)\n", file, apv_scenario_nsteps(s));
+			apv_scenario_free(s);
+			passed++;
+			continue;
+		}
+		int r = apv_scenario_run(s, &opts, err, errlen);
+		if (r == 0)
+			r = apv_scenario_finish(s, err, errlen);
+		if (r == 0) {
+			if (!quiet)
+				fprintf(msg, "ok   %s (%zu steps)\n", file, apv_scenario_nsteps(s));
+			passed++;
+		} else {
+			fflush(trace);
+			fprintf(stderr, "FAIL %s\n%s\n", file, err);
+			if (rc == CLI_OK)
+				rc = CLI_FAIL;
+			failed++;
+		}
+		apv_scenario_free(s);
+		if (r != 0 && !keep)
+			break;
+	}
+	if (argc - first > 1 && !quiet)
+		fprintf(msg, "%d passed, %d failed\n", passed, failed);
+	free(err);
+	if (output)
+		fclose(trace);
+	return rc;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apvirt — scenarios and administrator tools on top of the stack.
+ *
+ * A scenario is a plain-text script (docs/scenarios.md) that sets up a
+ * host, VMs and mdevs, runs guest instructions and the guest driver model
+ * on the virtual clock, and checks results with `expect` lines. Loading
+ * parses the whole script (and its includes) first, so that syntax errors
+ * are reported before anything runs; every error is
+ * "FILE:LINE:COL: message".
+ *
+ * After every step the run checks the invariants (apv_kvm_check,
+ * apv_matrix_check, no negative balance); apv_scenario_finish() tears the
+ * world down and requires the resource balance to be zero.
+ *
+ * The mdevctl importer reads the JSON that `mdevctl define --jsonfile`
+ * takes and that `mdevctl list --dumpjson` prints, for vfio_ap-passthrough
+ * devices, and applies the attributes in order through the kernel-style
+ * sysfs interface of vfio_ap.
+ */
+#ifndef APVIRT_SCENARIO_H
+#define APVIRT_SCENARIO_H
+
+#include <apvirt/vfio_ap.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- scenarios -------------------------------------------------------------- */
+
+struct apv_scenario;
+
+enum apv_trace_mode {
+	APV_TRACE_OFF = 0,
+	APV_TRACE_TEXT, /* every instruction with its registers before and after */
+	APV_TRACE_JSON, /* the same, one JSON object per line */
+};
+
+struct apv_scenario_opts {
+	FILE *out;                /* output of `show`/`echo` (default stdout) */
+	FILE *trace;              /* trace destination (default stderr) */
+	enum apv_trace_mode trace_mode;
+	bool check_every_step;    /* run the invariant checker after each step (default true) */
+};
+void apv_scenario_opts_default(struct apv_scenario_opts *o);
+
+/* Parse a file (includes resolve relative to it). NULL and err on failure. */
+struct apv_scenario *apv_scenario_load_file(const char *path, char *err, size_t errlen);
+/*
+ * Parse text; `name` is used in messages and `dir` resolves includes
+ * (NULL = current directory).
+ */
+struct apv_scenario *apv_scenario_load_string(const char *name, const char *text, const char *dir,
+					      char *err, size_t errlen);
+size_t apv_scenario_nsteps(const struct apv_scenario *s);
+
+/*
+ * Run every step. 0 when every step and expectation passed; -1 with the
+ * failure (file, line, expected and actual) in err. The world stays up
+ * for inspection until apv_scenario_finish() or apv_scenario_free().
+ */
+int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opts, char *err,
+		     size_t errlen);
+/* Tear down (detach, remove mdevs, destroy VMs) and verify a zero balance. 0 or -1. */
+int apv_scenario_finish(struct apv_scenario *s, char *err, size_t errlen);
+void apv_scenario_free(struct apv_scenario *s);
+
+/* The world a run built (NULL before the layer came up). */
+struct apv_hw *apv_scenario_hw(struct apv_scenario *s);
+struct apv_kvm *apv_scenario_kvm(struct apv_scenario *s);
+struct apv_matrix *apv_scenario_matrix(struct apv_scenario *s);
+
+/* One line per command: "usage — summary". */
+void apv_scenario_print_commands(FILE *f);
+
+/* An administrator error as people read it: "-EADDRINUSE (Address already in use)". */
+const char *apv_errno_str(int err, char *buf, size_t len);
+
+/* ---- listings ------------------------------------------------------------------- */
+
+/*
+ * lszcrypt-style listing of the host: CARD.DOM TYPE MODE STATUS REQUESTS,
+ * one line per adapter then per queue; the driver column says which
+ * queues vfio_ap holds. m may be NULL (no vfio_ap loaded).
+ */
+void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m);
+/* One block per mdev: UUID, VM, matrix, guest_matrix, control domains. */
+void apv_mdev_list(FILE *f, struct apv_matrix *m);
+
+/* ---- mdevctl JSON ------------------------------------------------------------------ */
+
+enum {
+	APV_MDEVCTL_AUTO_ONLY = 1u << 0, /* start only "start": "auto" devices (host boot) */
+	APV_MDEVCTL_DRY_RUN = 1u << 1,   /* validate only: no mdev is created */
+};
+
+struct apv_mdevctl_device {
+	char uuid[40];
+	char parent[64];      /* "matrix" unless the JSON names another parent */
+	bool start_auto;
+	unsigned nattrs;
+	struct apv_mdev *mdev; /* created mdev, NULL for dry runs and skipped devices */
+	bool skipped;          /* manual device with APV_MDEVCTL_AUTO_ONLY */
+};
+
+/*
+ * Read mdevctl JSON (`len` bytes of `json`, named `fname` in messages).
+ * Accepted forms:
+ *   {"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":"5"},...]}
+ *     (uuid from `uuid`, e.g. the file name of /etc/mdevctl.d/matrix/UUID)
+ *   {"UUID": {...}}
+ *   [{"matrix": [{"UUID": {...}}, ...]}, ...]   (mdevctl list --dumpjson)
+ * Everything is validated before anything is created. Each device is then
+ * created and its attributes written in order; on the first failing
+ * attribute that device is removed again (as mdevctl does) and the import
+ * stops. Returns the number of devices created, or a negative errno with
+ * "FILE:LINE:COL: ..." in err (JSON errors, schema errors, and the
+ * kernel-style error of a failing attribute with the device and attribute
+ * named). devs (may be NULL) receives up to ndevs device descriptions.
+ */
+int apv_mdevctl_import(struct apv_matrix *m, const char *json, size_t len, const char *fname,
+		       const char *uuid, unsigned flags, struct apv_mdevctl_device *devs, size_t ndevs,
+		       char *err, size_t errlen);
+
+/* Write the mdevs of m in `mdevctl list --dumpjson` form. */
+void apv_mdevctl_export(FILE *f, struct apv_matrix *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

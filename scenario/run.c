@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Running a parsed scenario: one step after the other on the virtual
+ * clock, the invariant checker after each, and a stop at the first
+ * failure with the file, the line, the expected and the actual value.
+ *
+ * An administrator action that fails stops the run unless one of the
+ * `expect` lines right after it is an `expect error`: a typo in a setup
+ * line must not silently turn the rest of a scenario into a test of
+ * something else.
+ */
+#include "scenario_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void apv_scenario_opts_default(struct apv_scenario_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->check_every_step = true;
+}
+
+static bool is_expect_error(const struct apv_step *s)
+{
+	return strcmp(s->cmd->name, "expect") == 0 && s->cmd->sub && strcmp(s->cmd->sub, "error") == 0;
+}
+
+/* Is an `expect error` among the expectations that follow step i? */
+static bool error_expected(const struct apv_scenario *s, size_t i)
+{
+	for (size_t k = i + 1; k < s->nsteps; k++) {
+		if (strcmp(s->steps[k].cmd->name, "expect") != 0)
+			return false;
+		if (is_expect_error(&s->steps[k]))
+			return true;
+	}
+	return false;
+}
+
+int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opts, char *err, size_t errlen)
+{
+	static char dummy[4];
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (s->finished) {
+		snprintf(err, errlen, "%s: the scenario has already been run and finished", s->name);
+		return -1;
+	}
+	if (!s->world) {
+		s->world = apv_world_new(opts);
+		if (!s->world) {
+			snprintf(err, errlen, "%s: out of memory", s->name);
+			return -1;
+		}
+	} else if (opts) {
+		s->world->opts = opts;
+	}
+	struct apv_world *w = s->world;
+	w->err = err;
+	w->errlen = errlen;
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const struct apv_step *st = &s->steps[i];
+		w->cur = st;
+		apv_trace_step(w, st);
+		if (st->cmd->flags & APV_CMD_ACTION)
+			apv_w_action(w, 0, NULL);
+		if (st->cmd->exec(w, st) < 0)
+			return -1;
+		if ((st->cmd->flags & APV_CMD_ACTION) && w->action_rc != 0 && !error_expected(s, i)) {
+			char e[96], hint[32];
+			apv_scn_errno_str(w->action_rc, e, sizeof(e));
+			const char *name = apv_scn_errno_name(w->action_rc);
+			if (name)
+				snprintf(hint, sizeof(hint), "-%s", name);
+			else
+				snprintf(hint, sizeof(hint), "%d", w->action_rc);
+			snprintf(err, errlen,
+				 "%s:%u: '%s' failed: %s%s%s\n  (if this is intended, write 'expect error %s' after it)",
+				 st->st.file, st->st.line, st->st.src, e, w->action_why[0] ? ": " : "", w->action_why,
+				 hint);
+			return -1;
+		}
+		if (w->opts->check_every_step && apv_world_check(w) < 0)
+			return -1;
+	}
+	w->cur = s->nsteps ? &s->steps[s->nsteps - 1] : NULL;
+	return 0;
+}
+
+int apv_scenario_finish(struct apv_scenario *s, char *err, size_t errlen)
+{
+	if (s->finished || !s->world) {
+		s->finished = true;
+		return 0;
+	}
+	s->finished = true;
+	char why[512];
+	int rc = apv_world_teardown(s->world, why, sizeof(why));
+	if (rc < 0 && err && errlen)
+		snprintf(err, errlen, "%s: %s", s->name, why);
+	return rc;
+}
+
+void apv_scenario_free(struct apv_scenario *s)
+{
+	if (!s)
+		return;
+	apv_world_free(s->world);
+	for (size_t i = 0; i < s->nsteps; i++)
+		apv_scn_stmt_free(&s->steps[i].st);
+	free(s->steps);
+	for (size_t i = 0; i < s->nfiles; i++)
+		free(s->files[i]);
+	free(s->files);
+	free(s->name);
+	free(s);
+}
+
+struct apv_hw *apv_scenario_hw(struct apv_scenario *s)
+{
+	return s->world ? s->world->hw : NULL;
+}
+
+struct apv_kvm *apv_scenario_kvm(struct apv_scenario *s)
+{
+	return s->world ? s->world->kvm : NULL;
+}
+
+struct apv_matrix *apv_scenario_matrix(struct apv_scenario *s)
+{
+	return s->world ? s->world->matrix : NULL;
+}
