@@ -7,132 +7,7 @@
  */
 #include <errno.h>
 
-#include "apvirt/kvm.h"
-#include "apvirt/vfio_ap.h"
-#include "guest_fixture.h"
-#include "testlib.h"
-
-#define GUEST_MEM (1024u * 1024u)
-#define DRV_GPA UINT64_C(0x10000)
-#define UUID "0b1d2c3e-4f50-6172-8394-a5b6c7d8e9f0"
-
-struct kfix {
-	struct apv_clock *clk;
-	struct apv_hw *hw;
-	struct apv_kvm *kvm;
-	struct apv_matrix *m;
-	struct apv_vm *vm;
-	struct apv_vcpu *v;
-	struct apv_mdev *mdev;
-	struct apv_guest *g;
-	struct apv_guest_platform p;
-};
-
-/* Host: CEX8A adapters 01, 05, 0a with domains 4 and 6, all given to vfio_ap.
- * The mdev gets adapters 01 and 05, domains 4 and 6. */
-static void kfix_init(struct kfix *f, const struct apv_vm_config *vmc, bool apie)
-{
-	struct apv_adapter_config ac;
-	struct apv_kvm_config kc;
-	struct apv_vm_config dflt;
-	struct apv_mask apm, aqm;
-
-	memset(f, 0, sizeof(*f));
-	f->clk = apv_clock_new_virtual();
-	REQUIRE(f->clk);
-	f->hw = apv_hw_new(NULL, f->clk);
-	REQUIRE(f->hw);
-	apv_adapter_config_default(&ac);
-	REQUIRE(apv_hw_add_adapter(f->hw, 0x01, &ac) == 0);
-	REQUIRE(apv_hw_add_adapter(f->hw, 0x05, &ac) == 0);
-	REQUIRE(apv_hw_add_adapter(f->hw, 0x0a, &ac) == 0);
-	REQUIRE(apv_hw_add_domain(f->hw, 4) == 0);
-	REQUIRE(apv_hw_add_domain(f->hw, 6) == 0);
-	apv_kvm_config_default(&kc);
-	f->kvm = apv_kvm_new(f->hw, &kc);
-	REQUIRE(f->kvm);
-	f->m = apv_matrix_new(f->kvm);
-	REQUIRE(f->m);
-	memset(&apm, 0xFF, sizeof(apm));
-	memset(&aqm, 0xFF, sizeof(aqm));
-	apv_mask_clear(&apm, 0x01);
-	apv_mask_clear(&apm, 0x05);
-	apv_mask_clear(&apm, 0x0a);
-	REQUIRE(apv_bus_set_masks(f->m, &apm, &aqm, NULL, 0) == 0);
-	if (!vmc) {
-		apv_vm_config_default(&dflt);
-		vmc = &dflt;
-	}
-	f->vm = apv_vm_new(f->kvm, vmc);
-	REQUIRE(f->vm);
-	REQUIRE(apv_vm_add_memslot(f->vm, 0, GUEST_MEM, NULL) == 0);
-	if (apie)
-		REQUIRE(apv_vm_set_apie(f->vm, true) == 0);
-	f->v = apv_vcpu_new(f->vm, 0);
-	REQUIRE(f->v);
-	REQUIRE(apv_mdev_create(f->m, UUID, &f->mdev) == 0);
-	REQUIRE(apv_mdev_assign_adapter(f->mdev, 0x01) == 0);
-	REQUIRE(apv_mdev_assign_adapter(f->mdev, 0x05) == 0);
-	REQUIRE(apv_mdev_assign_domain(f->mdev, 4) == 0);
-	REQUIRE(apv_mdev_assign_domain(f->mdev, 6) == 0);
-	REQUIRE(apv_mdev_attach(f->mdev, f->vm) == 0);
-}
-
-static int kfix_guest(struct kfix *f, const struct apv_guest_config *gc)
-{
-	int rc = apv_guest_platform_kvm(f->v, DRV_GPA, 0x8000, &f->p);
-
-	if (rc)
-		return rc;
-	rc = apv_guest_new(&f->p, gc, &f->g);
-	if (rc)
-		return rc;
-	return apv_guest_probe(f->g);
-}
-
-static void check_invariants(struct kfix *f)
-{
-	char e[256] = "";
-
-	CHECK_EQ(apv_matrix_check(f->m, e, sizeof(e)), 0);
-	CHECK_EQ(apv_kvm_check(f->kvm, e, sizeof(e)), 0);
-	if (e[0])
-		fprintf(stderr, "  check: %s\n", e);
-}
-
-/* vm_refs counts the creator's reference too: `own` is 1 while the VM exists. */
-static void check_zero_balance(struct kfix *f, long own)
-{
-	struct apv_balance b;
-	char s[128];
-
-	apv_account_balance(apv_kvm_account(f->kvm), &b);
-	CHECK_EQ(b.pins, 0);
-	CHECK_EQ(b.isc_regs, 0);
-	CHECK_EQ(b.hooks, 0);
-	CHECK_EQ(b.hook_calls, 0);
-	CHECK_EQ(b.vm_refs, own);
-	if (b.pins || b.isc_regs || b.hooks || b.hook_calls || b.vm_refs != own)
-		fprintf(stderr, "  balance: %s\n", apv_balance_format(&b, s, sizeof(s)));
-}
-
-/* Detach, check the balance, tear everything down. */
-static void kfix_fini(struct kfix *f)
-{
-	apv_guest_free(f->g);
-	f->g = NULL;
-	check_invariants(f);
-	apv_mdev_detach(f->mdev);
-	check_zero_balance(f, 1);
-	check_invariants(f);
-	apv_matrix_free(f->m);
-	apv_vcpu_free(f->v);
-	apv_vm_put(f->vm);
-	check_zero_balance(f, 0);
-	apv_kvm_free(f->kvm);
-	apv_hw_free(f->hw);
-	apv_clock_free(f->clk);
-}
+#include "guest_kvm_fixture.h"
 
 static void rsa_round(struct kfix *f, int bits, unsigned seed)
 {
@@ -163,7 +38,7 @@ TEST(kvm_guest_sees_the_mdev_matrix_and_gets_interrupts_through_the_gisa)
 	struct apv_guest_stats st;
 	static const apv_apqn_t want[] = {0x0104, 0x0106, 0x0504, 0x0506};
 
-	kfix_init(&f, NULL, true);
+	kfix_init(&f, NULL, true, false);
 	REQUIRE(kfix_guest(&f, NULL) == 0);
 	apv_guest_info(f.g, &gi);
 	CHECK(gi.qci_used);
@@ -203,7 +78,7 @@ TEST(kvm_guest_removal_zaps_and_detach_leaves_zero_balance)
 	struct apv_guest_queue_info qi;
 	struct apv_balance b;
 
-	kfix_init(&f, NULL, true);
+	kfix_init(&f, NULL, true, false);
 	REQUIRE(kfix_guest(&f, NULL) == 0);
 	rsa_round(&f, 1024, 3);
 	apv_account_balance(apv_kvm_account(f.kvm), &b);
@@ -231,7 +106,7 @@ TEST(kvm_guest_without_facility_65_polls_and_never_intercepts)
 
 	apv_vm_config_default(&vc);
 	apv_fac_clear(&vc.fac, APV_FAC_AQIC);
-	kfix_init(&f, &vc, true);
+	kfix_init(&f, &vc, true, false);
 	REQUIRE(kfix_guest(&f, NULL) == 0);
 	apv_guest_info(f.g, &gi);
 	CHECK(!gi.aqic);
@@ -252,7 +127,7 @@ TEST(kvm_guest_with_apie_off_finds_no_ap_instructions)
 	struct kfix f;
 	struct apv_guest_info gi;
 
-	kfix_init(&f, NULL, false);
+	kfix_init(&f, NULL, false, false);
 	CHECK_EQ(kfix_guest(&f, NULL), -ENODEV);
 	apv_guest_info(f.g, &gi);
 	CHECK(!gi.ap_instructions);
@@ -268,7 +143,7 @@ TEST(detach_under_a_running_guest_takes_its_queues_and_balances_zero)
 	struct apv_guest_info gi;
 
 	REQUIRE(k);
-	kfix_init(&f, NULL, true);
+	kfix_init(&f, NULL, true, false);
 	REQUIRE(kfix_guest(&f, NULL) == 0);
 	apv_mdev_detach(f.mdev);
 	check_zero_balance(&f, 1);

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The guest over KVM + vfio_ap on a real clock, two threads submitting:
+ * the GISA interruption reaches the vCPU on a hardware worker thread and
+ * is handed to a waiting driver thread. Results against OpenSSL; the
+ * account balances to zero after detach.
+ */
+#include <pthread.h>
+
+#include "guest_kvm_fixture.h"
+
+enum { PER_THREAD = 16 };
+
+struct worker {
+	struct apv_guest *g;
+	unsigned id;
+	int failures, wrong;
+};
+
+static void *submitter(void *arg)
+{
+	struct worker *w = arg;
+	const struct gkey *k = gkey_get(1024);
+	uint8_t msg[512], out[512], ref[512];
+
+	for (unsigned i = 0; i < PER_THREAD; i++) {
+		struct apv_ica_rsa_modexpo m;
+
+		gmsg(msg, k->L, w->id * 100 + i);
+		m = gme(k, msg, i % 2 ? k->d : k->e, out);
+		if (apv_guest_rsa_me(w->g, &m)) {
+			w->failures++;
+			continue;
+		}
+		if (!gref_modexp(msg, i % 2 ? k->d : k->e, k->n, k->L, ref) ||
+		    memcmp(out, ref, k->L))
+			w->wrong++;
+	}
+	return NULL;
+}
+
+TEST(kvm_guest_on_a_real_clock_serves_two_threads_by_gisa_interrupts)
+{
+	struct kfix f;
+	struct worker w[2];
+	pthread_t t[2];
+	struct apv_guest_info gi;
+	struct apv_guest_stats st;
+
+	REQUIRE(gkey_get(1024));
+	kfix_init(&f, NULL, true, true);
+	REQUIRE(kfix_guest(&f, NULL) == 0);
+	apv_guest_info(f.g, &gi);
+	CHECK(gi.irq);
+	CHECK_EQ(gi.online, 4);
+	for (unsigned i = 0; i < 2; i++) {
+		w[i] = (struct worker){.g = f.g, .id = i + 1};
+		REQUIRE(pthread_create(&t[i], NULL, submitter, &w[i]) == 0);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(w[i].failures, 0);
+		CHECK_EQ(w[i].wrong, 0);
+	}
+	apv_guest_stats(f.g, &st);
+	CHECK_EQ(st.replies, 2 * PER_THREAD);
+	CHECK(st.interrupts > 0);
+	CHECK(apv_vcpu_interrupts(f.v) > 0);
+	kfix_fini(&f);
+}
+
+TEST_MAIN
