@@ -31,9 +31,8 @@ static bool first_common(const struct apv_mask *apm_a, const struct apv_mask *aq
 	return true;
 }
 
-int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev,
-		     const struct apv_mask *apm, const struct apv_mask *aqm, char *why,
-		     size_t whylen)
+int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev, const struct apv_mask *apm,
+		     const struct apv_mask *aqm, char *why, size_t whylen)
 {
 	apv_apqn_t q;
 
@@ -48,7 +47,8 @@ int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev,
 			continue;
 		if (why && whylen)
 			snprintf(why, whylen,
-				 "Userspace may not assign queue %02x.%04x to mdev: already assigned to %s",
+				 "Userspace may not assign queue %02x.%04x to mdev: already "
+				 "assigned to %s",
 				 apv_apqn_apid(q), apv_apqn_apqi(q), d->uuid);
 		return -EADDRINUSE;
 	}

@@ -165,12 +165,12 @@ static const struct {
 	const char *name;
 	int (*fn)(struct apv_mdev *, unsigned long);
 } id_attrs[] = {
-	{"assign_adapter", apv_mdev_assign_adapter},
-	{"unassign_adapter", apv_mdev_unassign_adapter},
-	{"assign_domain", apv_mdev_assign_domain},
-	{"unassign_domain", apv_mdev_unassign_domain},
-	{"assign_control_domain", apv_mdev_assign_control_domain},
-	{"unassign_control_domain", apv_mdev_unassign_control_domain},
+    {"assign_adapter", apv_mdev_assign_adapter},
+    {"unassign_adapter", apv_mdev_unassign_adapter},
+    {"assign_domain", apv_mdev_assign_domain},
+    {"unassign_domain", apv_mdev_unassign_domain},
+    {"assign_control_domain", apv_mdev_assign_control_domain},
+    {"unassign_control_domain", apv_mdev_unassign_control_domain},
 };
 
 bool vfio_ap_attr_is_store(const char *attr)

@@ -170,8 +170,12 @@ void vfio_ap_bus_scan(struct apv_matrix *m)
 	read_config(m, &m->info);
 	apv_mutex_unlock(&m->mdevs_lock);
 	apv_mask_for_each(apid, &m->info.apm)
+	{
 		apv_mask_for_each(apqi, &m->info.aqm)
+		{
 			probe_queue(m, apv_apqn(apid, apqi));
+		}
+	}
 	apv_mutex_unlock(&m->guests_lock);
 }
 
@@ -217,9 +221,13 @@ void apv_bus_rescan(struct apv_matrix *m)
 			destroy_queue(m, q);
 	}
 	apv_mask_for_each(apid, &cur.apm)
+	{
 		apv_mask_for_each(apqi, &cur.aqm)
+		{
 			if (!m->queues[apv_apqn(apid, apqi)])
 				probe_queue(m, apv_apqn(apid, apqi));
+		}
+	}
 	/* on_scan_complete: plug what the host gained. */
 	sync_all(m);
 	apv_mutex_unlock(&m->guests_lock);
@@ -245,7 +253,8 @@ static int in_use(struct apv_matrix *m, const struct apv_mask *apmask,
 					continue;
 				if (why && whylen)
 					snprintf(why, whylen,
-						 "Can not reserve queue %02x.%04x for host driver: in use by mdev %s",
+						 "Can not reserve queue %02x.%04x for host driver: "
+						 "in use by mdev %s",
 						 apid, apqi, d->uuid);
 				return -EADDRINUSE;
 			}

@@ -45,8 +45,8 @@ static bool subset(const struct apv_mask *a, const struct apv_mask *b)
 	return apv_mask_empty(&x);
 }
 
-static void check_queue(struct ck *c, struct apv_matrix *m, struct vfio_ap_queue *q,
-			long *nibs, long *iscs)
+static void check_queue(struct ck *c, struct apv_matrix *m, struct vfio_ap_queue *q, long *nibs,
+			long *iscs)
 {
 	unsigned apid = apv_apqn_apid(q->apqn), apqi = apv_apqn_apqi(q->apqn);
 	struct apv_mdev *d = q->mdev;
@@ -55,8 +55,7 @@ static void check_queue(struct ck *c, struct apv_matrix *m, struct vfio_ap_queue
 		fail(c, "queue %02x.%04x is bound to the wrong driver for the bus masks", apid,
 		     apqi);
 	if (!vfio_ap_in_host_config(m, q->apqn))
-		fail(c, "queue device %02x.%04x exists outside the host configuration", apid,
-		     apqi);
+		fail(c, "queue device %02x.%04x exists outside the host configuration", apid, apqi);
 	if (d && (q->drv != APV_DRV_VFIO_AP || !in_matrix(d, q->apqn)))
 		fail(c, "queue %02x.%04x is linked to mdev %s without being bound and assigned",
 		     apid, apqi, d->uuid);
@@ -93,6 +92,7 @@ static void check_mdev(struct ck *c, struct apv_matrix *m, struct apv_mdev *d, l
 		fail(c, "mdev %s: the shadow APCB is not within matrix and host configuration",
 		     d->uuid);
 	apv_mask_for_each(apid, &d->sapm)
+	{
 		apv_mask_for_each(apqi, &d->saqm)
 		{
 			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
@@ -101,6 +101,7 @@ static void check_mdev(struct ck *c, struct apv_matrix *m, struct apv_mdev *d, l
 				fail(c, "mdev %s gives the guest %02x.%04x, which is not usable",
 				     d->uuid, apid, apqi);
 		}
+	}
 	if (vfio_ap_owned_by_host(m, &d->apm, &d->aqm))
 		fail(c, "mdev %s has a queue reserved for the host drivers", d->uuid);
 	for (struct apv_mdev *o = d->next; o; o = o->next) {

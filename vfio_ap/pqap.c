@@ -134,8 +134,7 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 
 int vfio_ap_handle_pqap(struct apv_pqap_hook *hook, struct apv_vcpu *vcpu)
 {
-	struct apv_mdev *mdev =
-		(struct apv_mdev *)((char *)hook - offsetof(struct apv_mdev, hook));
+	struct apv_mdev *mdev = (struct apv_mdev *)((char *)hook - offsetof(struct apv_mdev, hook));
 	struct apv_matrix *m = mdev->m;
 	struct apv_vm *vm = apv_vcpu_vm(vcpu);
 	struct apv_regs *r = apv_vcpu_regs(vcpu);

@@ -41,24 +41,24 @@
 /* A queue device on the AP bus (the kernel's ap_queue + vfio_ap_queue). */
 struct vfio_ap_queue {
 	apv_apqn_t apqn;
-	uint8_t type;               /* AP type from TAPQ (or the adapter info) */
-	enum apv_queue_driver drv;  /* HOST, VFIO_AP, or NONE (no driver takes it) */
-	struct apv_mdev *mdev;      /* linked to this mdev (assigned and bound) */
+	uint8_t type;			     /* AP type from TAPQ (or the adapter info) */
+	enum apv_queue_driver drv;	     /* HOST, VFIO_AP, or NONE (no driver takes it) */
+	struct apv_mdev *mdev;		     /* linked to this mdev (assigned and bound) */
 	struct vfio_ap_queue *lnext, *lprev; /* mdev->linked */
 	/* Interrupt resources; exist only while linked and in the shadow APCB. */
-	uint64_t saved_nib;         /* guest NIB address, 0 = none */
-	int saved_isc;              /* guest ISC, -1 = none */
-	struct apv_vm *irq_vm;      /* VM the pin and ISC were taken on */
-	uint32_t reset_status;      /* APQSW of the last ZAPQ / verification TAPQ */
+	uint64_t saved_nib;    /* guest NIB address, 0 = none */
+	int saved_isc;	       /* guest ISC, -1 = none */
+	struct apv_vm *irq_vm; /* VM the pin and ISC were taken on */
+	uint32_t reset_status; /* APQSW of the last ZAPQ / verification TAPQ */
 };
 
 struct apv_mdev {
 	struct apv_pqap_hook hook; /* container_of target for the handler */
 	struct apv_matrix *m;
-	struct apv_mdev *next;     /* m->mdevs */
+	struct apv_mdev *next; /* m->mdevs */
 	char uuid[VFIO_AP_UUID_LEN + 1];
 
-	struct apv_mask apm, aqm, adm;    /* what the administrator assigned */
+	struct apv_mask apm, aqm, adm;	  /* what the administrator assigned */
 	struct apv_mask sapm, saqm, sadm; /* shadow APCB: what the guest gets */
 
 	struct apv_vm *vm;    /* attached: masks programmed, handler serves */
@@ -85,9 +85,9 @@ struct apv_matrix {
 	struct apv_mutex mdevs_lock;
 
 	bool have_qci;
-	struct apv_qci info;           /* host configuration as last scanned */
+	struct apv_qci info;		/* host configuration as last scanned */
 	struct apv_mask apmask, aqmask; /* bus: reserved for the default drivers */
-	struct vfio_ap_queue **queues; /* indexed by APQN */
+	struct vfio_ap_queue **queues;	/* indexed by APQN */
 
 	struct apv_mdev *mdevs;
 
@@ -144,17 +144,15 @@ struct vfio_ap_queue *vfio_ap_queue_get(const struct apv_matrix *m, apv_apqn_t a
 bool vfio_ap_owned_by_host(const struct apv_matrix *m, const struct apv_mask *apm,
 			   const struct apv_mask *aqm);
 /* The driver the bus masks and the queue type call for. */
-enum apv_queue_driver vfio_ap_driver_for(const struct apv_matrix *m,
-					 const struct vfio_ap_queue *q);
+enum apv_queue_driver vfio_ap_driver_for(const struct apv_matrix *m, const struct vfio_ap_queue *q);
 void vfio_ap_bus_scan(struct apv_matrix *m);
 void vfio_ap_bus_free(struct apv_matrix *m);
 
 /* ---- assign.c ---------------------------------------------------------------------------- */
 
 /* -EADDRNOTAVAIL / -EADDRINUSE for a would-be matrix of mdev (NULL: the host asks). */
-int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev,
-		     const struct apv_mask *apm, const struct apv_mask *aqm, char *why,
-		     size_t whylen);
+int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev, const struct apv_mask *apm,
+		     const struct apv_mask *aqm, char *why, size_t whylen);
 
 int vfio_ap_store_ap_config(struct apv_mdev *mdev, const char *buf);
 

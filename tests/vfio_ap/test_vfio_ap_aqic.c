@@ -105,9 +105,10 @@ TEST(apqsw_in_low_word_with_high_word_zero_on_every_path)
 	setup(&f);
 	f.r->gr[1] = 0;
 	/* RC01 path with guest garbage in the high half of GR1 input. */
-	CHECK_AQIC(&f, fx_pqap(&f, (FX_A3 << 8) | FX_D1, UINT64_C(0xDEADBEEF00000000) | APV_AQIC_IR,
-			       FX_NIB),
-		   1);
+	CHECK_AQIC(
+	    &f,
+	    fx_pqap(&f, (FX_A3 << 8) | FX_D1, UINT64_C(0xDEADBEEF00000000) | APV_AQIC_IR, FX_NIB),
+	    1);
 	CHECK_U64(f.r->gr[1], (uint64_t)apv_apqsw_rc(1));
 	/* RC06 path. */
 	CHECK_AQIC(&f, fx_enable(&f, Q, 0, APV_AP_ISC), 6);
@@ -402,7 +403,8 @@ TEST(re_enable_after_disable_moves_to_new_nib_and_isc)
 TEST(guest_zone_gisc_gisa_fields_are_ignored)
 {
 	struct fx f;
-	struct apv_aqic_ctrl c = {.zone = 7, .ir = true, .gisc = 5, .gf = 3, .gisa = 0x1234, .isc = 6};
+	struct apv_aqic_ctrl c = {
+	    .zone = 7, .ir = true, .gisc = 5, .gf = 3, .gisa = 0x1234, .isc = 6};
 
 	setup(&f);
 	CHECK_AQIC(&f, fx_pqap(&f, Q, apv_aqic_ctrl_encode(c), FX_NIB), 0);

@@ -297,12 +297,13 @@ TEST(ap_config_store_rolls_back_on_every_error)
 	fx_init_opts(&f, &o);
 	fx_assign(&f, f.mdev);
 	REQUIRE(apv_mdev_show(f.mdev, "ap_config", before, sizeof(before)) > 0);
-	CHECK_EQ(apv_mdev_store(f.mdev, "ap_config", "0x44,0x0a"), -EINVAL);       /* 2 masks */
-	CHECK_EQ(apv_mdev_store(f.mdev, "ap_config", "0x4g,0x0a,0"), -EINVAL);     /* not hex */
+	CHECK_EQ(apv_mdev_store(f.mdev, "ap_config", "0x44,0x0a"), -EINVAL);   /* 2 masks */
+	CHECK_EQ(apv_mdev_store(f.mdev, "ap_config", "0x4g,0x0a,0"), -EINVAL); /* not hex */
 	CHECK_EQ(apv_mdev_store(f.mdev, "ap_config", ""), -EINVAL);
-	CHECK_EQ(apv_mdev_store(f.mdev, "ap_config",
-				"0x00000000000000000000000000000000000000000000000000000000000000000,0,0"),
-		 -EINVAL); /* 65 digits */
+	CHECK_EQ(apv_mdev_store(
+		     f.mdev, "ap_config",
+		     "0x00000000000000000000000000000000000000000000000000000000000000000,0,0"),
+		 -EINVAL);							/* 65 digits */
 	CHECK_EQ(apv_mdev_store(f.mdev, "ap_config", "0x000004,0,0"), -ENODEV); /* APID 21 > Na */
 	REQUIRE(apv_mdev_create(f.m, FX_UUID2, &d2) == 0);
 	CHECK_EQ(apv_mdev_store(d2, "ap_config", "0x40,0x08,0"), -EADDRINUSE);

@@ -210,7 +210,7 @@ TEST(remove_while_attached_requests_release_then_forces_teardown)
 	CHECK_EQ(apv_mdev_remove(f.mdev), 0);
 	f.mdev = NULL;
 	CHECK_EQ(c.calls, 1);
-	CHECK(c.attached_during);              /* user space ignored it ... */
+	CHECK(c.attached_during);	       /* user space ignored it ... */
 	CHECK_EQ(fx_eventfd_take(req), 1);     /* ... the request was signalled once */
 	CHECK_EQ(fx_eventfd_take(cfg), 1);     /* the guest lost its queues */
 	CHECK(apv_vm_pqap_hook(f.vm) == NULL); /* ... and the teardown was forced */
@@ -317,7 +317,7 @@ TEST(dma_unmap_of_the_nib_page_disables_that_queue_only)
 	CHECK_AQIC(&f, fx_enable(&f, Q2, FX_NIB2, 6), 0);
 	fx_settle(&f);
 	apv_mdev_dma_unmap(f.mdev, 0x8000, 0x1000); /* elsewhere */
-	apv_mdev_dma_unmap(f.mdev, FX_NIB, 0);      /* empty */
+	apv_mdev_dma_unmap(f.mdev, FX_NIB, 0);	    /* empty */
 	FX_BALANCE(&f, 2, 2, 2);
 	apv_mdev_dma_unmap(f.mdev, FX_NIB, 0x1000);
 	CHECK(!fx_hw_irq(&f, Q));

@@ -152,7 +152,7 @@ TEST(permanently_busy_queue_wait_ends_when_it_leaves_the_host_configuration)
 	setup_enabled(&f);
 	REQUIRE(apv_hw_inject(f.hw, Q, &busy) == 0);
 	at(&l, &f, Q, 1, 10 * APV_NSEC_PER_SEC); /* the administrator deconfigures adapter 01 */
-	CHECK_EQ(reset_all(&f), -EIO);           /* 01.0004 did not end normally */
+	CHECK_EQ(reset_all(&f), -EIO);		 /* 01.0004 did not end normally */
 	CHECK(l.ran);
 	CHECK_EQ(apv_apqsw_get_rc(fx_qinfo(&f, f.mdev, Q).reset_status) != 0, 1);
 	FX_BALANCE(&f, 0, 0, 2);

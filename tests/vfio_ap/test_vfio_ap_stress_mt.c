@@ -22,8 +22,8 @@
 #define UUID_B FX_UUID2
 #define UUID_C "cccccccc-0000-1111-2222-333333333333"
 #define VCPUS_PER_VM 2
-#define AQIC_MIN 2000     /* per vCPU, then on until the administrators are done ... */
-#define AQIC_MAX 400000   /* ... but never more than this */
+#define AQIC_MIN 2000	/* per vCPU, then on until the administrators are done ... */
+#define AQIC_MAX 400000 /* ... but never more than this */
 /* Administrator loop counts: virtual clock, and the real clock (20 ms waits are real). */
 static unsigned admin_loops, remove_loops, fault_loops;
 #define WATCHDOG_S 120
@@ -39,8 +39,8 @@ struct world {
 };
 
 static const apv_apqn_t queues[] = {
-	(FX_A1 << 8) | FX_D1, (FX_A1 << 8) | FX_D2, (FX_A2 << 8) | FX_D1, (FX_A2 << 8) | FX_D2,
-	(FX_A3 << 8) | FX_D1, (FX_A3 << 8) | FX_D2, (A4 << 8) | FX_D1,    (A4 << 8) | FX_D2,
+    (FX_A1 << 8) | FX_D1, (FX_A1 << 8) | FX_D2, (FX_A2 << 8) | FX_D1, (FX_A2 << 8) | FX_D2,
+    (FX_A3 << 8) | FX_D1, (FX_A3 << 8) | FX_D2, (A4 << 8) | FX_D1,    (A4 << 8) | FX_D2,
 };
 #define NQ (sizeof(queues) / sizeof(queues[0]))
 
@@ -173,8 +173,9 @@ static void *assign_thread(void *p)
 			rc = apv_mdev_store(w->f.mdev, "ap_config", "0x44,0x0a,0x0010");
 			break;
 		default:
-			rc = apv_mdev_store(w->b, rnd(&seed) & 1 ? "assign_control_domain"
-								 : "unassign_control_domain",
+			rc = apv_mdev_store(w->b,
+					    rnd(&seed) & 1 ? "assign_control_domain"
+							   : "unassign_control_domain",
 					    "0x0b");
 			break;
 		}
@@ -235,8 +236,8 @@ static void *fault_thread(void *p)
 {
 	struct world *w = p;
 	static const enum apv_hw_fault kinds[] = {
-		APV_FAULT_BUSY,       APV_FAULT_RESET,  APV_FAULT_DECONFIGURED,
-		APV_FAULT_CHECKSTOP,  APV_FAULT_AQIC_RC07, APV_FAULT_AQIC_RC,
+	    APV_FAULT_BUSY,	 APV_FAULT_RESET,     APV_FAULT_DECONFIGURED,
+	    APV_FAULT_CHECKSTOP, APV_FAULT_AQIC_RC07, APV_FAULT_AQIC_RC,
 	};
 	struct apv_hw_fault_spec none = {.kind = APV_FAULT_NONE};
 	unsigned seed = 17;
@@ -244,9 +245,9 @@ static void *fault_thread(void *p)
 	for (unsigned i = 0; i < fault_loops; i++) {
 		apv_apqn_t q = queues[rnd(&seed) % NQ];
 		struct apv_hw_fault_spec f = {
-			.kind = kinds[rnd(&seed) % (sizeof(kinds) / sizeof(kinds[0]))],
-			.count = 1 + rnd(&seed) % 3,
-			.rc = 0x08,
+		    .kind = kinds[rnd(&seed) % (sizeof(kinds) / sizeof(kinds[0]))],
+		    .count = 1 + rnd(&seed) % 3,
+		    .rc = 0x08,
 		};
 
 		apv_hw_inject(w->f.hw, q, &f);
@@ -281,7 +282,8 @@ static void *watchdog(void *p)
 	pthread_mutex_lock(&wd_lock);
 	while (!wd_done) {
 		if (pthread_cond_timedwait(&wd_cond, &wd_lock, &dl) != 0 && !wd_done) {
-			fprintf(stderr, "watchdog: no progress after %d s (deadlock?)\n", WATCHDOG_S);
+			fprintf(stderr, "watchdog: no progress after %d s (deadlock?)\n",
+				WATCHDOG_S);
 			abort();
 		}
 	}
@@ -332,8 +334,8 @@ static void stress(bool real)
 
 			w.vcpus[vmi][j] = (vmi == 0 && j == 0) ? w.f.v : apv_vcpu_new(vm, j);
 			REQUIRE(w.vcpus[vmi][j]);
-			va[vmi][j] = (struct vcpu_arg){&w, w.vcpus[vmi][j],
-						       FX_NIB + 0x1000 * j + 8 * vmi, 100 + vmi * 10 + j};
+			va[vmi][j] = (struct vcpu_arg){
+			    &w, w.vcpus[vmi][j], FX_NIB + 0x1000 * j + 8 * vmi, 100 + vmi * 10 + j};
 			REQUIRE(pthread_create(&vt[vmi][j], NULL, vcpu_thread, &va[vmi][j]) == 0);
 		}
 	}
@@ -357,14 +359,13 @@ static void stress(bool real)
 
 	CHECK_EQ(atomic_load(&w.bad), 0);
 	CHECK(atomic_load(&w.aqic_done) >= 2 * VCPUS_PER_VM * AQIC_MIN);
-	CHECK(atomic_load(&w.rc00) > 0);      /* the hook really served guests */
-	CHECK(atomic_load(&w.requests) > 0);  /* and removal met an attached mdev */
+	CHECK(atomic_load(&w.rc00) > 0);     /* the hook really served guests */
+	CHECK(atomic_load(&w.requests) > 0); /* and removal met an attached mdev */
 	CHECK_EQ(atomic_load(&w.attach_ok), admin_loops);
 	CHECK_EQ(atomic_load(&w.removes), remove_loops);
 	printf("  aqic=%ld rc00=%ld attach=%ld eperm=%ld removes=%ld requests=%ld\n",
 	       atomic_load(&w.aqic_done), atomic_load(&w.rc00), atomic_load(&w.attach_ok),
-	       atomic_load(&w.eperm),
-	       atomic_load(&w.removes), atomic_load(&w.requests));
+	       atomic_load(&w.eperm), atomic_load(&w.removes), atomic_load(&w.requests));
 
 	/* Quiescent: every checker agrees, then everything goes and the balance is zero. */
 	FX_CHECK(&w.f);

@@ -36,7 +36,7 @@ struct fx_opts {
 	struct apv_hw_config hw;
 	struct apv_kvm_config kvm;
 	struct apv_vm_config vm;
-	bool keep_host;  /* leave every queue with the host drivers */
+	bool keep_host;	 /* leave every queue with the host drivers */
 	bool real_clock; /* CLOCK_MONOTONIC and a timer thread instead of virtual time */
 };
 
@@ -157,26 +157,26 @@ static inline void fx_balance(struct fx *f, struct apv_balance *b)
 }
 
 /* Both invariant checkers agree with the account. */
-#define FX_CHECK(f)                                                                       \
-	do {                                                                              \
-		char e_[256] = "";                                                        \
-		int rc_ = apv_matrix_check((f)->m, e_, sizeof(e_));                       \
-		CHECK_EQ(rc_, 0);                                                         \
-		if (rc_)                                                                  \
-			fprintf(stderr, "  matrix check: %s\n", e_);                      \
-		rc_ = apv_kvm_check((f)->kvm, e_, sizeof(e_));                            \
-		CHECK_EQ(rc_, 0);                                                         \
-		if (rc_)                                                                  \
-			fprintf(stderr, "  kvm check: %s\n", e_);                         \
+#define FX_CHECK(f)                                                                                \
+	do {                                                                                       \
+		char e_[256] = "";                                                                 \
+		int rc_ = apv_matrix_check((f)->m, e_, sizeof(e_));                                \
+		CHECK_EQ(rc_, 0);                                                                  \
+		if (rc_)                                                                           \
+			fprintf(stderr, "  matrix check: %s\n", e_);                               \
+		rc_ = apv_kvm_check((f)->kvm, e_, sizeof(e_));                                     \
+		CHECK_EQ(rc_, 0);                                                                  \
+		if (rc_)                                                                           \
+			fprintf(stderr, "  kvm check: %s\n", e_);                                  \
 	} while (0)
 
-#define FX_BALANCE(f, p, i, v)                                                            \
-	do {                                                                              \
-		struct apv_balance b_;                                                    \
-		fx_balance((f), &b_);                                                     \
-		CHECK_EQ(b_.pins, (p));                                                   \
-		CHECK_EQ(b_.isc_regs, (i));                                               \
-		CHECK_EQ(b_.vm_refs, (v));                                                \
+#define FX_BALANCE(f, p, i, v)                                                                     \
+	do {                                                                                       \
+		struct apv_balance b_;                                                             \
+		fx_balance((f), &b_);                                                              \
+		CHECK_EQ(b_.pins, (p));                                                            \
+		CHECK_EQ(b_.isc_regs, (i));                                                        \
+		CHECK_EQ(b_.vm_refs, (v));                                                         \
 	} while (0)
 
 static inline void fx_fini(struct fx *f)
@@ -228,12 +228,12 @@ static inline int fx_rc(struct fx *f)
 	return apv_apqsw_get_rc(apv_apqsw_from_gr1(f->r->gr[1]));
 }
 
-#define CHECK_AQIC(f, res, rc)                                                            \
-	do {                                                                              \
-		struct apv_result r_ = (res);                                             \
-		CHECK_EQ(r_.kind, APV_RES_DONE);                                          \
-		CHECK_EQ(r_.cc, (rc) ? 3 : 0);                                            \
-		CHECK_EQ(fx_rc(f), (rc));                                                 \
+#define CHECK_AQIC(f, res, rc)                                                                     \
+	do {                                                                                       \
+		struct apv_result r_ = (res);                                                      \
+		CHECK_EQ(r_.kind, APV_RES_DONE);                                                   \
+		CHECK_EQ(r_.cc, (rc) ? 3 : 0);                                                     \
+		CHECK_EQ(fx_rc(f), (rc));                                                          \
 	} while (0)
 
 /* Let the hardware's delayed effects (I bit, reset completion) happen. */
