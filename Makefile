@@ -47,6 +47,9 @@ check-tsan: $(BUILD_TSAN)/build.ninja
 bench: build
 	bench/run.sh $(BUILD)
 
+e2e:
+	qemu/e2e.sh
+
 install: build
 	$(MESON) install -C $(BUILD)
 

@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# End-to-end test of apvirt under QEMU TCG: an unmodified Debian 12 s390x
+# kernel binds zcrypt to adapters emulated by the ap-apvirt device and runs
+# RSA through /dev/z90crypt.
+#
+#   qemu/e2e.sh                 everything: deps, library, QEMU, guest, run, checks
+#   qemu/e2e.sh --stock         boot the guest without an AP device (boot check only)
+#   qemu/e2e.sh --build-only    stop after building QEMU and the initramfs
+#   qemu/e2e.sh --refresh-patch write the edited QEMU tree back into the patch
+#
+# Directories: the work tree (library build, QEMU source and build, guest
+# files, logs) is $E2E_DIR (default: build-e2e in the checkout). The
+# finished qemu-system-s390x and the downloaded guest packages are cached
+# under ${XDG_CACHE_HOME:-$HOME/.cache}/apvirt-qemu, QEMU keyed by the hash
+# of the patch, the public headers and the configure options.
+#
+# The last line is "e2e: N passed, N failed"; the exit status is 0 only if
+# nothing failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
+# shellcheck source=qemu/e2e.conf
+. "$here/e2e.conf"
+
+work=${E2E_DIR:-$top/build-e2e}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/apvirt-qemu
+patch_file=$here/apvirt-qemu-7.2.patch
+mode=full
+t_start=$(date +%s)
+
+case "${1:-}" in
+--stock) mode=stock ;;
+--build-only) mode=build ;;
+--refresh-patch) mode=refresh ;;
+"") ;;
+*) echo "usage: $0 [--stock|--build-only|--refresh-patch]" >&2; exit 2 ;;
+esac
+
+say() { echo "e2e: $*"; }
+die() { echo "e2e: error: $*" >&2; exit 1; }
+
+qemu_configure_opts=(--target-list=s390x-softmmu --without-default-features
+	--disable-docs --disable-tools --enable-tcg --disable-werror)
+
+# ---- packages -----------------------------------------------------------
+
+host_pkgs=(gcc make meson ninja-build pkg-config python3 libssl-dev libglib2.0-dev
+	libpixman-1-dev zlib1g-dev flex bison dpkg-dev ccache cpio gzip
+	gcc-s390x-linux-gnu libc6-dev-s390x-cross)
+
+# Source packages come from the machine's own Debian archive: turn its
+# existing binary stanzas into binary+source ones. Nothing else is added.
+enable_deb_src() {
+	local changed=1 f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		if grep -q '^Types: deb$' "$f"; then
+			sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
+			changed=0
+		fi
+	done
+	if [ -f /etc/apt/sources.list ] && grep -q '^deb ' /etc/apt/sources.list &&
+		! grep -q '^deb-src ' /etc/apt/sources.list; then
+		sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >>/etc/apt/sources.list
+		changed=0
+	fi
+	return $changed
+}
+
+# Whole-output tests: grep -q would close the pipe early and pipefail would report it.
+src_known() { [ -n "$(apt-cache showsrc qemu 2>/dev/null | sed -n '/^Package: qemu$/p')" ]; }
+arch_known() { [ -n "$(dpkg --print-foreign-architectures | sed -n '/^s390x$/p')" ]; }
+pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+
+deps() {
+	local missing=() need_update=0 p
+	for p in "${host_pkgs[@]}"; do
+		pkg_installed "$p" || missing+=("$p")
+	done
+	arch_known || need_update=1
+	src_known || need_update=1
+	[ "${#missing[@]}" -eq 0 ] && [ "$need_update" -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "needs root to install: ${missing[*]} (and the s390x architecture, source packages)"
+	export DEBIAN_FRONTEND=noninteractive
+	arch_known || dpkg --add-architecture s390x
+	src_known || enable_deb_src || true
+	say "apt-get update"
+	apt-get update -qq
+	if [ "${#missing[@]}" -gt 0 ]; then
+		say "installing ${missing[*]}"
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+	src_known || die "no source package for qemu after enabling deb-src"
+}
+
+# ---- libapvirt --------------------------------------------------------------
+
+# A release build of the shared library only; QEMU links it through the
+# uninstalled pkg-config file and finds it at run time via LD_LIBRARY_PATH.
+build_lib() {
+	local b=$work/lib
+	if [ ! -f "$b/build.ninja" ]; then
+		meson setup "$b" "$top" --buildtype=release -Ddebug_locks=false >"$work/lib-setup.log" 2>&1 ||
+			{ tail -20 "$work/lib-setup.log"; die "meson setup of libapvirt failed"; }
+	fi
+	meson compile -C "$b" apvirt:shared_library >"$work/lib-build.log" 2>&1 ||
+		{ tail -30 "$work/lib-build.log"; die "building libapvirt failed"; }
+	# The public headers sit in the source tree, the library in the build tree.
+	mkdir -p "$b/pc"
+	cat >"$b/pc/apvirt.pc" <<-EOF
+		Name: apvirt
+		Description: apvirt from its build tree
+		Version: $(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$top/meson.build" | head -n 1)
+		Libs: -L$b -lapvirt
+		Cflags: -I$top/include
+	EOF
+	export PKG_CONFIG_PATH=$b/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+	export LD_LIBRARY_PATH=$b${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+}
+
+# ---- QEMU --------------------------------------------------------------------
+
+qemu_src_version() {
+	apt-get source --print-uris qemu 2>/dev/null |
+		sed -n "s/.* \(qemu_[^ ]*\.dsc\) .*/\1/p" | head -n 1
+}
+
+qemu_key() {
+	{
+		qemu_src_version
+		echo "${qemu_configure_opts[*]}"
+		cat "$patch_file"
+		cat "$top"/include/apvirt/*.h
+	} | sha256sum | cut -c1-16
+}
+
+# Fresh Debian source (Debian's own patches applied by dpkg-source) in a
+# git repository, so the apvirt patch can be refreshed from it.
+fetch_qemu_src() {
+	local d=$work/qemu
+	rm -rf "$d/dl" "$d/src"
+	mkdir -p "$d/dl"
+	(cd "$d/dl" && apt-get source -qq qemu >"$d/source.log" 2>&1) ||
+		{ tail -20 "$d/source.log"; die "apt-get source qemu failed"; }
+	mv "$d"/dl/qemu-*/ "$d/src"
+	rm -rf "$d/dl"
+	git -C "$d/src" init -q
+	git -C "$d/src" add -A
+	git -C "$d/src" -c user.name=e2e -c user.email=e2e@localhost commit -qm "Debian qemu source"
+	git -C "$d/src" tag debian
+}
+
+build_qemu() {
+	local key out d=$work/qemu
+	key=$(qemu_key)
+	out=$cache/$key
+	qemu=$out/qemu-system-s390x
+	if [ -x "$qemu" ]; then
+		say "QEMU cached: $qemu"
+		return 0
+	fi
+	say "building QEMU ($key)"
+	fetch_qemu_src
+	git -C "$d/src" apply --whitespace=nowarn "$patch_file" || die "the patch does not apply"
+	rm -rf "$d/build"
+	mkdir -p "$d/build"
+	local cc=gcc
+	command -v ccache >/dev/null && cc="ccache gcc"
+	export CCACHE_BASEDIR=$d CCACHE_NOHASHDIR=1
+	(cd "$d/build" && ../src/configure "${qemu_configure_opts[@]}" --cc="$cc" \
+		>"$d/configure.log" 2>&1) || { tail -30 "$d/configure.log"; die "QEMU configure failed"; }
+	grep -q 'libapvirt *: *YES' "$d/configure.log" || die "QEMU configure did not find libapvirt"
+	ninja -C "$d/build" qemu-system-s390x >"$d/build.log" 2>&1 ||
+		{ grep -B2 -A10 'error' "$d/build.log" | head -60; die "QEMU build failed"; }
+	mkdir -p "$out"
+	cp "$d/build/qemu-system-s390x" "$out/qemu-system-s390x.tmp"
+	mv "$out/qemu-system-s390x.tmp" "$qemu"
+	say "QEMU built in $(( $(date +%s) - t_start ))s since start"
+}
+
+refresh_patch() {
+	local src=$work/qemu/src
+	[ -d "$src/.git" ] || die "no QEMU tree at $src (run $0 --build-only first)"
+	git -C "$src" add -A
+	git -C "$src" diff --cached debian >"$patch_file"
+	say "wrote $patch_file ($(wc -l <"$patch_file") lines)"
+}
+
+# ---- guest -------------------------------------------------------------------
+
+# Debian's s390x kernel, busybox and libssl, plus the s390-ccw firmware the
+# ccw machine always loads first. Downloaded once into the cache.
+fetch_guest_pkgs() {
+	local g=$cache/guest kpkg
+	kpkg=$(apt-cache depends linux-image-s390x:s390x 2>/dev/null |
+		sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\)/\1/p' | head -n 1)
+	[ -n "$kpkg" ] || die "cannot resolve the s390x kernel package"
+	kpkg=${kpkg%:s390x}
+	guest_root=$g/$kpkg/root
+	if [ ! -f "$g/$kpkg/.done" ]; then
+		say "downloading $kpkg, busybox-static, libssl-dev (s390x), qemu-system-data"
+		rm -rf "${g:?}/$kpkg"
+		mkdir -p "$g/$kpkg/debs"
+		(cd "$g/$kpkg/debs" && apt-get download -qq "$kpkg:s390x" busybox-static:s390x \
+			libssl-dev:s390x qemu-system-data >/dev/null 2>&1) || die "apt-get download failed"
+		for deb in "$g/$kpkg"/debs/*.deb; do
+			dpkg -x "$deb" "$guest_root"
+		done
+		touch "$g/$kpkg/.done"
+	fi
+	kernel=$(ls "$guest_root"/boot/vmlinuz-* | head -n 1)
+	modules=$(ls -d "$guest_root"/lib/modules/*/kernel/drivers/s390/crypto)
+	bios_dir=$guest_root/usr/share/qemu
+	[ -f "$kernel" ] && [ -f "$modules/zcrypt.ko" ] && [ -f "$bios_dir/s390-ccw.img" ] ||
+		die "guest packages incomplete under $g/$kpkg"
+}
+
+build_guest() {
+	local gw=$work/guest i=$work/guest/initramfs id
+	mkdir -p "$gw"
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$gw/mkvectors" "$here/guest/mkvectors.c" -lcrypto
+	s390x-linux-gnu-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static \
+		-I"$guest_root/usr/include" -I"$guest_root/usr/include/s390x-linux-gnu" \
+		-o "$gw/aptest" "$here/guest/aptest.c" \
+		-L"$guest_root/usr/lib/s390x-linux-gnu" -lcrypto -lpthread 2>"$gw/aptest-link.log" ||
+		{ cat "$gw/aptest-link.log"; die "cross-compiling aptest failed"; }
+	rm -rf "$i"
+	mkdir -p "$i"/{bin,dev,proc,sys,tmp,etc,lib/modules}
+	cp "$guest_root/bin/busybox" "$i/bin/"
+	cp "$here/guest/init" "$i/init"
+	chmod 755 "$i/init"
+	cp "$modules/zcrypt.ko" "$modules/zcrypt_cex4.ko" "$i/lib/modules/"
+	cp "$gw/aptest" "$i/aptest"
+	"$gw/mkvectors" 1024 2048 4096 >"$i/etc/vectors.txt"
+	{
+		for id in $E2E_CARDS; do echo "card $id"; done
+		for id in $E2E_DOMAINS; do echo "domain $id"; done
+		echo "type $E2E_TYPE"
+	} >"$i/etc/aptest.conf"
+	(cd "$i" && find . | cpio -o -H newc --quiet | gzip -1) >"$gw/initramfs.gz"
+}
+
+# "03 0a" -> "0x03:0x0a", the device's list syntax.
+id_list() {
+	local out="" id
+	for id in $1; do out+="${out:+:}0x$id"; done
+	echo "$out"
+}
+
+run_guest() {
+	local log=$work/guest.log append="console=ttysclp0 quiet" dev=()
+	if [ "$mode" = stock ]; then
+		append+=" aptest.mode=stock"
+	else
+		append+=" aptest.bench=$E2E_BENCH_SECS"
+		dev=(-device "ap-apvirt,cards=$(id_list "$E2E_CARDS"),domains=$(id_list "$E2E_DOMAINS"),hwtype=$E2E_HWTYPE")
+	fi
+	say "booting the guest (timeout ${E2E_TIMEOUT}s)"
+	guest_rc=0
+	timeout "$E2E_TIMEOUT" "$qemu" -L "$bios_dir" -M s390-ccw-virtio -accel tcg,thread=multi \
+		-cpu max -smp "$E2E_SMP" -m "$E2E_MEM" -nographic -no-reboot \
+		-kernel "$kernel" -initrd "$work/guest/initramfs.gz" -append "$append" \
+		"${dev[@]}" </dev/null >"$log" 2>&1 || guest_rc=$?
+	cat "$log"
+}
+
+# ---- checks ------------------------------------------------------------------
+
+passed=0
+failed=0
+check() {
+	local ok=$1
+	shift
+	if [ "$ok" = 0 ]; then
+		echo "PASS: $*"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $*"
+		failed=$((failed + 1))
+	fi
+}
+has() { grep -q -- "$1" "$work/guest.log"; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$work/guest.log" | head -n 1; }
+
+check_results() {
+	local gp=0 gf=0 n=0 line p f
+	check "$([ "$guest_rc" = 0 ]; echo $?)" "QEMU exited normally (status $guest_rc)"
+	has 'guest-init: done'
+	check $? "the guest ran its init to the end"
+	if [ "$mode" = stock ]; then
+		has 'guest-init: ap bus present'
+		check $? "the stock guest sees AP instructions (ap bus registered)"
+		return
+	fi
+	while read -r line; do
+		p=${line#guest: }
+		p=${p%% passed*}
+		f=${line##*passed, }
+		f=${f%% failed*}
+		gp=$((gp + p))
+		gf=$((gf + f))
+		n=$((n + 1))
+	done < <(grep -E '^guest: [0-9]+ passed, [0-9]+ failed' "$work/guest.log")
+	check "$([ "$n" -ge 2 ]; echo $?)" "the guest reported its checks and its after-unload checks ($n summaries)"
+	check "$([ "$gf" = 0 ] && [ "$gp" -gt 0 ]; echo $?)" "guest checks: $gp passed, $gf failed"
+	has 'ap-apvirt: balance after detach: .* (zero)'
+	check $? "apvirt's resource balance is zero after the mdev is detached"
+	has 'ap-apvirt: kvm check ok'
+	check $? "apvirt's KVM invariants hold at shutdown"
+	has 'ap-apvirt: vfio_ap check ok'
+	check $? "apvirt's vfio_ap invariants hold at shutdown"
+	local intercepts irqs injected
+	intercepts=$(field pqap_intercepts)
+	irqs=$(field ' interrupts')
+	injected=$(field injected)
+	check "$([ "${intercepts:-0}" -gt 0 ]; echo $?)" "AQIC went through apvirt's PQAP intercept (${intercepts:-0} intercepts)"
+	check "$([ "${injected:-0}" -gt 0 ]; echo $?)" "adapter interruptions reached the guest (${injected:-0} injected, ${irqs:-0} delivered by the GISA)"
+	if [ "$E2E_BENCH_SECS" != 0 ]; then
+		local ratio
+		ratio=$(field ratio)
+		check "$(awk -v r="${ratio:-0}" -v m="$E2E_MIN_RATIO" 'BEGIN { exit !(r >= m) }'; echo $?)" \
+			"RSA-2048 private ops/s via /dev/z90crypt are at least ${E2E_MIN_RATIO}x guest OpenSSL (ratio ${ratio:-none})"
+	fi
+}
+
+# ---- main ----------------------------------------------------------------------
+
+mkdir -p "$work" "$cache"
+if [ "$mode" = refresh ]; then
+	refresh_patch
+	exit 0
+fi
+deps
+build_lib
+build_qemu
+fetch_guest_pkgs
+build_guest
+say "prepared in $(( $(date +%s) - t_start ))s"
+[ "$mode" = build ] && exit 0
+run_guest
+check_results
+say "wall time $(( $(date +%s) - t_start ))s"
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]
