@@ -230,9 +230,11 @@ static int parse_fault(struct apv_pcur *c)
 	for (int i = 0; fault_words[i]; i++)
 		if (strcmp(word, fault_words[i]) == 0)
 			kind = i;
-	if (kind < 0 || t->quoted)
+	if (kind < 0 || t->quoted) {
+		char got[64];
 		return apv_pc_fail(c, t, "expected %s after '%s', got '%s'", what, apv_pc_prev(c, prev, sizeof(prev)),
-				   apv_tok_show(t, prev, sizeof(prev)));
+				   apv_tok_show(t, got, sizeof(got)));
+	}
 	bool needs_value = fault_kinds[kind] == APV_FAULT_AQIC_RC || fault_kinds[kind] == APV_FAULT_SLOW;
 	if (needs_value && !t->key)
 		return apv_pc_fail(c, t, "fault '%s' needs a value (%s=...)", word, word);
@@ -313,6 +315,22 @@ static int exec_busmask(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
+static int parse_ap(struct apv_pcur *c)
+{
+	if (apv_pc_word(c, 0, "state", onoff) < 0)
+		return -1;
+	return apv_pc_end(c);
+}
+
+static int exec_ap(struct apv_world *w, const struct apv_step *s)
+{
+	if (apv_world_need_hw(w) < 0)
+		return -1;
+	w->ap_installed = s->v[0].u == 0;
+	apv_hw_set_installed(w->hw, w->ap_installed);
+	return 0;
+}
+
 const struct apv_cmd apv_scn_cmds_host[] = {
 	{"host", NULL, "host [apxa=on|off] [na=N] [nd=N] [qci|apft|aqic|aiv|gisa|ap=on|off] [reset|irq|reply=DUR]",
 	 "the machine: facilities and timings (before anything uses the host)", parse_host, exec_host, 0},
@@ -328,6 +346,8 @@ const struct apv_cmd apv_scn_cmds_host[] = {
 	 parse_configure, exec_configure, APV_CMD_ACTION},
 	{"fault", NULL, "fault APQN none|busy|reset|deconfigured|checkstop|aqic-rc07|aqic-rc=RC|slow=DUR [count=N]",
 	 "inject a hardware fault into a queue", parse_fault, exec_fault, APV_CMD_ACTION},
+	{"ap_instructions", NULL, "ap_instructions on|off",
+	 "the host's AP instructions appear/disappear (PQAP raises an operation exception)", parse_ap, exec_ap, 0},
 	{"rescan", NULL, "rescan", "the AP bus re-reads the configuration (hot plug)", parse_none, exec_rescan, 0},
 	{"bus", "apmask", "bus apmask MASK", "/sys/bus/ap/apmask (0x... or +N,-M)", parse_busmask, exec_busmask,
 	 APV_CMD_ACTION},

@@ -208,6 +208,16 @@ static int exec_apie(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
+/* Nested under a level that does not interpret AP: every AP instruction is intercepted. */
+static int exec_nested(struct apv_world *w, const struct apv_step *s)
+{
+	struct apv_wvm *vm = need_vm(w, s->v[0].s);
+	if (!vm)
+		return -1;
+	apv_vm_set_nested_intercept(vm->vm, s->v[1].u == 0);
+	return 0;
+}
+
 /* ---- set VCPU grN=... psw=... ------------------------------------------------------------------- */
 
 enum { S_VCPU = 0, S_GR0 = 1, S_PSW = 17, S_CC, S_IO, S_CR6, S_RUNNING, S_WAIT };
@@ -554,6 +564,8 @@ const struct apv_cmd apv_scn_cmds_vm[] = {
 	{"vm", NULL, "vm NAME [facilities=LIST] [pv] [apie=on|off] [mem=SIZE] [vcpus=N]",
 	 "create a VM (facilities default 12,15,65,76; vCPU 0; 4M at 0)", parse_vm, exec_vm, APV_CMD_ACTION},
 	{"vcpu", NULL, "vcpu VM.N", "add a vCPU", parse_vcpu, exec_vcpu, 0},
+	{"nested", NULL, "nested VM on|off", "run nested: every AP instruction is intercepted (z/VM-like)",
+	 parse_apie, exec_nested, 0},
 	{"apie", NULL, "apie VM on|off", "KVM_S390_VM_CRYPTO_ENABLE/DISABLE_APIE", parse_apie, exec_apie,
 	 APV_CMD_ACTION},
 	{"set", NULL, "set VCPU [grN=V]... [psw=problem|supervisor] [cc=N] [io=on|off] [cr6=M] [running=on|off]",

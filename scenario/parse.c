@@ -117,9 +117,14 @@ int apv_pc_end(struct apv_pcur *c)
 
 /* ---- positional values ------------------------------------------------------------- */
 
-static int range_fail(struct apv_pcur *c, const struct apv_tok *t, const char *what, uint64_t max)
+/* The token was just consumed: "after" names the one before it. */
+static int range_fail(struct apv_pcur *c, const struct apv_tok *t, uint64_t max)
 {
-	return apv_pc_fail(c, t, "'%s' is out of range for %s (at most %llu)", t->text, what,
+	char prev[128];
+	c->i--;
+	apv_pc_prev(c, prev, sizeof(prev));
+	c->i++;
+	return apv_pc_fail(c, t, "'%s' is out of range after '%s' (at most %llu)", t->text, prev,
 			   (unsigned long long)max);
 }
 
@@ -140,7 +145,7 @@ int apv_pc_num(struct apv_pcur *c, int idx, const char *what, uint64_t max)
 	uint64_t v;
 	int rc = apv_scn_parse_num(t->text, max, &v);
 	if (rc == -ERANGE)
-		return range_fail(c, t, what, max);
+		return range_fail(c, t, max);
 	if (rc < 0)
 		return bad_fail(c, t, what);
 	c->step->v[idx] = (struct apv_val){.kind = APV_V_NUM, .u = v, .tok = t};
@@ -171,7 +176,7 @@ int apv_pc_ids(struct apv_pcur *c, int idx, const char *what, unsigned max)
 	struct apv_mask m;
 	int rc = apv_scn_parse_ids(t->text, max, &m);
 	if (rc == -ERANGE)
-		return range_fail(c, t, what, max);
+		return range_fail(c, t, max);
 	if (rc < 0)
 		return bad_fail(c, t, what);
 	c->step->v[idx] = (struct apv_val){.kind = APV_V_MASK, .m = m, .tok = t};

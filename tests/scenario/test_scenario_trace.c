@@ -1,0 +1,3 @@
+#include "testlib.h"
+TEST(placeholder) { CHECK(1); }
+TEST_MAIN
