@@ -11,7 +11,7 @@
 
 #include "kvm_fixture.h"
 
-#define TOGGLES 2000
+#define TOGGLES 500
 
 static const apv_apqn_t Q2 = 0x0506; /* in the full masks only */
 
