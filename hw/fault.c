@@ -103,6 +103,7 @@ int apv_hw_queue_stats(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_queue_s
 	out->aqic = q->st_aqic;
 	out->irq_enabled = q->irq_on;
 	out->nib = q->nib;
+	out->last_ready_ns = q->st_last_ready;
 	pthread_mutex_unlock(&q->lock);
 	return 0;
 }

@@ -122,6 +122,7 @@ struct hw_queue {
 
 	/* statistics */
 	uint64_t st_requests, st_replies_done, st_discarded, st_interrupts, st_aqic;
+	uint64_t st_last_ready; /* clock time of the latest reply becoming ready */
 };
 
 struct hw_adapter {

@@ -103,8 +103,12 @@ uint8_t hw_queue_gate(struct hw_queue *q, bool is_reset)
 		return APV_RC_CHECKSTOPPED;
 	if (q->f_reset)
 		return APV_RC_RESET_IN_PROGRESS;
-	if (!is_reset && q->reset_until && apv_clock_now(q->hw->clock) < q->reset_until)
-		return APV_RC_RESET_IN_PROGRESS;
+	if (!is_reset && q->reset_until) {
+		if (apv_clock_now(q->hw->clock) < q->reset_until)
+			return APV_RC_RESET_IN_PROGRESS;
+		/* Over: forget it, so that later instructions do not read the clock. */
+		q->reset_until = 0;
+	}
 	if (q->f_busy)
 		return APV_RC_BUSY;
 	return APV_RC_NORMAL;
@@ -189,6 +193,7 @@ void hw_queue_reply_ready(struct hw_queue *q, struct hw_slot *s, struct hw_irq_o
 	s->ready_seq = q->next_ready_seq++;
 	q->pending--;
 	q->ready++;
+	q->st_last_ready = apv_clock_now(q->hw->clock);
 	out->raise = false;
 	if (!q->irq_on)
 		return;

@@ -160,6 +160,7 @@ struct apv_hw_queue_stats {
 	uint64_t aqic;           /* AQIC instructions seen */
 	bool irq_enabled;
 	uint64_t nib;            /* saved NIB address, 0 if none */
+	uint64_t last_ready_ns;  /* clock time the latest reply became ready, 0 if none */
 };
 int apv_hw_queue_stats(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_queue_stats *out);
 

@@ -219,4 +219,45 @@ TEST(faults_are_per_queue)
 	hwt_fini(&t);
 }
 
+TEST(queue_stats_record_when_the_latest_reply_became_ready)
+{
+	struct hwt t;
+	struct apv_regs r;
+	struct rsa_req q;
+	struct apv_hw_queue_stats st;
+	uint64_t sent;
+
+	hwt_init(&t, NULL, false);
+	rsa_me(&q, 64, 4);
+	REQUIRE(apv_hw_queue_stats(t.hw, T_APQN, &st) == 0);
+	CHECK_U64(st.last_ready_ns, 0);
+	hwt_sleep(&t, 1000);
+	sent = apv_clock_now(t.clk);
+	REQUIRE(hwt_nqap(&t, &r, T_APQN, 1, q.req, q.req_len).cc == 0);
+	hwt_sleep(&t, t.cfg.reply_ns + 50);
+	REQUIRE(apv_hw_queue_stats(t.hw, T_APQN, &st) == 0);
+	CHECK_U64(st.last_ready_ns, sent + t.cfg.reply_ns);
+	hwt_fini(&t);
+}
+
+TEST(an_expired_reset_stays_over_for_every_later_instruction)
+{
+	struct hwt t;
+
+	hwt_init(&t, NULL, false);
+	CHECK_EQ(hwt_rc(apv_hw_rapq(t.hw, T_APQN)), 0);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), APV_RC_RESET_IN_PROGRESS);
+	hwt_sleep(&t, t.cfg.reset_ns);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), 0);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), 0);
+	/* A new reset after the old one was forgotten starts over. */
+	CHECK_EQ(hwt_rc(apv_hw_zapq(t.hw, T_APQN)), 0);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), APV_RC_RESET_IN_PROGRESS);
+	hwt_sleep(&t, t.cfg.reset_ns - 1);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), APV_RC_RESET_IN_PROGRESS);
+	hwt_sleep(&t, 1);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), 0);
+	hwt_fini(&t);
+}
+
 TEST_MAIN
