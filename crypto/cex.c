@@ -196,7 +196,8 @@ static unsigned me_modulus(struct apv_cex *c, const uint8_t *req, const struct a
 
 /*
  * An exponent that fits in one 64-bit word is a public exponent (65537,
- * 3, ...): no RSA private exponent of an accepted modulus is that short.
+ * 3, ...): a private exponent that short belongs to a modulus that can be
+ * factored at once, so there is nothing left to protect.
  * It takes OpenSSL's sliding-window path, as RSA public operations do,
  * which is several times faster than the fixed-window constant-time
  * ladder. The choice depends only on the exponent's word count, which
@@ -208,7 +209,7 @@ static unsigned do_me(struct apv_cex *c, const uint8_t *req, const struct apv_t5
 {
 	const BIGNUM *n;
 	unsigned code = me_modulus(c, req, l);
-	int ok;
+	int ok = 1;
 
 	if (code)
 		return code;
@@ -218,14 +219,16 @@ static unsigned do_me(struct apv_cex *c, const uint8_t *req, const struct apv_t5
 		return ENGINE_FAILURE;
 	BN_set_flags(c->exp, BN_FLG_CONSTTIME);
 	if (BN_is_zero(c->exp) || BN_ucmp(c->msg, n) >= 0)
-		return APV_T82_OPERAND_INVALID;
-	if (BN_num_bits(c->exp) <= PUBLIC_EXP_MAX_BITS)
+		code = APV_T82_OPERAND_INVALID;
+	else if (BN_num_bits(c->exp) <= PUBLIC_EXP_MAX_BITS)
 		ok = BN_copy(c->pub_exp, c->exp) &&
 		     BN_mod_exp_mont(c->res, c->msg, c->pub_exp, n, c->ctx, c->me.m1);
 	else
 		ok = BN_mod_exp_mont_consttime(c->res, c->msg, c->exp, n, c->ctx, c->me.m1);
+	if (!code && !ok)
+		code = ENGINE_FAILURE;
 	BN_clear(c->exp);
-	return ok ? 0 : ENGINE_FAILURE;
+	return code;
 }
 
 /* Load p and q with their Montgomery contexts and n = p*q, cached by the p|q field bytes. */
