@@ -21,30 +21,10 @@
  * The APCB stays fixed while an instruction runs against it. A vCPU
  * interrupt handler that runs on this thread in the middle of an
  * instruction (a synchronous hardware interrupt) may execute another
- * instruction: the read side is not taken twice, which would deadlock
- * behind a waiting mask update.
+ * instruction: the read side of the same VM is not taken twice, which
+ * would deadlock behind a waiting mask update.
  */
 static _Thread_local struct apv_vm *sie_vm;
-static _Thread_local unsigned sie_depth;
-
-static void sie_enter(struct apv_vm *vm)
-{
-	if (sie_vm == vm && sie_depth) {
-		sie_depth++;
-		return;
-	}
-	pthread_rwlock_rdlock(&vm->sie_lock);
-	sie_vm = vm;
-	sie_depth = 1;
-}
-
-static void sie_leave(struct apv_vm *vm)
-{
-	if (--sie_depth == 0) {
-		sie_vm = NULL;
-		pthread_rwlock_unlock(&vm->sie_lock);
-	}
-}
 
 static bool apqn_in_apcb(const struct apv_vm *vm, apv_apqn_t apqn)
 {
@@ -173,17 +153,24 @@ static struct apv_result interp_nqap_dqap(struct apv_vcpu *v, uint16_t opcode, u
 
 struct apv_result kvm_interpret(struct apv_vcpu *v, uint16_t opcode, unsigned r1, unsigned r2)
 {
-	struct apv_vm *vm = v->vm;
+	struct apv_vm *vm = v->vm, *prev;
 	struct apv_result res;
 
 	atomic_fetch_add(&v->interpreted, 1);
 	if (v->psw.problem_state)
 		return apv_pgm(APV_PGM_PRIVILEGED_OP);
-	sie_enter(vm);
+	prev = sie_vm;
+	if (prev != vm) {
+		pthread_rwlock_rdlock(&vm->sie_lock);
+		sie_vm = vm;
+	}
 	if (opcode == APV_OP_PQAP)
 		res = interp_pqap(v);
 	else
 		res = interp_nqap_dqap(v, opcode, r1, r2);
-	sie_leave(vm);
+	if (prev != vm) {
+		sie_vm = prev;
+		pthread_rwlock_unlock(&vm->sie_lock);
+	}
 	return res;
 }

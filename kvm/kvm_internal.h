@@ -12,7 +12,10 @@
  *  - vm->sie_lock (read side): held while an instruction is interpreted
  *    against the APCB, so a mask update (write side) waits for in-flight
  *    instructions, like KVM blocking every vCPU out of SIE.
- *  - vm->mem_lock: memslot additions and pin/unpin/share updates.
+ *  - vm->mem_lock: memslot additions.
+ * Order: vms_lock -> irq_lock. The hardware calls the host storage (and so
+ * takes vms_lock) under its queue locks; this layer never calls the
+ * hardware, a hook or a handler while holding either of them.
  */
 #ifndef APV_KVM_INTERNAL_H
 #define APV_KVM_INTERNAL_H

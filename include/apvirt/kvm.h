@@ -69,7 +69,10 @@ void apv_kvm_config_default(struct apv_kvm_config *c);
 
 /* Installs itself as the hardware's interrupt handler. */
 struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg);
-/* All VMs must be gone. */
+/*
+ * All VMs must be gone (otherwise nothing is freed and a message says so),
+ * and no hardware interrupt may still be on its way in.
+ */
 void apv_kvm_free(struct apv_kvm *k);
 struct apv_hw *apv_kvm_hw(const struct apv_kvm *k);
 struct apv_clock *apv_kvm_clock(const struct apv_kvm *k);
