@@ -554,7 +554,7 @@ static int exec_balance(struct apv_world *w, const struct apv_step *s)
 
 static int parse_requests(struct apv_pcur *c)
 {
-	if (apv_pc_mdev(c, 0) < 0 || apv_pc_num(c, 1, "a number of request notifications", UINT64_MAX) < 0)
+	if (apv_pc_mdev_ever(c, 0) < 0 || apv_pc_num(c, 1, "a number of request notifications", UINT64_MAX) < 0)
 		return -1;
 	return apv_pc_end(c);
 }

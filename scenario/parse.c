@@ -343,16 +343,26 @@ int apv_pc_vm(struct apv_pcur *c, int idx)
 	return 0;
 }
 
-int apv_pc_mdev(struct apv_pcur *c, int idx)
+static int pc_mdev(struct apv_pcur *c, int idx, bool removed_ok)
 {
 	const struct apv_tok *t = apv_pc_need(c, "an mdev name or UUID");
 	if (!t)
 		return -1;
 	struct apv_pname *p = pname_find(c->pc->mdevs, c->pc->nmdevs, t->text);
-	if (!p || p->gone)
+	if (!p || (p->gone && !removed_ok))
 		return unknown_name(c, t, "mdev", c->pc->mdevs, c->pc->nmdevs, t->text);
 	c->step->v[idx] = (struct apv_val){.kind = APV_V_STR, .s = t->text, .tok = t};
 	return 0;
+}
+
+int apv_pc_mdev(struct apv_pcur *c, int idx)
+{
+	return pc_mdev(c, idx, false);
+}
+
+int apv_pc_mdev_ever(struct apv_pcur *c, int idx)
+{
+	return pc_mdev(c, idx, true);
 }
 
 /* Split "vm.N"; false on syntax error. */

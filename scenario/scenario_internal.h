@@ -162,6 +162,8 @@ int apv_pc_dur(struct apv_pcur *c, int idx);
 /* Names: a VM that exists at this point, an mdev (name or UUID), a vCPU "vm.N". */
 int apv_pc_vm(struct apv_pcur *c, int idx);
 int apv_pc_mdev(struct apv_pcur *c, int idx);
+/* An mdev that was created at some point, removed or not (for expectations about the past). */
+int apv_pc_mdev_ever(struct apv_pcur *c, int idx);
 int apv_pc_vcpu(struct apv_pcur *c, int idx);
 int apv_pc_newname(struct apv_pcur *c, const struct apv_tok *t, const char *kind);
 /* Script-order name bookkeeping for the commands that define and remove things. */

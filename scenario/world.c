@@ -224,11 +224,31 @@ void apv_world_destroy_vm(struct apv_wvm *vm)
 	}
 }
 
+/*
+ * A fault left in place (a queue busy forever) would keep the teardown's
+ * queue resets waiting without end: the scenario is over, so the hardware
+ * is allowed to recover first.
+ */
+static void clear_faults(struct apv_world *w)
+{
+	struct apv_hw_fault_spec none = {.kind = APV_FAULT_NONE};
+	for (unsigned apid = 0; apid < 256; apid++) {
+		if (!apv_hw_adapter_exists(w->hw, apid))
+			continue;
+		for (unsigned apqi = 0; apqi < 256; apqi++)
+			apv_hw_inject(w->hw, apv_apqn(apid, apqi), &none);
+	}
+}
+
 int apv_world_teardown(struct apv_world *w, char *err, size_t errlen)
 {
 	int rc = 0;
 	if (err && errlen)
 		err[0] = '\0';
+	if (w->hw) {
+		clear_faults(w);
+		apv_hw_set_installed(w->hw, true);
+	}
 	/* Guests first: their removal issues ZAPQs through attached mdevs. */
 	for (size_t i = 0; i < w->nvms; i++) {
 		for (unsigned k = 0; k < APV_SCN_MAX_VCPUS; k++) {
