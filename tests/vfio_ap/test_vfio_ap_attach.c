@@ -186,6 +186,11 @@ static void on_request(void *ctx, struct apv_mdev *mdev)
 {
 	struct req_ctx *c = ctx;
 
+#ifdef APV_DEBUG_LOCKS
+	/* User space is called with no lock of the stack held: it may detach. */
+	CHECK(!apv_lockorder_held(APV_LOCK_GUESTS) && !apv_lockorder_held(APV_LOCK_VM) &&
+	      !apv_lockorder_held(APV_LOCK_MDEVS));
+#endif
 	c->calls++;
 	c->attached_during = apv_mdev_vm(mdev) != NULL;
 	if (c->detach)

@@ -389,4 +389,74 @@ TEST(stress_mt_real_clock_aqic_attach_assign_remove_faults_no_race_no_deadlock_b
 	stress(true);
 }
 
+/* ---- two attaches racing for one VM ------------------------------------------------- */
+
+#define RACE_ROUNDS 300
+
+struct racer {
+	struct apv_mdev *mdev;
+	struct apv_vm *vm;
+	pthread_barrier_t *go;
+	int rc[RACE_ROUNDS];
+};
+
+static void *racer_thread(void *p)
+{
+	struct racer *r = p;
+
+	for (unsigned i = 0; i < RACE_ROUNDS; i++) {
+		pthread_barrier_wait(r->go);
+		r->rc[i] = apv_mdev_attach(r->mdev, r->vm);
+		pthread_barrier_wait(r->go); /* both done: the main thread checks */
+		pthread_barrier_wait(r->go); /* checked and detached: next round */
+	}
+	return NULL;
+}
+
+TEST(concurrent_attach_of_two_mdevs_to_one_vm_exactly_one_wins_and_owns_the_hook)
+{
+	struct fx f;
+	struct apv_mdev *d2;
+	pthread_barrier_t go;
+	struct racer r1, r2;
+	pthread_t t1, t2;
+	long sets0;
+	unsigned wins1 = 0, wins2 = 0;
+
+	fx_init(&f);
+	fx_assign(&f, f.mdev);
+	REQUIRE(apv_mdev_create(f.m, UUID_B, &d2) == 0);
+	REQUIRE(apv_mdev_assign_adapter(d2, FX_A3) == 0);
+	pthread_barrier_init(&go, NULL, 3);
+	r1 = (struct racer){.mdev = f.mdev, .vm = f.vm, .go = &go};
+	r2 = (struct racer){.mdev = d2, .vm = f.vm, .go = &go};
+	REQUIRE(pthread_create(&t1, NULL, racer_thread, &r1) == 0);
+	REQUIRE(pthread_create(&t2, NULL, racer_thread, &r2) == 0);
+	for (unsigned i = 0; i < RACE_ROUNDS; i++) {
+		sets0 = atomic_load(&apv_kvm_account(f.kvm)->hook_sets);
+		pthread_barrier_wait(&go);
+		pthread_barrier_wait(&go);
+		CHECK((r1.rc[i] == 0) != (r2.rc[i] == 0));
+		CHECK(r1.rc[i] == 0 || r1.rc[i] == -EPERM);
+		CHECK(r2.rc[i] == 0 || r2.rc[i] == -EPERM);
+		/* One publication, by the winner; the loser never touched the hook. */
+		CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->hook_sets) - sets0, 1);
+		CHECK(apv_mdev_vm(r1.rc[i] == 0 ? f.mdev : d2) == f.vm);
+		CHECK(apv_mdev_vm(r1.rc[i] == 0 ? d2 : f.mdev) == NULL);
+		FX_CHECK(&f); /* the hook is the winner's own */
+		FX_BALANCE(&f, 0, 0, 2);
+		wins1 += r1.rc[i] == 0;
+		wins2 += r2.rc[i] == 0;
+		apv_mdev_detach(f.mdev);
+		apv_mdev_detach(d2);
+		pthread_barrier_wait(&go);
+	}
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	pthread_barrier_destroy(&go);
+	CHECK_EQ(wins1 + wins2, RACE_ROUNDS);
+	printf("  wins: %u / %u\n", wins1, wins2);
+	fx_fini(&f);
+}
+
 TEST_MAIN
