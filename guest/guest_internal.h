@@ -101,9 +101,10 @@ struct insn_out gi_pqap(struct apv_guest *g, unsigned fc, apv_apqn_t apqn, bool 
 struct insn_out gi_tapq(struct apv_guest *g, apv_apqn_t apqn, uint64_t *hwinfo);
 struct insn_out gi_nqap(struct apv_guest *g, apv_apqn_t apqn, uint64_t psmid, uint64_t addr,
 			uint32_t len);
-/* *len: bytes stored; *residual: GR2 (reply left on the queue). */
-struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, uint64_t *psmid, uint32_t *len,
-			uint64_t *residual);
+/* *len: bytes stored; *residual: GR2 (reply left on the queue). cont: go on
+ * with the reply the previous DQAP could not store in full. */
+struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, bool cont, uint64_t *psmid,
+			uint32_t *len, uint64_t *residual);
 
 /* ---- queue.c: the per-queue state machine ---------------------------------------- */
 

@@ -84,13 +84,15 @@ struct insn_out gi_nqap(struct apv_guest *g, apv_apqn_t apqn, uint64_t psmid, ui
 	return o;
 }
 
-struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, uint64_t *psmid, uint32_t *len,
-			uint64_t *residual)
+struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, bool cont, uint64_t *psmid,
+			uint32_t *len, uint64_t *residual)
 {
 	struct insn_out o;
 	struct apv_regs *r = &g->regs;
 
-	r->gr[0] = APV_GR0_DQAP_FIRST | apqn;
+	/* Continuing a reply that did not fit: GR0 as the last DQAP left it. */
+	if (!cont)
+		r->gr[0] = APV_GR0_DQAP_FIRST | apqn;
 	r->gr[1] = 0;
 	r->gr[2] = 0;
 	apv_psmid_to_pair(r, DQAP_R1, 0);

@@ -262,7 +262,7 @@ static void drain_residual(struct gq *q)
 	for (int i = 0; i < MAX_DRAIN; i++) {
 		uint64_t psmid, residual;
 		uint32_t len;
-		struct insn_out o = gi_dqap(g, q->apqn, &psmid, &len, &residual);
+		struct insn_out o = gi_dqap(g, q->apqn, true, &psmid, &len, &residual);
 
 		if (o.pgm || o.s.rc != APV_RC_NORMAL || !residual)
 			return;
@@ -277,7 +277,7 @@ static enum rd gq_read(struct gq *q, struct insn_out *out, enum gq_wait *w)
 	struct apv_guest_req *r;
 	uint8_t reply[APV_CEX_REPLY_MAX];
 
-	*out = gi_dqap(g, q->apqn, &psmid, &len, &residual);
+	*out = gi_dqap(g, q->apqn, false, &psmid, &len, &residual);
 	if (out->pgm) {
 		*w = pgm_offline(q);
 		return RD_FAIL;

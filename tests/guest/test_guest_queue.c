@@ -278,4 +278,88 @@ TEST(a_request_for_a_queue_that_dies_fails_enodev_when_nothing_else_fits)
 	gfix_free(&f);
 }
 
+/* A platform around the bare one whose first DQAP of a reply offers only 256 bytes. */
+struct shrink {
+	struct apv_guest_platform inner;
+	bool armed;
+};
+
+static struct apv_result shrink_execute(void *ctx, struct apv_regs *r, uint16_t op, unsigned r1,
+					unsigned r2)
+{
+	struct shrink *s = ctx;
+	bool cut = op == APV_OP_DQAP && s->armed && (r->gr[0] & APV_GR0_DQAP_FIRST);
+	struct apv_result res;
+
+	if (cut)
+		r->gr[r2 + 1] = 0x100;
+	res = s->inner.execute(s->inner.ctx, r, op, r1, r2);
+	if (cut && res.kind == APV_RES_DONE && !apv_apqsw_get_rc(apv_apqsw_from_gr1(r->gr[1])))
+		s->armed = false;
+	return res;
+}
+
+static bool shrink_fac(void *ctx, unsigned nr)
+{
+	struct shrink *s = ctx;
+
+	return s->inner.has_facility(s->inner.ctx, nr);
+}
+
+static int shrink_isc(void *ctx, unsigned isc, apv_guest_airq_fn fn, void *arg)
+{
+	struct shrink *s = ctx;
+
+	return s->inner.enable_isc(s->inner.ctx, isc, fn, arg);
+}
+
+static void shrink_release(void *ctx)
+{
+	struct shrink *s = ctx;
+
+	apv_guest_platform_release(&s->inner);
+}
+
+TEST(a_reply_larger_than_the_buffer_fails_emsgsize_and_is_drained)
+{
+	struct gfix f;
+	struct apv_hw_config c;
+	static struct shrink sh;
+	struct apv_guest_platform p;
+	const struct gkey *k = gkey_get(1024);
+	uint8_t msg[512], out[512], ref[512];
+	struct apv_ica_rsa_modexpo m;
+	struct apv_guest_req r;
+	struct apv_hw_queue_stats hs;
+
+	REQUIRE(k);
+	apv_hw_config_default(&c);
+	REQUIRE(gfix_hw(&f, false, &c, NULL, one_ap, 1, one_dom, 1));
+	memset(&sh, 0, sizeof(sh));
+	REQUIRE(apv_guest_platform_hw(f.hw, 0x8000, &sh.inner) == 0);
+	p = sh.inner;
+	p.execute = shrink_execute;
+	p.has_facility = shrink_fac;
+	p.enable_isc = shrink_isc;
+	p.release = shrink_release;
+	p.ctx = &sh;
+	f.p = p;
+	REQUIRE(apv_guest_new(&p, NULL, &f.g) == 0);
+	REQUIRE(apv_guest_probe(f.g) == 0);
+
+	gmsg(msg, k->L, 8);
+	m = gme(k, msg, k->e, out);
+	sh.armed = true;
+	REQUIRE(apv_guest_submit_me(f.g, &r, &m, 0x0306) == 0);
+	CHECK_EQ(apv_guest_wait(f.g, &r, APV_NSEC_PER_SEC), -EMSGSIZE);
+	/* The rest of the reply was fetched: nothing is left on the queue. */
+	REQUIRE(apv_hw_queue_stats(f.hw, 0x0306, &hs) == 0);
+	CHECK_EQ(hs.queued, 0);
+	CHECK_EQ(hs.replies_done, 1);
+	CHECK_EQ(apv_guest_rsa_me(f.g, &m), 0);
+	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	CHECK_MEM(out, ref, k->L);
+	gfix_free(&f);
+}
+
 TEST_MAIN
