@@ -113,7 +113,7 @@ build_lib() {
 	cat >"$b/pc/apvirt.pc" <<-EOF
 		Name: apvirt
 		Description: apvirt from its build tree
-		Version: $(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$top/meson.build" | head -n 1)
+		Version: $(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$top/meson.build" | sed -n 1p)
 		Libs: -L$b -lapvirt
 		Cflags: -I$top/include
 	EOF
@@ -125,7 +125,7 @@ build_lib() {
 
 qemu_src_version() {
 	apt-get source --print-uris qemu 2>/dev/null |
-		sed -n "s/.* \(qemu_[^ ]*\.dsc\) .*/\1/p" | head -n 1
+		sed -n "s/.* \(qemu_[^ ]*\.dsc\) .*/\1/p" | sed -n 1p
 }
 
 qemu_key() {
@@ -200,7 +200,7 @@ refresh_patch() {
 fetch_guest_pkgs() {
 	local g=$cache/guest kpkg
 	kpkg=$(apt-cache depends linux-image-s390x:s390x 2>/dev/null |
-		sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\)/\1/p' | head -n 1)
+		sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\)/\1/p' | sed -n 1p)
 	[ -n "$kpkg" ] || die "cannot resolve the s390x kernel package"
 	kpkg=${kpkg%:s390x}
 	guest_root=$g/$kpkg/root
@@ -215,7 +215,7 @@ fetch_guest_pkgs() {
 		done
 		touch "$g/$kpkg/.done"
 	fi
-	kernel=$(ls "$guest_root"/boot/vmlinuz-* | head -n 1)
+	kernel=$(ls "$guest_root"/boot/vmlinuz-* | sed -n 1p)
 	modules=$(ls -d "$guest_root"/lib/modules/*/kernel/drivers/s390/crypto)
 	bios_dir=$guest_root/usr/share/qemu
 	[ -f "$kernel" ] && [ -f "$modules/zcrypt.ko" ] && [ -f "$bios_dir/s390-ccw.img" ] ||
@@ -259,7 +259,7 @@ run_guest() {
 	if [ "$mode" = stock ]; then
 		append+=" aptest.mode=stock"
 	else
-		append+=" aptest.bench=$E2E_BENCH_SECS"
+		append+=" aptest.bench=$E2E_BENCH_SECS aptest.threads=$E2E_BENCH_THREADS"
 		dev=(-device "ap-apvirt,cards=$(id_list "$E2E_CARDS"),domains=$(id_list "$E2E_DOMAINS"),hwtype=$E2E_HWTYPE")
 	fi
 	say "booting the guest (timeout ${E2E_TIMEOUT}s)"
@@ -287,16 +287,19 @@ check() {
 	fi
 }
 has() { grep -q -- "$1" "$work/guest.log"; }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$work/guest.log" | head -n 1; }
+check_has() {
+	local r=0
+	has "$1" || r=1
+	check "$r" "$2"
+}
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$work/guest.log" | sed -n 1p; }
 
 check_results() {
 	local gp=0 gf=0 n=0 line p f
 	check "$([ "$guest_rc" = 0 ]; echo $?)" "QEMU exited normally (status $guest_rc)"
-	has 'guest-init: done'
-	check $? "the guest ran its init to the end"
+	check_has 'guest-init: done' "the guest ran its init to the end"
 	if [ "$mode" = stock ]; then
-		has 'guest-init: ap bus present'
-		check $? "the stock guest sees AP instructions (ap bus registered)"
+		check_has 'guest-init: ap bus present' "the stock guest sees AP instructions (ap bus registered)"
 		return
 	fi
 	while read -r line; do
@@ -310,12 +313,13 @@ check_results() {
 	done < <(grep -E '^guest: [0-9]+ passed, [0-9]+ failed' "$work/guest.log")
 	check "$([ "$n" -ge 2 ]; echo $?)" "the guest reported its checks and its after-unload checks ($n summaries)"
 	check "$([ "$gf" = 0 ] && [ "$gp" -gt 0 ]; echo $?)" "guest checks: $gp passed, $gf failed"
-	has 'ap-apvirt: balance after detach: .* (zero)'
-	check $? "apvirt's resource balance is zero after the mdev is detached"
-	has 'ap-apvirt: kvm check ok'
-	check $? "apvirt's KVM invariants hold at shutdown"
-	has 'ap-apvirt: vfio_ap check ok'
-	check $? "apvirt's vfio_ap invariants hold at shutdown"
+	local nq
+	nq=$(grep -c '^ap-apvirt: queue .* irq=off' "$work/guest.log" || true)
+	check "$([ "$nq" -gt 0 ] && ! has '^ap-apvirt: queue .* irq=on'; echo $?)" \
+		"the driver's ZAPQ at unload left interrupts off on every queue ($nq queues)"
+	check_has 'ap-apvirt: balance after detach: .* (zero)' "apvirt's resource balance is zero after the mdev is detached"
+	check_has 'ap-apvirt: kvm check ok' "apvirt's KVM invariants hold at shutdown"
+	check_has 'ap-apvirt: vfio_ap check ok' "apvirt's vfio_ap invariants hold at shutdown"
 	local intercepts irqs injected
 	intercepts=$(field pqap_intercepts)
 	irqs=$(field ' interrupts')
