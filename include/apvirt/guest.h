@@ -173,7 +173,8 @@ enum apv_guest_req_op { APV_GUEST_ME = 1, APV_GUEST_CRT = 2 };
  */
 struct apv_guest_req {
 	/* results, valid once done */
-	int result;        /* 0, -EINVAL (operand/type 82), -ENODEV, -EIO, -EMSGSIZE, -ETIMEDOUT, -ECANCELED */
+	/* 0, -EINVAL (operand, type 82), -ENODEV, -EIO, -EMSGSIZE, -ETIMEDOUT, -ECANCELED */
+	int result;
 	apv_apqn_t apqn;   /* queue that served (or last tried) it */
 	uint64_t psmid;
 	unsigned sends;    /* NQAPs accepted for it (> 1 after a re-send) */
