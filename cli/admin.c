@@ -94,9 +94,8 @@ char *apv_cli_slurp(const char *path, size_t *len)
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	while (buf) {
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (n < cap)
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (n < cap - 1)
 			break;
 		char *nb = realloc(buf, cap * 2);
 		if (!nb) {
@@ -109,11 +108,12 @@ char *apv_cli_slurp(const char *path, size_t *len)
 	}
 	int bad = ferror(f);
 	fclose(f);
-	if (bad) {
+	if (bad || !buf) {
 		free(buf);
-		errno = EIO;
+		errno = bad ? EIO : ENOMEM;
 		return NULL;
 	}
+	buf[n] = '\0';
 	*len = n;
 	return buf;
 }
@@ -130,6 +130,7 @@ static int do_import(struct apv_matrix *m, int nfiles, char **files, const char 
 		}
 		struct apv_mdevctl_device devs[64];
 		char err[1024];
+		memset(devs, 0, sizeof(devs));
 		int n = apv_mdevctl_import(m, text, len, files[i], uuid, flags, devs, 64, err, sizeof(err));
 		free(text);
 		if (n < 0) {
@@ -137,7 +138,7 @@ static int do_import(struct apv_matrix *m, int nfiles, char **files, const char 
 			rc = CLI_FAIL;
 			continue;
 		}
-		for (size_t k = 0; k < 64 && devs[k].uuid[0] && k < 64; k++) {
+		for (size_t k = 0; k < 64 && devs[k].uuid[0]; k++) {
 			const struct apv_mdevctl_device *d = &devs[k];
 			if (d->skipped)
 				fprintf(stderr, "%s: skipped %s (%s)\n", files[i], d->uuid,

@@ -64,6 +64,11 @@ struct apv_scenario *apv_cli_host(const char *path)
 			fprintf(stderr, "apvirt: cannot read '%s': %s\n", path, strerror(errno));
 			return NULL;
 		}
+		if (memchr(file, '\0', len)) {
+			fprintf(stderr, "apvirt: cannot read '%s': the file contains a NUL byte\n", path);
+			free(file);
+			return NULL;
+		}
 	}
 	/* vfio_ap is loaded after the file's own lines, which may already have loaded it. */
 	const char *body = file ? file : apv_cli_default_host;

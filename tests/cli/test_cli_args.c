@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The apvirt command line: exit status 0/1/2, --help on every command, and
+ * the exact message for each kind of argument error.
+ */
+#include "testlib.h"
+
+#include "clirun.h"
+#include "json.h"
+
+#include <sys/stat.h>
+
+static char dir[64];
+
+static const char *tmpfile_with(const char *name, const char *text)
+{
+	static char path[256];
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/apv-cli-XXXXXX");
+		if (!mkdtemp(dir))
+			return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+TEST(no_arguments_is_a_usage_error)
+{
+	const char *none[] = {NULL};
+	struct cli_result r = cli_run(none);
+	CHECK_EQ(r.status, 2);
+	CHECK(strncmp(r.err, "usage: apvirt COMMAND", 21) == 0);
+	cli_free(&r);
+}
+
+TEST(unknown_command)
+{
+	struct cli_result r = CLI("frob");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt: unknown command 'frob' (see 'apvirt --help')\n");
+	cli_free(&r);
+}
+
+TEST(every_command_has_help)
+{
+	const char *cmds[] = {"run", "demo", "ls", "mdev", "commands"};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct cli_result r = CLI(cmds[i], "--help");
+		char want[64];
+		snprintf(want, sizeof(want), "usage: apvirt %s", cmds[i]);
+		CHECK_EQ(r.status, 0);
+		CHECK(strncmp(r.out, want, strlen(want)) == 0);
+		CHECK_STR(r.err, "");
+		struct cli_result h = CLI("help", cmds[i]);
+		CHECK_EQ(h.status, 0);
+		CHECK_STR(h.out, r.out);
+		cli_free(&h);
+		cli_free(&r);
+	}
+	struct cli_result r = CLI("--help");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "Every command takes --help.") != NULL);
+	cli_free(&r);
+	r = CLI("help", "frob");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt: unknown command 'frob' (see 'apvirt --help')\n");
+	cli_free(&r);
+}
+
+TEST(run_argument_errors)
+{
+	struct cli_result r = CLI("run");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt run: no scenario file given (see 'apvirt run --help')\n");
+	cli_free(&r);
+	r = CLI("run", "--bogus", "x.apv");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt run: unknown option '--bogus' (see 'apvirt run --help')\n");
+	cli_free(&r);
+	r = CLI("run", "-o");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt run: '-o' needs a file name (see 'apvirt run --help')\n");
+	cli_free(&r);
+	r = CLI("run", "/nonexistent/x.apv");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "/nonexistent/x.apv: cannot read: No such file or directory\n");
+	cli_free(&r);
+}
+
+TEST(run_reports_syntax_errors_with_status_2)
+{
+	const char *p = tmpfile_with("syntax.apv", "host\nadapter 5 qd=99\n");
+	REQUIRE(p != NULL);
+	struct cli_result r = CLI("run", p);
+	CHECK_EQ(r.status, 2);
+	char want[512];
+	snprintf(want, sizeof(want), "%s:2:14: '99' is out of range for 'qd' (at most 15)\n", p);
+	CHECK_STR(r.err, want);
+	cli_free(&r);
+}
+
+TEST(run_reports_failures_with_status_1)
+{
+	const char *p = tmpfile_with("fail.apv", "host\nadvance 1ms\nexpect time 2ms\n");
+	REQUIRE(p != NULL);
+	struct cli_result r = CLI("run", p);
+	CHECK_EQ(r.status, 1);
+	char want[512];
+	snprintf(want, sizeof(want), "FAIL %s\n%s:3: expect time 2ms\n  expected: 2ms\n  actual:   1ms\n", p, p);
+	CHECK_STR(r.err, want);
+	cli_free(&r);
+}
+
+TEST(run_passes_and_counts)
+{
+	char ok1[256], ok2[256];
+	snprintf(ok1, sizeof(ok1), "%s", tmpfile_with("ok1.apv", "host\nadvance 1ms\nexpect time 1ms\n"));
+	snprintf(ok2, sizeof(ok2), "%s", tmpfile_with("ok2.apv", "host\n"));
+	struct cli_result r = CLI("run", ok1, ok2);
+	CHECK_EQ(r.status, 0);
+	char want[700];
+	snprintf(want, sizeof(want), "ok   %s (3 steps)\nok   %s (1 steps)\n2 passed, 0 failed\n", ok1, ok2);
+	CHECK_STR(r.out, want);
+	cli_free(&r);
+	r = CLI("run", "-q", ok1);
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.out, "");
+	cli_free(&r);
+	r = CLI("run", "--check", ok1);
+	CHECK_EQ(r.status, 0);
+	snprintf(want, sizeof(want), "ok   %s (3 steps, syntax only)\n", ok1);
+	CHECK_STR(r.out, want);
+	cli_free(&r);
+}
+
+TEST(run_keep_going_runs_every_file)
+{
+	char bad[256], ok[256];
+	snprintf(bad, sizeof(bad), "%s", tmpfile_with("bad.apv", "host\nexpect time 1ms\n"));
+	snprintf(ok, sizeof(ok), "%s", tmpfile_with("ok.apv", "host\n"));
+	struct cli_result r = CLI("run", bad, ok);
+	CHECK_EQ(r.status, 1);
+	CHECK(strstr(r.out, "ok.apv") == NULL);
+	cli_free(&r);
+	r = CLI("run", "-k", bad, ok);
+	CHECK_EQ(r.status, 1);
+	CHECK(strstr(r.out, "ok.apv (1 steps)") != NULL);
+	CHECK(strstr(r.out, "1 passed, 1 failed") != NULL);
+	cli_free(&r);
+}
+
+TEST(run_json_trace_is_json_on_stdout)
+{
+	const char *p = tmpfile_with("trace.apv",
+				     "host\nadapter 5\ndomain 4\nvm g1\npqap g1.0 tapq 05.0004\npqap g1.0 aqic 05.0004 ir=1\n");
+	REQUIRE(p != NULL);
+	struct cli_result r = CLI("run", "--json", p);
+	CHECK_EQ(r.status, 0);
+	int lines = 0;
+	char err[256];
+	for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+		struct apv_json *j = apv_json_parse(line, strlen(line), "stdout", err, sizeof(err));
+		CHECK(j != NULL);
+		apv_json_free(j);
+		lines++;
+	}
+	CHECK_EQ(lines, 8); /* 6 steps, 2 instructions */
+	CHECK(strstr(r.err, "ok   ") != NULL);
+	cli_free(&r);
+	r = CLI("run", "--trace", p);
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "g1.0 PQAP(TAPQ) 05.0004") != NULL);
+	CHECK(strstr(r.out, "    before: GR0=0000000000000504") != NULL);
+	cli_free(&r);
+}
+
+TEST(run_trace_to_a_file)
+{
+	char p[256], out[300];
+	snprintf(p, sizeof(p), "%s", tmpfile_with("t2.apv", "host\nadapter 5\ndomain 4\nvm g1\npqap g1.0 tapq 05.0004\n"));
+	snprintf(out, sizeof(out), "%s/trace.txt", dir);
+	struct cli_result r = CLI("run", "--trace", "-o", out, p);
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "PQAP") == NULL);
+	char *t = cli_read_all(out);
+	CHECK(strstr(t, "g1.0 PQAP(TAPQ) 05.0004") != NULL);
+	free(t);
+	cli_free(&r);
+	r = CLI("run", "--trace", "-o", "/nonexistent/dir/t", p);
+	CHECK_EQ(r.status, 1);
+	CHECK_STR(r.err, "apvirt run: cannot write '/nonexistent/dir/t': No such file or directory\n");
+	cli_free(&r);
+}
+
+TEST(run_every_example_through_the_cli)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/guest-bringup.apv", APV_EXAMPLES_DIR);
+	struct cli_result r = CLI("run", "-q", path);
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.err, "");
+	cli_free(&r);
+}
+
+TEST(demo_verifies_and_balances)
+{
+	struct cli_result r = CLI("demo");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "CARD.DOM TYPE  MODE        STATUS   REQUESTS") != NULL);
+	CHECK(strstr(r.out, "05.0004  CEX8A Accelerator online ") != NULL);
+	CHECK(strstr(r.out, "verified against OpenSSL 48, mismatches 0") != NULL);
+	CHECK(strstr(r.out, "balance: pins=0 isc=0 vmrefs=0 hooks=0 calls=0\n") != NULL);
+	CHECK(strstr(r.out, "apvirt demo: OK") != NULL);
+	cli_free(&r);
+	r = CLI("demo", "-q");
+	CHECK_EQ(r.status, 0);
+	CHECK(strncmp(r.out, "\napvirt demo: OK", 16) == 0);
+	cli_free(&r);
+	r = CLI("demo", "--bogus");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt demo: unknown argument '--bogus' (see 'apvirt demo --help')\n");
+	cli_free(&r);
+}
+
+TEST(ls_lists_the_default_host)
+{
+	struct cli_result r = CLI("ls");
+	CHECK_EQ(r.status, 0);
+	CHECK(strncmp(r.out, "CARD.DOM TYPE  MODE        STATUS   REQUESTS  DRIVER\n", 53) == 0);
+	CHECK(strstr(r.out, "06.0006  CEX8A Accelerator online           0  vfio_ap (unassigned)\n") != NULL);
+	cli_free(&r);
+}
+
+TEST(ls_with_a_host_file)
+{
+	const char *p = tmpfile_with("host.apv", "host\nadapter 3 type=cex7 mode=cca\ndomain 1\n");
+	REQUIRE(p != NULL);
+	struct cli_result r = CLI("ls", "--host", p);
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "03       CEX7C CCA-Coproc  online           0  cex4card\n") != NULL);
+	CHECK(strstr(r.out, "03.0001  CEX7C CCA-Coproc  online           0  cex4queue\n") != NULL);
+	cli_free(&r);
+}
+
+TEST(ls_argument_errors)
+{
+	struct cli_result r = CLI("ls", "--host");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt ls: '--host' needs a file name (see 'apvirt ls --help')\n");
+	cli_free(&r);
+	r = CLI("ls", "extra");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt ls: unexpected argument 'extra' (see 'apvirt ls --help')\n");
+	cli_free(&r);
+	r = CLI("ls", "--host", "/nonexistent/h.apv");
+	CHECK_EQ(r.status, 1);
+	CHECK_STR(r.err, "apvirt: cannot read '/nonexistent/h.apv': No such file or directory\n");
+	cli_free(&r);
+	const char *p = tmpfile_with("badhost.apv", "host\nadaptor 5\n");
+	r = CLI("ls", "--host", p);
+	CHECK_EQ(r.status, 1);
+	char want[512];
+	snprintf(want, sizeof(want), "apvirt: %s:2:1: unknown command 'adaptor' (did you mean 'adapter'?)\n", p);
+	CHECK_STR(r.err, want);
+	cli_free(&r);
+}
+
+TEST(mdev_argument_errors)
+{
+	struct cli_result r = CLI("mdev", "frob");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt mdev: unknown subcommand 'frob' (expected show, define or import) (see 'apvirt mdev --help')\n");
+	cli_free(&r);
+	r = CLI("mdev", "import");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt mdev: 'import' needs at least one JSON file (see 'apvirt mdev --help')\n");
+	cli_free(&r);
+	r = CLI("mdev", "define");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt mdev: 'define' needs a UUID (see 'apvirt mdev --help')\n");
+	cli_free(&r);
+	r = CLI("mdev", "show", "--frob");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt mdev: unknown option '--frob' (see 'apvirt mdev --help')\n");
+	cli_free(&r);
+	r = CLI("mdev", "import", "--uuid");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt mdev: '--uuid' needs a UUID (see 'apvirt mdev --help')\n");
+	cli_free(&r);
+}
+
+TEST(mdev_define_writes_attributes_in_order)
+{
+	struct cli_result r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter=5",
+				  "assign_domain=0x4", "assign_domain=5", "assign_control_domain=4");
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.out, "11111111-2222-3333-4444-555555555555  vfio_ap-passthrough  not attached\n"
+			 "  matrix:          05.0004 05.0005\n"
+			 "  guest_matrix:    05.0004 05.0005\n"
+			 "  control_domains: 0004\n");
+	cli_free(&r);
+	r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter=5", "assign_domain=0x100");
+	CHECK_EQ(r.status, 1);
+	CHECK_STR(r.err, "apvirt mdev define: 11111111-2222-3333-4444-555555555555: writing '0x100' to assign_domain "
+			 "failed: -ENODEV (No such device)\n");
+	cli_free(&r);
+	r = CLI("mdev", "define", "nonsense", "assign_adapter=5");
+	CHECK_EQ(r.status, 1);
+	CHECK_STR(r.err, "apvirt mdev define: cannot create nonsense: -EINVAL (Invalid argument)\n");
+	cli_free(&r);
+	r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt mdev: expected ATTRIBUTE=VALUE, got 'assign_adapter' (see 'apvirt mdev --help')\n");
+	cli_free(&r);
+}
+
+TEST(mdev_show_json_is_mdevctl_format)
+{
+	const char *p = tmpfile_with("hostm.apv", "host\nadapter 5\ndomain 4\nbus apmask -5\n"
+						  "mdev create 11111111-2222-3333-4444-555555555555\n"
+						  "mdev 11111111-2222-3333-4444-555555555555 assign_adapter 5\n");
+	struct cli_result r = CLI("mdev", "--host", p, "--json");
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.out, "[\n  {\n    \"matrix\": [\n      {\n        \"11111111-2222-3333-4444-555555555555\": {\n"
+			 "          \"mdev_type\": \"vfio_ap-passthrough\",\n          \"start\": \"manual\",\n"
+			 "          \"attrs\": [\n            {\n              \"assign_adapter\": \"5\"\n            }\n"
+			 "          ]\n        }\n      }\n    ]\n  }\n]\n");
+	cli_free(&r);
+	r = CLI("mdev");
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.out, "no mdevs\n");
+	cli_free(&r);
+}
+
+TEST(commands_lists_the_language)
+{
+	struct cli_result r = CLI("commands");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "expect rc N|NAME") != NULL);
+	cli_free(&r);
+	r = CLI("commands", "x");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "apvirt commands: unexpected argument 'x' (see 'apvirt commands --help')\n");
+	cli_free(&r);
+}
+
+TEST(cleanup_temp_files)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(!dir[0] || system(cmd) == 0);
+}
+
+TEST_MAIN
