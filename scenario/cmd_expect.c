@@ -394,9 +394,9 @@ static int exec_gr(struct apv_world *w, const struct apv_step *s)
 	return apv_w_expect_fail(w, exp, got);
 }
 
-#define GR_EXPECT(n)                                                                             \
-	{"expect", "gr" #n, "expect gr" #n " VALUE", "register of the last instruction's vCPU", parse_gr, \
-	 exec_gr, 0}
+#define GR_EXPECT(n)                                                                                     \
+	{"expect", "gr" #n, "expect grN VALUE", "a register (GR0-GR15) of the last instruction's vCPU", parse_gr, \
+	 exec_gr, n ? APV_CMD_HIDDEN : 0}
 
 const struct apv_cmd apv_scn_cmds_expect[] = {
 	{"expect", "error", "expect error -EXXX|0", "errno of the last administrator action", parse_error,

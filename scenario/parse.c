@@ -687,9 +687,11 @@ static const struct apv_cmd *lookup(const struct apv_stmt *st)
 
 void apv_scenario_print_commands(FILE *f)
 {
+	fprintf(f, "  %-58s %s\n", "include \"FILE\"", "read FILE (relative to this file) here");
 	for (size_t k = 0; k < NTABLES; k++)
 		for (const struct apv_cmd *cmd = cmd_tables[k]; cmd->name; cmd++)
-			fprintf(f, "  %-58s %s\n", cmd->usage, cmd->summary);
+			if (!(cmd->flags & APV_CMD_HIDDEN))
+				fprintf(f, "  %-58s %s\n", cmd->usage, cmd->summary);
 }
 
 /* ---- files and includes ----------------------------------------------------------------- */

@@ -117,6 +117,7 @@ struct apv_world;
 enum {
 	APV_CMD_ACTION = 1u << 0, /* an administrator action: its errno is what 'expect error' checks */
 	APV_CMD_INSN = 1u << 1,   /* executes an instruction: 'expect cc/rc/...' refer to it */
+	APV_CMD_HIDDEN = 1u << 2, /* one of a family already listed (expect gr1..gr15) */
 };
 
 struct apv_cmd {
