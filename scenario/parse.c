@@ -513,7 +513,7 @@ static int opt_value(struct apv_pcur *c, const struct apv_opt *o, const struct a
 		rc = apv_scn_parse_size(s, &v->u);
 		break;
 	case APV_OPT_BOOL: {
-		bool b;
+		bool b = false; /* not set when the word is no boolean */
 		rc = apv_scn_parse_bool(s, &b);
 		v->u = b;
 		break;

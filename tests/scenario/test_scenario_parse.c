@@ -154,6 +154,13 @@ TEST(option_value_errors_point_at_the_value)
 	CHECK_STR(perr("host apxa=maybe"), "t.apv:1:11: expected on or off for 'apxa', got 'maybe'");
 }
 
+TEST(a_bad_boolean_option_is_an_error_not_an_uninitialized_value)
+{
+	CHECK_STR(perr(PRE "pqap g1.0 aqic 05.0004 ir=2 isc=6 nib=0x1000"),
+		  "t.apv:3:27: expected on or off for 'ir', got '2'");
+	CHECK_STR(perr("host qci=2"), "t.apv:1:10: expected on or off for 'qci', got '2'");
+}
+
 TEST(unknown_option_lists_the_options)
 {
 	CHECK_STR(perr("adapter 5 depth=3"),
