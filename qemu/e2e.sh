@@ -102,9 +102,12 @@ deps() {
 # uninstalled pkg-config file and finds it at run time via LD_LIBRARY_PATH.
 build_lib() {
 	local b=$work/lib
-	if [ ! -f "$b/build.ninja" ]; then
+	# A build directory belongs to one source tree.
+	if [ ! -f "$b/build.ninja" ] || [ "$(cat "$b/.e2e-source" 2>/dev/null)" != "$top" ]; then
+		rm -rf "$b"
 		meson setup "$b" "$top" --buildtype=release -Ddebug_locks=false >"$work/lib-setup.log" 2>&1 ||
 			{ tail -20 "$work/lib-setup.log"; die "meson setup of libapvirt failed"; }
+		echo "$top" >"$b/.e2e-source"
 	fi
 	meson compile -C "$b" apvirt:shared_library >"$work/lib-build.log" 2>&1 ||
 		{ tail -30 "$work/lib-build.log"; die "building libapvirt failed"; }
@@ -245,6 +248,15 @@ build_guest() {
 		echo "type $E2E_TYPE"
 	} >"$i/etc/aptest.conf"
 	(cd "$i" && find . | cpio -o -H newc --quiet | gzip -1) >"$gw/initramfs.gz"
+	# The mdev as an administrator would define it: mdevctl define --jsonfile.
+	{
+		printf '{"mdev_type": "vfio_ap-passthrough", "start": "auto", "attrs": ['
+		local sep=""
+		for id in $E2E_CARDS; do printf '%s{"assign_adapter": "0x%s"}' "$sep" "$id"; sep=", "; done
+		for id in $E2E_DOMAINS; do printf '%s{"assign_domain": "0x%s"}' "$sep" "$id"; done
+		for id in $E2E_DOMAINS; do printf '%s{"assign_control_domain": "0x%s"}' "$sep" "$id"; done
+		printf ']}\n'
+	} >"$gw/mdev.json"
 }
 
 # "03 0a" -> "0x03:0x0a", the device's list syntax.
@@ -260,7 +272,7 @@ run_guest() {
 		append+=" aptest.mode=stock"
 	else
 		append+=" aptest.bench=$E2E_BENCH_SECS aptest.threads=$E2E_BENCH_THREADS"
-		dev=(-device "ap-apvirt,cards=$(id_list "$E2E_CARDS"),domains=$(id_list "$E2E_DOMAINS"),hwtype=$E2E_HWTYPE")
+		dev=(-device "ap-apvirt,cards=$(id_list "$E2E_HOST_CARDS"),domains=$(id_list "$E2E_DOMAINS"),hwtype=$E2E_HWTYPE,mdevctl=$work/guest/mdev.json")
 	fi
 	say "booting the guest (timeout ${E2E_TIMEOUT}s)"
 	guest_rc=0
