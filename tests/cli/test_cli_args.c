@@ -98,7 +98,7 @@ TEST(run_reports_syntax_errors_with_status_2)
 	REQUIRE(p != NULL);
 	struct cli_result r = CLI("run", p);
 	CHECK_EQ(r.status, 2);
-	char want[512];
+	char want[2048];
 	snprintf(want, sizeof(want), "%s:2:14: '99' is out of range for 'qd' (at most 15)\n", p);
 	CHECK_STR(r.err, want);
 	cli_free(&r);
@@ -110,7 +110,7 @@ TEST(run_reports_failures_with_status_1)
 	REQUIRE(p != NULL);
 	struct cli_result r = CLI("run", p);
 	CHECK_EQ(r.status, 1);
-	char want[512];
+	char want[2048];
 	snprintf(want, sizeof(want), "FAIL %s\n%s:3: expect time 2ms\n  expected: 2ms\n  actual:   1ms\n", p, p);
 	CHECK_STR(r.err, want);
 	cli_free(&r);
@@ -123,7 +123,7 @@ TEST(run_passes_and_counts)
 	snprintf(ok2, sizeof(ok2), "%s", tmpfile_with("ok2.apv", "host\n"));
 	struct cli_result r = CLI("run", ok1, ok2);
 	CHECK_EQ(r.status, 0);
-	char want[700];
+	char want[2048];
 	snprintf(want, sizeof(want), "ok   %s (3 steps)\nok   %s (1 steps)\n2 passed, 0 failed\n", ok1, ok2);
 	CHECK_STR(r.out, want);
 	cli_free(&r);
@@ -264,7 +264,7 @@ TEST(ls_argument_errors)
 	const char *p = tmpfile_with("badhost.apv", "host\nadaptor 5\n");
 	r = CLI("ls", "--host", p);
 	CHECK_EQ(r.status, 1);
-	char want[512];
+	char want[2048];
 	snprintf(want, sizeof(want), "apvirt: %s:2:1: unknown command 'adaptor' (did you mean 'adapter'?)\n", p);
 	CHECK_STR(r.err, want);
 	cli_free(&r);

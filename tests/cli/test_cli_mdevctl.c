@@ -288,7 +288,7 @@ TEST(cli_import_reports_like_mdevctl)
 	close(fd);
 	struct cli_result r = CLI("mdev", "import", path);
 	CHECK_EQ(r.status, 0);
-	char want[1024];
+	char want[2048];
 	snprintf(want, sizeof(want),
 		 "%s: skipped 4a0a190f-dcf3-4def-9342-c48768f0c940 (not a vfio_ap device)\n"
 		 "%s: created " UUID1 " (2 attributes, start auto)\n"
@@ -325,7 +325,7 @@ TEST(cli_import_of_bad_json)
 	close(fd);
 	struct cli_result r = CLI("mdev", "import", "--uuid", UUID1, path);
 	CHECK_EQ(r.status, 1);
-	char want[512];
+	char want[2048];
 	snprintf(want, sizeof(want),
 		 "apvirt mdev import: %s:3:3: expected ',' or '}' after a member of the object, got '\"'\n", path);
 	CHECK_STR(r.err, want);
