@@ -25,6 +25,32 @@ static bool is_expect_error(const struct apv_step *s)
 	return strcmp(s->cmd->name, "expect") == 0 && s->cmd->sub && strcmp(s->cmd->sub, "error") == 0;
 }
 
+/*
+ * A step may wait without end in virtual time: a reset of a queue that a
+ * `fault busy` keeps busy is polled forever, by design. Virtual time is
+ * free, so such a step would spin. The watchdog lets the hardware recover
+ * (clears the faults) once a step ran this long past its own duration,
+ * and the step fails.
+ */
+#define WATCHDOG_NS (600 * APV_NSEC_PER_SEC)
+
+static void watchdog_fire(void *arg)
+{
+	struct apv_world *w = arg;
+	w->watchdog_fired = true;
+	apv_world_clear_faults(w);
+}
+
+/* How much virtual time the step itself asks for. */
+static uint64_t step_duration(const struct apv_step *s)
+{
+	if (!strcmp(s->cmd->name, "advance"))
+		return s->v[0].u;
+	if (!strcmp(s->cmd->name, "guest") && s->cmd->sub && !strcmp(s->cmd->sub, "run"))
+		return s->v[1].u;
+	return 0;
+}
+
 /* Is an `expect error` among the expectations that follow step i? */
 static bool error_expected(const struct apv_scenario *s, size_t i)
 {
@@ -59,6 +85,7 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 		s->world->opts = opts;
 	}
 	struct apv_world *w = s->world;
+	apv_timer_init(&w->watchdog, watchdog_fire, w);
 	w->err = err;
 	w->errlen = errlen;
 	for (size_t i = 0; i < s->nsteps; i++) {
@@ -67,7 +94,20 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 		apv_trace_step(w, st);
 		if (st->cmd->flags & APV_CMD_ACTION)
 			apv_w_action(w, 0, NULL);
-		if (st->cmd->exec(w, st) < 0)
+		struct apv_clock *clock = w->clock;
+		if (clock) {
+			uint64_t now = apv_clock_now(clock), d = step_duration(st);
+			w->watchdog_fired = false;
+			apv_clock_arm(clock, &w->watchdog, now + (d > UINT64_MAX / 2 ? d : d + WATCHDOG_NS));
+		}
+		int rc = st->cmd->exec(w, st);
+		if (clock)
+			apv_clock_cancel(clock, &w->watchdog);
+		if (w->watchdog_fired)
+			return apv_w_fail(w, "'%s' kept running for more than %llu s of virtual time (a queue that "
+					     "stays busy or resetting?); the injected faults were cleared to end it",
+					  st->st.src, (unsigned long long)(WATCHDOG_NS / APV_NSEC_PER_SEC));
+		if (rc < 0)
 			return -1;
 		if ((st->cmd->flags & APV_CMD_ACTION) && w->action_rc != 0 && !error_expected(s, i)) {
 			char e[96], hint[32];

@@ -293,6 +293,10 @@ struct apv_world {
 
 	struct apv_rsa_key *keys; /* generated once per size */
 
+	/* Fires when one step keeps the virtual clock running far beyond its own time. */
+	struct apv_timer watchdog;
+	bool watchdog_fired;
+
 	const struct apv_step *cur;
 	char *err;
 	size_t errlen;
@@ -319,6 +323,8 @@ struct apv_wvm *apv_world_vm(struct apv_world *w, const char *name);
 struct apv_wmdev *apv_world_mdev(struct apv_world *w, const char *name);
 struct apv_vcpu *apv_world_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vm,
 				unsigned *id);
+/* Clear every injected fault (teardown, and the step watchdog). */
+void apv_world_clear_faults(struct apv_world *w);
 /* Invariants after a step: 0, or -1 with a sentence in w->err. */
 int apv_world_check(struct apv_world *w);
 

@@ -229,7 +229,7 @@ void apv_world_destroy_vm(struct apv_wvm *vm)
  * queue resets waiting without end: the scenario is over, so the hardware
  * is allowed to recover first.
  */
-static void clear_faults(struct apv_world *w)
+void apv_world_clear_faults(struct apv_world *w)
 {
 	struct apv_hw_fault_spec none = {.kind = APV_FAULT_NONE};
 	for (unsigned apid = 0; apid < 256; apid++) {
@@ -246,7 +246,7 @@ int apv_world_teardown(struct apv_world *w, char *err, size_t errlen)
 	if (err && errlen)
 		err[0] = '\0';
 	if (w->hw) {
-		clear_faults(w);
+		apv_world_clear_faults(w);
 		apv_hw_set_installed(w->hw, true);
 	}
 	/* Guests first: their removal issues ZAPQs through attached mdevs. */

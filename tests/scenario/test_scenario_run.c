@@ -250,6 +250,17 @@ TEST(teardown_survives_a_fault_left_in_place)
 	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nfault 05.0004 busy\n"), 0);
 }
 
+TEST(a_step_that_never_ends_is_stopped_by_the_watchdog)
+{
+	/* The teardown's reset polls a queue that a fault keeps busy: forever, by design. */
+	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nfault 05.0004 busy\ndetach m1\necho after\n"), -1);
+	CHECK_STR(err, "t.apv:12: 'detach m1' kept running for more than 600 s of virtual time (a queue that stays busy "
+		       "or resetting?); the injected faults were cleared to end it");
+	CHECK(!out_buf || !strstr(out_buf, "after"));
+	/* A long advance is not a runaway step. */
+	CHECK_EQ(run(HOST "advance 2000s\nexpect time 2000s\n"), 0);
+}
+
 TEST(runs_share_nothing)
 {
 	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nexpect pins 1\n"), 0);
