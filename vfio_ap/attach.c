@@ -209,6 +209,12 @@ int apv_mdev_reset(struct apv_mdev *mdev)
 		return -EINVAL;
 	vm = vfio_ap_lock_mdev(mdev);
 	rc = vfio_ap_reset_linked(mdev);
+	/*
+	 * A queue whose reset failed (the host lost it before the bus noticed,
+	 * or an unexpected answer) is no longer passable: its adapter leaves
+	 * the guest now, not at the next filtering.
+	 */
+	vfio_ap_update_shadow(mdev, NULL);
 	vfio_ap_unlock_mdev(mdev, vm);
 	return rc;
 }

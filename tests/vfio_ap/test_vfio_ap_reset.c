@@ -199,4 +199,31 @@ TEST(queue_gone_from_host_configuration_gets_no_zapq)
 	fx_fini(&f);
 }
 
+/* Found by fuzzing: the shadow kept an adapter whose queue had just failed its reset. */
+TEST(vfio_reset_of_a_queue_the_host_lost_unplugs_its_adapter_from_the_guest)
+{
+	struct fx f;
+	struct apv_mask apm, aqm, adm;
+
+	fx_init(&f);
+	fx_assign(&f, f.mdev);
+	fx_attach(&f);
+	/* The host loses domain 6; the bus has not rescanned yet. */
+	REQUIRE(apv_hw_configure_domain(f.hw, FX_D2, false) == 0);
+	CHECK_EQ(reset_all(&f), -EIO);
+	CHECK_EQ(apv_apqsw_get_rc(fx_qinfo(&f, f.mdev, (FX_A1 << 8) | FX_D2).reset_status),
+		 APV_RC_Q_NOT_AVAIL);
+	apv_vm_get_masks(f.vm, &apm, &aqm, &adm);
+	CHECK(apv_mask_empty(&apm)); /* both adapters had a queue on domain 6 */
+	FX_CHECK(&f);
+	/* The rescan drops the domain; the adapters come back with domain 4 alone. */
+	apv_bus_rescan(f.m);
+	apv_vm_get_masks(f.vm, &apm, &aqm, &adm);
+	CHECK(apv_mask_test(&apm, FX_A1) && apv_mask_test(&apm, FX_A2));
+	CHECK(apv_mask_test(&aqm, FX_D1) && !apv_mask_test(&aqm, FX_D2));
+	FX_CHECK(&f);
+	apv_mdev_detach(f.mdev);
+	fx_fini(&f);
+}
+
 TEST_MAIN
