@@ -78,7 +78,7 @@ struct apv_scenario *apv_cli_host(const char *path)
 		free(file);
 		return NULL;
 	}
-	snprintf(text, tlen, "%s\nload vfio_ap\n", body);
+	snprintf(text, tlen, "%s\n\nload vfio_ap\n", body);
 	free(file);
 	struct apv_scenario *s = apv_scenario_load_string(path ? path : "<default host>", text, NULL, err,
 							  sizeof(err));
