@@ -11,16 +11,16 @@
 #include <string.h>
 
 static const char ls_help[] =
-	"usage: apvirt ls [--host FILE]\n"
-	"\n"
-	"lszcrypt-style listing of a host: one line per adapter and per queue with\n"
-	"CARD.DOM, TYPE, MODE, STATUS, REQUESTS and the driver that holds the queue\n"
-	"(cex4queue for the host, vfio_ap with its queue status).\n"
-	"\n"
-	"options:\n"
-	"  --host FILE   the host, as scenario lines (host, adapter, domain, bus, mdev ...);\n"
-	"                default: two CEX8A adapters 05-06, domains 4-6, given to vfio_ap\n"
-	"  --help        this text\n";
+    "usage: apvirt ls [--host FILE]\n"
+    "\n"
+    "lszcrypt-style listing of a host: one line per adapter and per queue with\n"
+    "CARD.DOM, TYPE, MODE, STATUS, REQUESTS and the driver that holds the queue\n"
+    "(cex4queue for the host, vfio_ap with its queue status).\n"
+    "\n"
+    "options:\n"
+    "  --host FILE   the host, as scenario lines (host, adapter, domain, bus, mdev ...);\n"
+    "                default: two CEX8A adapters 05-06, domains 4-6, given to vfio_ap\n"
+    "  --help        this text\n";
 
 /* Parse "--host FILE" (or --host=FILE) at argv[*i]; 1 if consumed, 0 if not, -1 on error. */
 static int host_opt(const char *cmd, int argc, char **argv, int *i, const char **host)
@@ -64,27 +64,28 @@ int apv_cli_ls(int argc, char **argv)
 /* ---- apvirt mdev ------------------------------------------------------------------------- */
 
 static const char mdev_help[] =
-	"usage: apvirt mdev [show] [--host FILE] [--json]\n"
-	"       apvirt mdev define [--host FILE] [--json] UUID ATTRIBUTE=VALUE...\n"
-	"       apvirt mdev import [--host FILE] [--json] [--auto] [--dry-run] [--uuid UUID] FILE.json...\n"
-	"\n"
-	"show     list the mdevs of the host (--json: as `mdevctl list --dumpjson`)\n"
-	"define   create an mdev and write its attributes in order, with the kernel's\n"
-	"         names and syntax (assign_adapter=5 assign_domain=0x4 ...); each\n"
-	"         failing write is reported with its errno, as sysfs would\n"
-	"import   read mdevctl JSON definitions of vfio_ap-passthrough devices: a bare\n"
-	"         definition {\"mdev_type\": ..., \"start\": ..., \"attrs\": [...]} (UUID from\n"
-	"         --uuid or the file name), {\"UUID\": {...}}, or the `mdevctl list\n"
-	"         --dumpjson` form; everything is validated first, then each device is\n"
-	"         created and its attributes written in order\n"
-	"\n"
-	"options:\n"
-	"  --host FILE   the host, as scenario lines (see 'apvirt ls --help')\n"
-	"  --json        print the result as mdevctl JSON\n"
-	"  --auto        import: start only devices with \"start\": \"auto\" (host boot)\n"
-	"  --dry-run     import: validate only, create nothing\n"
-	"  --uuid UUID   import: the UUID of a bare definition\n"
-	"  --help        this text\n";
+    "usage: apvirt mdev [show] [--host FILE] [--json]\n"
+    "       apvirt mdev define [--host FILE] [--json] UUID ATTRIBUTE=VALUE...\n"
+    "       apvirt mdev import [--host FILE] [--json] [--auto] [--dry-run] [--uuid UUID] "
+    "FILE.json...\n"
+    "\n"
+    "show     list the mdevs of the host (--json: as `mdevctl list --dumpjson`)\n"
+    "define   create an mdev and write its attributes in order, with the kernel's\n"
+    "         names and syntax (assign_adapter=5 assign_domain=0x4 ...); each\n"
+    "         failing write is reported with its errno, as sysfs would\n"
+    "import   read mdevctl JSON definitions of vfio_ap-passthrough devices: a bare\n"
+    "         definition {\"mdev_type\": ..., \"start\": ..., \"attrs\": [...]} (UUID from\n"
+    "         --uuid or the file name), {\"UUID\": {...}}, or the `mdevctl list\n"
+    "         --dumpjson` form; everything is validated first, then each device is\n"
+    "         created and its attributes written in order\n"
+    "\n"
+    "options:\n"
+    "  --host FILE   the host, as scenario lines (see 'apvirt ls --help')\n"
+    "  --json        print the result as mdevctl JSON\n"
+    "  --auto        import: start only devices with \"start\": \"auto\" (host boot)\n"
+    "  --dry-run     import: validate only, create nothing\n"
+    "  --uuid UUID   import: the UUID of a bare definition\n"
+    "  --help        this text\n";
 
 char *apv_cli_slurp(const char *path, size_t *len)
 {
@@ -118,20 +119,23 @@ char *apv_cli_slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int do_import(struct apv_matrix *m, int nfiles, char **files, const char *uuid, unsigned flags)
+static int do_import(struct apv_matrix *m, int nfiles, char **files, const char *uuid,
+		     unsigned flags)
 {
 	int rc = CLI_OK;
 	for (int i = 0; i < nfiles; i++) {
 		size_t len;
 		char *text = apv_cli_slurp(files[i], &len);
 		if (!text) {
-			fprintf(stderr, "apvirt mdev import: cannot read '%s': %s\n", files[i], strerror(errno));
+			fprintf(stderr, "apvirt mdev import: cannot read '%s': %s\n", files[i],
+				strerror(errno));
 			return CLI_FAIL;
 		}
 		struct apv_mdevctl_device devs[64];
 		char err[1024];
 		memset(devs, 0, sizeof(devs));
-		int n = apv_mdevctl_import(m, text, len, files[i], uuid, flags, devs, 64, err, sizeof(err));
+		int n = apv_mdevctl_import(m, text, len, files[i], uuid, flags, devs, 64, err,
+					   sizeof(err));
 		free(text);
 		if (n < 0) {
 			fprintf(stderr, "apvirt mdev import: %s\n", err);
@@ -142,11 +146,13 @@ static int do_import(struct apv_matrix *m, int nfiles, char **files, const char 
 			const struct apv_mdevctl_device *d = &devs[k];
 			if (d->skipped)
 				fprintf(stderr, "%s: skipped %s (%s)\n", files[i], d->uuid,
-					strcmp(d->parent, "matrix") ? "not a vfio_ap device" : "start is manual");
+					strcmp(d->parent, "matrix") ? "not a vfio_ap device"
+								    : "start is manual");
 			else
 				fprintf(stderr, "%s: %s %s (%u attribute%s, start %s)\n", files[i],
-					(flags & APV_MDEVCTL_DRY_RUN) ? "valid" : "created", d->uuid, d->nattrs,
-					d->nattrs == 1 ? "" : "s", d->start_auto ? "auto" : "manual");
+					(flags & APV_MDEVCTL_DRY_RUN) ? "valid" : "created",
+					d->uuid, d->nattrs, d->nattrs == 1 ? "" : "s",
+					d->start_auto ? "auto" : "manual");
 		}
 	}
 	return rc;
@@ -160,20 +166,22 @@ static int do_define(struct apv_matrix *m, int argc, char **argv)
 	char e[128];
 	int rc = apv_mdev_create(m, argv[0], &mdev);
 	if (rc) {
-		fprintf(stderr, "apvirt mdev define: cannot create %s: %s\n", argv[0], apv_errno_str(rc, e, sizeof(e)));
+		fprintf(stderr, "apvirt mdev define: cannot create %s: %s\n", argv[0],
+			apv_errno_str(rc, e, sizeof(e)));
 		return CLI_FAIL;
 	}
 	for (int i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		if (!eq || eq == argv[i]) {
 			apv_mdev_remove(mdev);
-			return apv_cli_usage_error("mdev", "expected ATTRIBUTE=VALUE, got '%s'", argv[i]);
+			return apv_cli_usage_error("mdev", "expected ATTRIBUTE=VALUE, got '%s'",
+						   argv[i]);
 		}
 		*eq = '\0';
 		rc = apv_mdev_store(mdev, argv[i], eq + 1);
 		if (rc) {
-			fprintf(stderr, "apvirt mdev define: %s: writing '%s' to %s failed: %s\n", argv[0], eq + 1,
-				argv[i], apv_errno_str(rc, e, sizeof(e)));
+			fprintf(stderr, "apvirt mdev define: %s: writing '%s' to %s failed: %s\n",
+				argv[0], eq + 1, argv[i], apv_errno_str(rc, e, sizeof(e)));
 			apv_mdev_remove(mdev);
 			return CLI_FAIL;
 		}
@@ -195,8 +203,8 @@ int apv_cli_mdev(int argc, char **argv)
 	else if (i < argc && !strcmp(argv[i], "import"))
 		verb = IMPORT, i++;
 	else if (i < argc && argv[i][0] != '-')
-		return apv_cli_usage_error("mdev", "unknown subcommand '%s' (expected show, define or import)",
-					   argv[i]);
+		return apv_cli_usage_error(
+		    "mdev", "unknown subcommand '%s' (expected show, define or import)", argv[i]);
 	int first = argc;
 	for (; i < argc; i++) {
 		const char *a = argv[i];

@@ -31,7 +31,8 @@ struct apv_scenario *apv_cli_host(const char *path);
 int apv_cli_host_done(struct apv_scenario *s);
 
 /* "unknown option '--x' for 'apvirt run' (see 'apvirt run --help')" on stderr; CLI_USAGE. */
-int apv_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int apv_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 bool apv_cli_is_help(const char *arg);
 /* Read a whole file (NUL-terminated); NULL with errno set. */
 char *apv_cli_slurp(const char *path, size_t *len);

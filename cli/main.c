@@ -12,30 +12,30 @@
 #include <string.h>
 
 const char apv_cli_default_host[] =
-	"# the built-in default host: two CEX8A accelerators, usage domains 4-6\n"
-	"host apxa=on na=255 nd=255\n"
-	"adapter 5-6 type=cex8 mode=accel qd=7\n"
-	"domain 4-6\n"
-	"control_domain 4-6\n"
-	"# hand adapters 5 and 6 to vfio_ap\n"
-	"bus apmask -5,-6\n";
+    "# the built-in default host: two CEX8A accelerators, usage domains 4-6\n"
+    "host apxa=on na=255 nd=255\n"
+    "adapter 5-6 type=cex8 mode=accel qd=7\n"
+    "domain 4-6\n"
+    "control_domain 4-6\n"
+    "# hand adapters 5 and 6 to vfio_ap\n"
+    "bus apmask -5,-6\n";
 
 static const char main_help[] =
-	"usage: apvirt COMMAND [OPTIONS] [ARGS]\n"
-	"\n"
-	"User-space s390 AP (Crypto Express) virtualization: KVM's PQAP(AQIC)\n"
-	"intercept, vfio_ap, the AP hardware and a guest driver, on a virtual clock.\n"
-	"\n"
-	"commands:\n"
-	"  run FILE...          run scenario scripts (--trace, --json)\n"
-	"  demo                 the main job on a built-in host, verified against OpenSSL\n"
-	"  ls                   lszcrypt-style listing of a host\n"
-	"  mdev                 show, define and import (mdevctl JSON) vfio_ap mdevs\n"
-	"  commands             the scenario language's commands, one line each\n"
-	"  help [COMMAND]       this text, or a command's help\n"
-	"\n"
-	"Every command takes --help. Exit status: 0 success, 1 failure, 2 usage error.\n"
-	"See docs/cli.md and docs/scenarios.md.\n";
+    "usage: apvirt COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "User-space s390 AP (Crypto Express) virtualization: KVM's PQAP(AQIC)\n"
+    "intercept, vfio_ap, the AP hardware and a guest driver, on a virtual clock.\n"
+    "\n"
+    "commands:\n"
+    "  run FILE...          run scenario scripts (--trace, --json)\n"
+    "  demo                 the main job on a built-in host, verified against OpenSSL\n"
+    "  ls                   lszcrypt-style listing of a host\n"
+    "  mdev                 show, define and import (mdevctl JSON) vfio_ap mdevs\n"
+    "  commands             the scenario language's commands, one line each\n"
+    "  help [COMMAND]       this text, or a command's help\n"
+    "\n"
+    "Every command takes --help. Exit status: 0 success, 1 failure, 2 usage error.\n"
+    "See docs/cli.md and docs/scenarios.md.\n";
 
 bool apv_cli_is_help(const char *arg)
 {
@@ -65,7 +65,8 @@ struct apv_scenario *apv_cli_host(const char *path)
 			return NULL;
 		}
 		if (memchr(file, '\0', len)) {
-			fprintf(stderr, "apvirt: cannot read '%s': the file contains a NUL byte\n", path);
+			fprintf(stderr, "apvirt: cannot read '%s': the file contains a NUL byte\n",
+				path);
 			free(file);
 			return NULL;
 		}
@@ -80,8 +81,8 @@ struct apv_scenario *apv_cli_host(const char *path)
 	}
 	snprintf(text, tlen, "%s\n\nload vfio_ap\n", body);
 	free(file);
-	struct apv_scenario *s = apv_scenario_load_string(path ? path : "<default host>", text, NULL, err,
-							  sizeof(err));
+	struct apv_scenario *s =
+	    apv_scenario_load_string(path ? path : "<default host>", text, NULL, err, sizeof(err));
 	free(text);
 	if (!s) {
 		fprintf(stderr, "apvirt: %s\n", err);
@@ -117,7 +118,8 @@ int apv_cli_host_done(struct apv_scenario *s)
 static int cmd_commands(int argc, char **argv)
 {
 	if (argc > 1 && apv_cli_is_help(argv[1])) {
-		printf("usage: apvirt commands\n\nList the scenario language's commands with their syntax.\n");
+		printf("usage: apvirt commands\n\nList the scenario language's commands with their "
+		       "syntax.\n");
 		return CLI_OK;
 	}
 	if (argc > 1)
@@ -133,8 +135,8 @@ struct subcmd {
 };
 
 static const struct subcmd subcmds[] = {
-	{"run", apv_cli_run}, {"demo", apv_cli_demo},         {"ls", apv_cli_ls},
-	{"mdev", apv_cli_mdev}, {"commands", cmd_commands}, {NULL, NULL},
+    {"run", apv_cli_run},   {"demo", apv_cli_demo},	{"ls", apv_cli_ls},
+    {"mdev", apv_cli_mdev}, {"commands", cmd_commands}, {NULL, NULL},
 };
 
 int main(int argc, char **argv)

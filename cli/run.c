@@ -11,22 +11,22 @@
 #include <string.h>
 
 static const char run_help[] =
-	"usage: apvirt run [OPTIONS] FILE...\n"
-	"\n"
-	"Run scenario scripts (docs/scenarios.md). Each file runs on its own virtual\n"
-	"host; after every step the invariants are checked, and at the end the\n"
-	"world is torn down and the resource balance must be zero.\n"
-	"\n"
-	"options:\n"
-	"  --trace          print every instruction with its registers before and after\n"
-	"  --json           write the trace as JSON lines on stdout (messages go to stderr)\n"
-	"  -o, --output F   write the trace to file F instead of stdout\n"
-	"  --check          parse only: report syntax errors, run nothing\n"
-	"  -k, --keep-going run every file even after a failure\n"
-	"  -q, --quiet      print only failures\n"
-	"  --help           this text\n"
-	"\n"
-	"Exit status: 0 if every file passed, 1 if one failed, 2 on a usage or syntax error.\n";
+    "usage: apvirt run [OPTIONS] FILE...\n"
+    "\n"
+    "Run scenario scripts (docs/scenarios.md). Each file runs on its own virtual\n"
+    "host; after every step the invariants are checked, and at the end the\n"
+    "world is torn down and the resource balance must be zero.\n"
+    "\n"
+    "options:\n"
+    "  --trace          print every instruction with its registers before and after\n"
+    "  --json           write the trace as JSON lines on stdout (messages go to stderr)\n"
+    "  -o, --output F   write the trace to file F instead of stdout\n"
+    "  --check          parse only: report syntax errors, run nothing\n"
+    "  -k, --keep-going run every file even after a failure\n"
+    "  -q, --quiet      print only failures\n"
+    "  --help           this text\n"
+    "\n"
+    "Exit status: 0 if every file passed, 1 if one failed, 2 on a usage or syntax error.\n";
 
 int apv_cli_run(int argc, char **argv)
 {
@@ -71,7 +71,8 @@ int apv_cli_run(int argc, char **argv)
 	if (output) {
 		trace = fopen(output, "w");
 		if (!trace) {
-			fprintf(stderr, "apvirt run: cannot write '%s': %s\n", output, strerror(errno));
+			fprintf(stderr, "apvirt run: cannot write '%s': %s\n", output,
+				strerror(errno));
 			return CLI_FAIL;
 		}
 	}
@@ -101,7 +102,8 @@ int apv_cli_run(int argc, char **argv)
 		}
 		if (check) {
 			if (!quiet)
-				fprintf(msg, "ok   %s (%zu steps, syntax only)\n", file, apv_scenario_nsteps(s));
+				fprintf(msg, "ok   %s (%zu steps, syntax only)\n", file,
+					apv_scenario_nsteps(s));
 			apv_scenario_free(s);
 			passed++;
 			continue;

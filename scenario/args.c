@@ -14,7 +14,7 @@
 
 /* Error at the value of a key=value token. */
 static int pc_fail_val(struct apv_pcur *c, const struct apv_tok *t, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int pc_fail_val(struct apv_pcur *c, const struct apv_tok *t, const char *fmt, ...)
 {
 	struct apv_tok at = *t;
@@ -115,7 +115,8 @@ int apv_pc_word(struct apv_pcur *c, int idx, const char *what, const char *const
 		return -1;
 	for (int i = 0; choices[i]; i++) {
 		if (strcmp(t->text, choices[i]) == 0) {
-			c->step->v[idx] = (struct apv_val){.kind = APV_V_NUM, .u = (uint64_t)i, .s = t->text, .tok = t};
+			c->step->v[idx] = (struct apv_val){
+			    .kind = APV_V_NUM, .u = (uint64_t)i, .s = t->text, .tok = t};
 			return 0;
 		}
 	}
@@ -133,7 +134,8 @@ int apv_pc_str(struct apv_pcur *c, int idx, const char *what)
 	return 0;
 }
 
-static int dur_check(struct apv_pcur *c, const struct apv_tok *t, const char *text, uint64_t *ns, bool opt)
+static int dur_check(struct apv_pcur *c, const struct apv_tok *t, const char *text, uint64_t *ns,
+		     bool opt)
 {
 	int rc = apv_scn_parse_dur(text, ns);
 	if (rc == 0)
@@ -170,8 +172,8 @@ static bool name_ok(const char *s)
 	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
 		return false;
 	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_' || *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
 			return false;
 	return strlen(s) < 64;
 }
@@ -179,12 +181,14 @@ static bool name_ok(const char *s)
 static struct apv_pname *pname_find(struct apv_pname *tab, size_t n, const char *name)
 {
 	for (size_t i = n; i-- > 0;)
-		if (strcmp(tab[i].name, name) == 0 || (tab[i].uuid && strcasecmp(tab[i].uuid, name) == 0))
+		if (strcmp(tab[i].name, name) == 0 ||
+		    (tab[i].uuid && strcasecmp(tab[i].uuid, name) == 0))
 			return &tab[i];
 	return NULL;
 }
 
-static struct apv_pname *pname_add(struct apv_pname **tab, size_t *n, const char *name, const struct apv_stmt *st)
+static struct apv_pname *pname_add(struct apv_pname **tab, size_t *n, const char *name,
+				   const struct apv_stmt *st)
 {
 	struct apv_pname *nt = realloc(*tab, (*n + 1) * sizeof(**tab));
 	if (!nt)
@@ -201,15 +205,17 @@ static struct apv_pname *pname_add(struct apv_pname **tab, size_t *n, const char
 int apv_pc_newname(struct apv_pcur *c, const struct apv_tok *t, const char *kind)
 {
 	if (!name_ok(t->text))
-		return apv_pc_fail(c, t,
-				   "invalid %s name '%s' (a letter or '_', then letters, digits, '_' or '-')", kind,
-				   t->text);
+		return apv_pc_fail(
+		    c, t,
+		    "invalid %s name '%s' (a letter or '_', then letters, digits, '_' or '-')",
+		    kind, t->text);
 	struct apv_pctx *pc = c->pc;
 	struct apv_pname *p = pname_find(pc->vms, pc->nvms, t->text);
 	if (!p)
 		p = pname_find(pc->mdevs, pc->nmdevs, t->text);
 	if (p && !p->gone)
-		return apv_pc_fail(c, t, "name '%s' is already defined (%s:%u)", t->text, p->file, p->line);
+		return apv_pc_fail(c, t, "name '%s' is already defined (%s:%u)", t->text, p->file,
+				   p->line);
 	return 0;
 }
 
@@ -230,13 +236,13 @@ static const char *pname_suggest(struct apv_pname *tab, size_t n, const char *na
 	return best;
 }
 
-static int unknown_name(struct apv_pcur *c, const struct apv_tok *t, const char *kind, struct apv_pname *tab,
-			size_t n, const char *text)
+static int unknown_name(struct apv_pcur *c, const struct apv_tok *t, const char *kind,
+			struct apv_pname *tab, size_t n, const char *text)
 {
 	struct apv_pname *p = pname_find(tab, n, text);
 	if (p && p->gone)
-		return apv_pc_fail(c, t, "%s '%s' no longer exists (it was removed at %s:%u)", kind, text, p->file,
-				   p->line);
+		return apv_pc_fail(c, t, "%s '%s' no longer exists (it was removed at %s:%u)", kind,
+				   text, p->file, p->line);
 	const char *sug = pname_suggest(tab, n, text);
 	if (sug)
 		return apv_pc_fail(c, t, "unknown %s '%s' (did you mean '%s'?)", kind, text, sug);
@@ -329,8 +335,8 @@ int apv_pc_define_vcpu(struct apv_pcur *c, const struct apv_tok *t)
 	if (!p || p->gone)
 		return unknown_name(c, t, "VM", c->pc->vms, c->pc->nvms, vm);
 	if (id >= APV_SCN_MAX_VCPUS)
-		return apv_pc_fail(c, t, "vCPU number %llu is out of range (at most %d)", (unsigned long long)id,
-				   APV_SCN_MAX_VCPUS - 1);
+		return apv_pc_fail(c, t, "vCPU number %llu is out of range (at most %d)",
+				   (unsigned long long)id, APV_SCN_MAX_VCPUS - 1);
 	if (p->vcpus & (1u << id))
 		return apv_pc_fail(c, t, "vCPU '%s' already exists", t->text);
 	p->vcpus |= 1u << id;
@@ -339,7 +345,8 @@ int apv_pc_define_vcpu(struct apv_pcur *c, const struct apv_tok *t)
 
 int apv_pc_define_mdev(struct apv_pcur *c, const char *alias, const char *uuid)
 {
-	struct apv_pname *p = pname_add(&c->pc->mdevs, &c->pc->nmdevs, alias ? alias : uuid, &c->step->st);
+	struct apv_pname *p =
+	    pname_add(&c->pc->mdevs, &c->pc->nmdevs, alias ? alias : uuid, &c->step->st);
 	if (!p)
 		return apv_pc_fail(c, NULL, "out of memory");
 	p->uuid = strdup(uuid);
@@ -389,15 +396,24 @@ static const char *opt_what(const struct apv_opt *o)
 	if (o->what)
 		return o->what;
 	switch (o->type) {
-	case APV_OPT_NUM: return "a number";
-	case APV_OPT_DUR: return "a duration (like 20ms)";
-	case APV_OPT_SIZE: return "a size (like 16M)";
-	case APV_OPT_BOOL: return "on or off";
-	case APV_OPT_ENUM: return "a choice";
-	case APV_OPT_IDS: return "a list of IDs (like 4-6,9)";
-	case APV_OPT_FLAG: return "nothing";
-	case APV_OPT_STR: return "a string";
-	case APV_OPT_APQN: return "an APQN (like 05.0004)";
+	case APV_OPT_NUM:
+		return "a number";
+	case APV_OPT_DUR:
+		return "a duration (like 20ms)";
+	case APV_OPT_SIZE:
+		return "a size (like 16M)";
+	case APV_OPT_BOOL:
+		return "on or off";
+	case APV_OPT_ENUM:
+		return "a choice";
+	case APV_OPT_IDS:
+		return "a list of IDs (like 4-6,9)";
+	case APV_OPT_FLAG:
+		return "nothing";
+	case APV_OPT_STR:
+		return "a string";
+	case APV_OPT_APQN:
+		return "an APQN (like 05.0004)";
 	}
 	return "a value";
 }
@@ -412,8 +428,8 @@ static int opt_value(struct apv_pcur *c, const struct apv_opt *o, const struct a
 	case APV_OPT_NUM:
 		rc = apv_scn_parse_num(s, o->max, &v->u);
 		if (rc == -ERANGE)
-			return pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)", s, o->name,
-					   (unsigned long long)o->max);
+			return pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)", s,
+					   o->name, (unsigned long long)o->max);
 		break;
 	case APV_OPT_DUR: {
 		rc = dur_check(c, t, s, &v->u, true);
@@ -442,15 +458,16 @@ static int opt_value(struct apv_pcur *c, const struct apv_opt *o, const struct a
 		if (rc) {
 			char list[512];
 			choices_str(o->choices, list, sizeof(list));
-			return pc_fail_val(c, t, "unknown value '%s' for '%s' (expected %s)", s, o->name, list);
+			return pc_fail_val(c, t, "unknown value '%s' for '%s' (expected %s)", s,
+					   o->name, list);
 		}
 		break;
 	case APV_OPT_IDS:
 		v->kind = APV_V_MASK;
 		rc = apv_scn_parse_ids(s, (unsigned)o->max, &v->m);
 		if (rc == -ERANGE)
-			return pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)", s, o->name,
-					   (unsigned long long)o->max);
+			return pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)", s,
+					   o->name, (unsigned long long)o->max);
 		break;
 	case APV_OPT_FLAG:
 		return apv_pc_fail(c, t, "option '%s' takes no value", o->name);
@@ -491,14 +508,16 @@ static int pc_opts(struct apv_pcur *c, const struct apv_opt *opts, bool allow_cm
 			return apv_pc_end(c);
 		opt_names(opts, list, sizeof(list));
 		if (!t->key && t->quoted)
-			return apv_pc_fail(c, t, "unexpected string \"%s\" (options of '%s': %s)", t->text, cmd,
-					   list);
+			return apv_pc_fail(c, t, "unexpected string \"%s\" (options of '%s': %s)",
+					   t->text, cmd, list);
 		char name[64];
 		enum apv_cmp cmp = APV_CMP_EQ;
 		snprintf(name, sizeof(name), "%s", t->key ? t->key : t->text);
 		size_t nl = strlen(name);
 		if (t->key && nl > 1 && strchr("><!", name[nl - 1])) {
-			cmp = name[nl - 1] == '>' ? APV_CMP_GE : name[nl - 1] == '<' ? APV_CMP_LE : APV_CMP_NE;
+			cmp = name[nl - 1] == '>'   ? APV_CMP_GE
+			      : name[nl - 1] == '<' ? APV_CMP_LE
+						    : APV_CMP_NE;
 			name[nl - 1] = '\0';
 		}
 		const struct apv_opt *o = NULL;
@@ -506,16 +525,22 @@ static int pc_opts(struct apv_pcur *c, const struct apv_opt *opts, bool allow_cm
 			if (strcmp(opts[i].name, name) == 0)
 				o = &opts[i];
 		if (o && cmp != APV_CMP_EQ && (!allow_cmp || o->type != APV_OPT_NUM))
-			return apv_pc_fail(c, t, "'%s' cannot be compared with '%s=': use '%s=VALUE'", name,
-					   cmp == APV_CMP_GE ? ">" : cmp == APV_CMP_LE ? "<" : "!", name);
+			return apv_pc_fail(
+			    c, t, "'%s' cannot be compared with '%s=': use '%s=VALUE'", name,
+			    cmp == APV_CMP_GE	? ">"
+			    : cmp == APV_CMP_LE ? "<"
+						: "!",
+			    name);
 		if (!o)
 			return apv_pc_fail(c, t, "unknown option '%s' for '%s' (options: %s)",
-					   t->key ? name : apv_tok_show(t, got, sizeof(got)), cmd, list);
+					   t->key ? name : apv_tok_show(t, got, sizeof(got)), cmd,
+					   list);
 		if (c->step->v[o->idx].kind != APV_V_NONE)
 			return apv_pc_fail(c, t, "option '%s' is given twice", o->name);
 		if (!t->key) {
 			if (o->type != APV_OPT_FLAG)
-				return apv_pc_fail(c, t, "option '%s' needs a value (%s=...)", o->name, o->name);
+				return apv_pc_fail(c, t, "option '%s' needs a value (%s=...)",
+						   o->name, o->name);
 			c->step->v[o->idx] = (struct apv_val){.kind = APV_V_NUM, .u = 1, .tok = t};
 		} else if (opt_value(c, o, t) < 0) {
 			return -1;

@@ -29,7 +29,8 @@ struct apv_wvm *apv_x_need_vm(struct apv_world *w, const char *name)
 {
 	struct apv_wvm *vm = apv_world_vm(w, name);
 	if (!vm || !vm->vm) {
-		apv_w_fail(w, "VM '%s' does not exist (its creation failed, or it was destroyed)", name);
+		apv_w_fail(w, "VM '%s' does not exist (its creation failed, or it was destroyed)",
+			   name);
 		return NULL;
 	}
 	return vm;
@@ -39,15 +40,16 @@ struct apv_wmdev *apv_x_need_mdev(struct apv_world *w, const char *name)
 {
 	struct apv_wmdev *wm = apv_world_mdev(w, name);
 	if (!wm || !wm->mdev) {
-		apv_w_fail(w, "mdev '%s' does not exist (its create failed, or it was removed)", name);
+		apv_w_fail(w, "mdev '%s' does not exist (its create failed, or it was removed)",
+			   name);
 		return NULL;
 	}
 	return wm;
 }
 
 /* Format one field value the way the script wrote its expectation. */
-static void fmt_field(const struct apv_opt *o, const struct apv_val *given, uint64_t u, const struct apv_mask *m,
-		      char *buf, size_t len)
+static void fmt_field(const struct apv_opt *o, const struct apv_val *given, uint64_t u,
+		      const struct apv_mask *m, char *buf, size_t len)
 {
 	switch (o->type) {
 	case APV_OPT_BOOL: {
@@ -89,18 +91,27 @@ int apv_x_check_fields(struct apv_world *w, const struct apv_step *s, const stru
 		bool eq;
 		uint64_t x0 = act[o->idx];
 		switch (v->cmp) {
-		case APV_CMP_GE: eq = x0 >= v->u; break;
-		case APV_CMP_LE: eq = x0 <= v->u; break;
-		case APV_CMP_NE: eq = x0 != v->u; break;
+		case APV_CMP_GE:
+			eq = x0 >= v->u;
+			break;
+		case APV_CMP_LE:
+			eq = x0 <= v->u;
+			break;
+		case APV_CMP_NE:
+			eq = x0 != v->u;
+			break;
 		default:
-			eq = o->type == APV_OPT_IDS ? apv_mask_equal(&v->m, &actm[o->idx]) : v->u == x0;
+			eq = o->type == APV_OPT_IDS ? apv_mask_equal(&v->m, &actm[o->idx])
+						    : v->u == x0;
 		}
 		bad |= !eq;
 		char a[320], b[320];
 		fmt_field(o, v, v->u, &v->m, a, sizeof(a));
 		fmt_field(o, v, act[o->idx], &actm[o->idx], b, sizeof(b));
-		int x = snprintf(exp + ne, sizeof(exp) - ne, "%s%s%s%s", ne ? " " : "", o->name, ops[v->cmp], a);
-		int y = snprintf(got + ng, sizeof(got) - ng, "%s%s=%s%s", ng ? " " : "", o->name, b, eq ? "" : " (!)");
+		int x = snprintf(exp + ne, sizeof(exp) - ne, "%s%s%s%s", ne ? " " : "", o->name,
+				 ops[v->cmp], a);
+		int y = snprintf(got + ng, sizeof(got) - ng, "%s%s=%s%s", ng ? " " : "", o->name, b,
+				 eq ? "" : " (!)");
 		if (x > 0 && (size_t)x < sizeof(exp) - ne)
 			ne += (size_t)x;
 		if (y > 0 && (size_t)y < sizeof(got) - ng)
@@ -123,7 +134,8 @@ int apv_x_parse_fields(struct apv_pcur *c, const struct apv_opt *opts)
 		if (k > 0 && (size_t)k < sizeof(list) - n)
 			n += (size_t)k;
 	}
-	return apv_pc_fail(c, NULL, "'expect %s' needs at least one of: %s", c->step->cmd->sub, list);
+	return apv_pc_fail(c, NULL, "'expect %s' needs at least one of: %s", c->step->cmd->sub,
+			   list);
 }
 
 /* ---- expect error ERRNO --------------------------------------------------------------------- */
@@ -156,11 +168,13 @@ static int exec_error(struct apv_world *w, const struct apv_step *s)
 		snprintf(b + n, sizeof(b) - n, ": %s", w->action_why);
 	}
 	size_t n = strlen(b);
-	snprintf(b + n, sizeof(b) - n, "  [from '%s' at line %u]", w->action_step->st.src, w->action_step->st.line);
+	snprintf(b + n, sizeof(b) - n, "  [from '%s' at line %u]", w->action_step->st.src,
+		 w->action_step->st.line);
 	return apv_w_expect_fail(w, a, b);
 }
 
-/* ---- expect cc / rc / status / pgm / exit / done ------------------------------------------------- */
+/* ---- expect cc / rc / status / pgm / exit / done
+ * ------------------------------------------------- */
 
 static void result_str(const struct apv_insn_record *r, char *buf, size_t len)
 {
@@ -171,7 +185,8 @@ static void result_str(const struct apv_insn_record *r, char *buf, size_t len)
 			 apv_apqsw_format(apv_apqsw_from_gr1(r->after.gr[1]), st, sizeof(st)));
 		return;
 	case APV_RES_PGM:
-		snprintf(buf, len, "program exception 0x%02x (%s)", r->res.pgm, apv_pgm_name(r->res.pgm));
+		snprintf(buf, len, "program exception 0x%02x (%s)", r->res.pgm,
+			 apv_pgm_name(r->res.pgm));
 		return;
 	case APV_RES_EXIT:
 		snprintf(buf, len, "exit to user space");
@@ -223,7 +238,8 @@ static int parse_rc(struct apv_pcur *c)
 	uint64_t rc = 256;
 	int e = apv_scn_parse_num(t->text, 255, &rc);
 	if (e == -ERANGE)
-		return apv_pc_fail(c, t, "'%s' is out of range for a response code (at most 0xff)", t->text);
+		return apv_pc_fail(c, t, "'%s' is out of range for a response code (at most 0xff)",
+				   t->text);
 	if (e < 0) {
 		rc = 256;
 		for (unsigned i = 0; i < 256 && rc == 256; i++) {
@@ -275,7 +291,8 @@ static int parse_status(struct apv_pcur *c)
 			if (!fl) {
 				struct apv_tok at = *t;
 				at.col = t->col + (unsigned)(p - t->text);
-				return apv_pc_fail(c, &at, "unknown status flag '%c' (flags: E, R, F, A, I)", *p);
+				return apv_pc_fail(
+				    c, &at, "unknown status flag '%c' (flags: E, R, F, A, I)", *p);
 			}
 			flags |= 1u << (fl - "ERFAI");
 		}
@@ -303,7 +320,8 @@ static int exec_status(struct apv_world *w, const struct apv_step *s)
 	if (!r)
 		return -1;
 	struct apv_apqsw q = apv_apqsw_decode(apv_apqsw_from_gr1(r->after.gr[1]));
-	uint64_t f = (q.e ? 1u : 0) | (q.r ? 2u : 0) | (q.f ? 4u : 0) | (q.async ? 8u : 0) | (q.i ? 16u : 0);
+	uint64_t f =
+	    (q.e ? 1u : 0) | (q.r ? 2u : 0) | (q.f ? 4u : 0) | (q.async ? 8u : 0) | (q.i ? 16u : 0);
 	if (f == s->v[0].u)
 		return 0;
 	char fl[32], full[200];
@@ -370,7 +388,8 @@ static int exec_done(struct apv_world *w, const struct apv_step *s)
 	return need_done(w, "the instruction completes (no exception, no exit)") ? 0 : -1;
 }
 
-/* ---- expect grN VALUE --------------------------------------------------------------------------- */
+/* ---- expect grN VALUE ---------------------------------------------------------------------------
+ */
 
 static int parse_gr(struct apv_pcur *c)
 {
@@ -394,23 +413,42 @@ static int exec_gr(struct apv_world *w, const struct apv_step *s)
 	return apv_w_expect_fail(w, exp, got);
 }
 
-#define GR_EXPECT(n)                                                                                     \
-	{"expect", "gr" #n, "expect grN VALUE", "a register (GR0-GR15) of the last instruction's vCPU", parse_gr, \
-	 exec_gr, n ? APV_CMD_HIDDEN : 0}
+#define GR_EXPECT(n)                                                                               \
+	{                                                                                          \
+		"expect", "gr" #n, "expect grN VALUE",                                             \
+		    "a register (GR0-GR15) of the last instruction's vCPU", parse_gr, exec_gr,     \
+		    n ? APV_CMD_HIDDEN : 0                                                         \
+	}
 
 const struct apv_cmd apv_scn_cmds_expect[] = {
-	{"expect", "error", "expect error -EXXX|0", "errno of the last administrator action", parse_error,
-	 exec_error, 0},
-	{"expect", "cc", "expect cc N", "condition code of the last instruction", parse_cc, exec_cc, 0},
-	{"expect", "rc", "expect rc N|NAME", "APQSW response code (GR1 bits 40-47)", parse_rc, exec_rc, 0},
-	{"expect", "status", "expect status E,R,F,A,I|none", "exactly these APQSW flags are set", parse_status,
-	 exec_status, 0},
-	{"expect", "pgm", "expect pgm operation|privileged|specification|N", "program exception", parse_pgm,
-	 exec_pgm, 0},
-	{"expect", "exit", "expect exit", "the instruction exited to user space", parse_none, exec_exit, 0},
-	{"expect", "done", "expect done", "the instruction completed (cc set)", parse_none, exec_done, 0},
-	GR_EXPECT(0), GR_EXPECT(1), GR_EXPECT(2), GR_EXPECT(3), GR_EXPECT(4), GR_EXPECT(5), GR_EXPECT(6),
-	GR_EXPECT(7), GR_EXPECT(8), GR_EXPECT(9), GR_EXPECT(10), GR_EXPECT(11), GR_EXPECT(12), GR_EXPECT(13),
-	GR_EXPECT(14), GR_EXPECT(15),
-	{NULL, NULL, NULL, NULL, NULL, NULL, 0},
+    {"expect", "error", "expect error -EXXX|0", "errno of the last administrator action",
+     parse_error, exec_error, 0},
+    {"expect", "cc", "expect cc N", "condition code of the last instruction", parse_cc, exec_cc, 0},
+    {"expect", "rc", "expect rc N|NAME", "APQSW response code (GR1 bits 40-47)", parse_rc, exec_rc,
+     0},
+    {"expect", "status", "expect status E,R,F,A,I|none", "exactly these APQSW flags are set",
+     parse_status, exec_status, 0},
+    {"expect", "pgm", "expect pgm operation|privileged|specification|N", "program exception",
+     parse_pgm, exec_pgm, 0},
+    {"expect", "exit", "expect exit", "the instruction exited to user space", parse_none, exec_exit,
+     0},
+    {"expect", "done", "expect done", "the instruction completed (cc set)", parse_none, exec_done,
+     0},
+    GR_EXPECT(0),
+    GR_EXPECT(1),
+    GR_EXPECT(2),
+    GR_EXPECT(3),
+    GR_EXPECT(4),
+    GR_EXPECT(5),
+    GR_EXPECT(6),
+    GR_EXPECT(7),
+    GR_EXPECT(8),
+    GR_EXPECT(9),
+    GR_EXPECT(10),
+    GR_EXPECT(11),
+    GR_EXPECT(12),
+    GR_EXPECT(13),
+    GR_EXPECT(14),
+    GR_EXPECT(15),
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -23,7 +23,8 @@ struct gwrap {
 	unsigned id;
 };
 
-static struct apv_result gw_execute(void *ctx, struct apv_regs *r, uint16_t op, unsigned r1, unsigned r2)
+static struct apv_result gw_execute(void *ctx, struct apv_regs *r, uint16_t op, unsigned r1,
+				    unsigned r2)
 {
 	struct gwrap *g = ctx;
 	if (g->w->opts->trace_mode == APV_TRACE_OFF)
@@ -69,7 +70,8 @@ static void gw_release(void *ctx)
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static struct apv_guest *need_guest(struct apv_world *w, const char *spec, struct apv_wvm **vmp, unsigned *idp)
+static struct apv_guest *need_guest(struct apv_world *w, const char *spec, struct apv_wvm **vmp,
+				    unsigned *idp)
 {
 	struct apv_wvm *vm;
 	unsigned id;
@@ -78,7 +80,8 @@ static struct apv_guest *need_guest(struct apv_world *w, const char *spec, struc
 		return NULL;
 	}
 	if (!vm->guest[id]) {
-		apv_w_fail(w, "vCPU '%s' runs no guest model (use 'guest boot %s' first)", spec, spec);
+		apv_w_fail(w, "vCPU '%s' runs no guest model (use 'guest boot %s' first)", spec,
+			   spec);
 		return NULL;
 	}
 	if (vmp)
@@ -95,14 +98,15 @@ static int parse_vcpu_only(struct apv_pcur *c)
 	return apv_pc_end(c);
 }
 
-/* ---- guest boot VCPU [at=A] [size=S] [useirq=on|off] ---------------------------------------------- */
+/* ---- guest boot VCPU [at=A] [size=S] [useirq=on|off]
+ * ---------------------------------------------- */
 
 enum { GB_VCPU = 0, GB_AT, GB_SIZE, GB_IRQ };
 static const struct apv_opt boot_opts[] = {
-	{"at", APV_OPT_NUM, GB_AT, UINT64_MAX, NULL, "a guest address"},
-	{"size", APV_OPT_SIZE, GB_SIZE, 0, NULL, NULL},
-	{"useirq", APV_OPT_BOOL, GB_IRQ, 0, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"at", APV_OPT_NUM, GB_AT, UINT64_MAX, NULL, "a guest address"},
+    {"size", APV_OPT_SIZE, GB_SIZE, 0, NULL, NULL},
+    {"useirq", APV_OPT_BOOL, GB_IRQ, 0, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_boot(struct apv_pcur *c)
@@ -156,7 +160,8 @@ static int exec_boot(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- guest remove|rescan|poll VCPU ; guest run VCPU DUR ------------------------------------------ */
+/* ---- guest remove|rescan|poll VCPU ; guest run VCPU DUR
+ * ------------------------------------------ */
 
 static int exec_remove(struct apv_world *w, const struct apv_step *s)
 {
@@ -201,16 +206,17 @@ static int exec_run(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- guest rsa VCPU me|crt BITS [count=N] [parallel=N] [queue=APQN] [timeout=DUR] ---------------- */
+/* ---- guest rsa VCPU me|crt BITS [count=N] [parallel=N] [queue=APQN] [timeout=DUR]
+ * ---------------- */
 
 enum { GR_VCPU = 0, GR_OP, GR_BITS, GR_COUNT, GR_PAR, GR_QUEUE, GR_TIMEOUT };
 static const char *const rsa_ops[] = {"me", "crt", NULL};
 static const struct apv_opt rsa_opts[] = {
-	{"count", APV_OPT_NUM, GR_COUNT, 4096, NULL, "a number of requests"},
-	{"parallel", APV_OPT_NUM, GR_PAR, 4096, NULL, "a number of requests in flight"},
-	{"queue", APV_OPT_APQN, GR_QUEUE, 0, NULL, NULL},
-	{"timeout", APV_OPT_DUR, GR_TIMEOUT, 0, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"count", APV_OPT_NUM, GR_COUNT, 4096, NULL, "a number of requests"},
+    {"parallel", APV_OPT_NUM, GR_PAR, 4096, NULL, "a number of requests in flight"},
+    {"queue", APV_OPT_APQN, GR_QUEUE, 0, NULL, NULL},
+    {"timeout", APV_OPT_DUR, GR_TIMEOUT, 0, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_rsa(struct apv_pcur *c)
@@ -221,7 +227,9 @@ static int parse_rsa(struct apv_pcur *c)
 	uint64_t bits = c->step->v[GR_BITS].u;
 	if (bits < 512 || bits % 16)
 		return apv_pc_fail(c, c->step->v[GR_BITS].tok,
-				   "key size %" PRIu64 " is not supported (512-4096 bits, a multiple of 16)", bits);
+				   "key size %" PRIu64
+				   " is not supported (512-4096 bits, a multiple of 16)",
+				   bits);
 	if (apv_pc_opts(c, rsa_opts) < 0)
 		return -1;
 	if (c->step->v[GR_COUNT].kind && c->step->v[GR_COUNT].u == 0)
@@ -252,7 +260,8 @@ static int exec_rsa(struct apv_world *w, const struct apv_step *s)
 	uint64_t timeout = v[GR_TIMEOUT].kind ? v[GR_TIMEOUT].u : 60 * APV_NSEC_PER_SEC;
 	struct apv_rsa_key *k = apv_rsa_key_get(&w->keys, (unsigned)v[GR_BITS].u);
 	if (!k)
-		return apv_w_fail(w, "OpenSSL could not generate an RSA-%" PRIu64 " key", v[GR_BITS].u);
+		return apv_w_fail(w, "OpenSSL could not generate an RSA-%" PRIu64 " key",
+				  v[GR_BITS].u);
 	size_t L = apv_rsa_len(k);
 	struct rsa_slot *sl = calloc(par, sizeof(*sl));
 	uint8_t *bufs = calloc(par, 2 * L);
@@ -296,7 +305,9 @@ static int exec_rsa(struct apv_world *w, const struct apv_step *s)
 					first_rc = rc;
 					snprintf(why, sizeof(why), "request %u%s%s", done + i + 1,
 						 r->submit_rc ? " (submit)" : " on ",
-						 r->submit_rc ? "" : apv_scn_apqn_str(r->req.apqn, q, sizeof(q)));
+						 r->submit_rc
+						     ? ""
+						     : apv_scn_apqn_str(r->req.apqn, q, sizeof(q)));
 				}
 			} else if (apv_rsa_verify(k, crt, r->msg, r->out)) {
 				gs->verified++;
@@ -304,8 +315,11 @@ static int exec_rsa(struct apv_world *w, const struct apv_step *s)
 				gs->mismatches++;
 				if (!first_rc) {
 					first_rc = -EIO;
-					snprintf(why, sizeof(why), "request %u on %s: the result differs from OpenSSL's",
-						 done + i + 1, apv_scn_apqn_str(r->req.apqn, q, sizeof(q)));
+					snprintf(
+					    why, sizeof(why),
+					    "request %u on %s: the result differs from OpenSSL's",
+					    done + i + 1,
+					    apv_scn_apqn_str(r->req.apqn, q, sizeof(q)));
 				}
 			}
 		}
@@ -318,26 +332,42 @@ static int exec_rsa(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- expect guest VCPU ... ; expect gqueue VCPU APQN ... ------------------------------------------- */
+/* ---- expect guest VCPU ... ; expect gqueue VCPU APQN ...
+ * ------------------------------------------- */
 
-enum { EG_VCPU = 0, EG_PROBED, EG_IRQ, EG_QCI, EG_QUEUES, EG_ONLINE, EG_REQS, EG_REPLIES, EG_INTS, EG_RESENDS,
-       EG_FAILED, EG_PGM, EG_POLLS, EG_VERIFIED, EG_MISMATCH };
+enum {
+	EG_VCPU = 0,
+	EG_PROBED,
+	EG_IRQ,
+	EG_QCI,
+	EG_QUEUES,
+	EG_ONLINE,
+	EG_REQS,
+	EG_REPLIES,
+	EG_INTS,
+	EG_RESENDS,
+	EG_FAILED,
+	EG_PGM,
+	EG_POLLS,
+	EG_VERIFIED,
+	EG_MISMATCH
+};
 static const struct apv_opt eg_opts[] = {
-	{"probed", APV_OPT_BOOL, EG_PROBED, 0, NULL, NULL},
-	{"irq", APV_OPT_BOOL, EG_IRQ, 0, NULL, NULL},
-	{"qci", APV_OPT_BOOL, EG_QCI, 0, NULL, NULL},
-	{"queues", APV_OPT_NUM, EG_QUEUES, UINT64_MAX, NULL, NULL},
-	{"online", APV_OPT_NUM, EG_ONLINE, UINT64_MAX, NULL, NULL},
-	{"requests", APV_OPT_NUM, EG_REQS, UINT64_MAX, NULL, NULL},
-	{"replies", APV_OPT_NUM, EG_REPLIES, UINT64_MAX, NULL, NULL},
-	{"interrupts", APV_OPT_NUM, EG_INTS, UINT64_MAX, NULL, NULL},
-	{"resends", APV_OPT_NUM, EG_RESENDS, UINT64_MAX, NULL, NULL},
-	{"failed", APV_OPT_NUM, EG_FAILED, UINT64_MAX, NULL, NULL},
-	{"pgm", APV_OPT_NUM, EG_PGM, UINT64_MAX, NULL, NULL},
-	{"polls", APV_OPT_NUM, EG_POLLS, UINT64_MAX, NULL, NULL},
-	{"verified", APV_OPT_NUM, EG_VERIFIED, UINT64_MAX, NULL, NULL},
-	{"mismatches", APV_OPT_NUM, EG_MISMATCH, UINT64_MAX, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"probed", APV_OPT_BOOL, EG_PROBED, 0, NULL, NULL},
+    {"irq", APV_OPT_BOOL, EG_IRQ, 0, NULL, NULL},
+    {"qci", APV_OPT_BOOL, EG_QCI, 0, NULL, NULL},
+    {"queues", APV_OPT_NUM, EG_QUEUES, UINT64_MAX, NULL, NULL},
+    {"online", APV_OPT_NUM, EG_ONLINE, UINT64_MAX, NULL, NULL},
+    {"requests", APV_OPT_NUM, EG_REQS, UINT64_MAX, NULL, NULL},
+    {"replies", APV_OPT_NUM, EG_REPLIES, UINT64_MAX, NULL, NULL},
+    {"interrupts", APV_OPT_NUM, EG_INTS, UINT64_MAX, NULL, NULL},
+    {"resends", APV_OPT_NUM, EG_RESENDS, UINT64_MAX, NULL, NULL},
+    {"failed", APV_OPT_NUM, EG_FAILED, UINT64_MAX, NULL, NULL},
+    {"pgm", APV_OPT_NUM, EG_PGM, UINT64_MAX, NULL, NULL},
+    {"polls", APV_OPT_NUM, EG_POLLS, UINT64_MAX, NULL, NULL},
+    {"verified", APV_OPT_NUM, EG_VERIFIED, UINT64_MAX, NULL, NULL},
+    {"mismatches", APV_OPT_NUM, EG_MISMATCH, UINT64_MAX, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_eguest(struct apv_pcur *c)
@@ -377,24 +407,39 @@ static int exec_eguest(struct apv_world *w, const struct apv_step *s)
 	return apv_x_check_fields(w, s, eg_opts, act, m);
 }
 
-enum { EQ_VCPU = 0, EQ_APQN, EQ_STATE, EQ_IRQ, EQ_ONLINE, EQ_DRIVEN, EQ_REQS, EQ_REPLIES, EQ_IRQREPL, EQ_RESETS,
-       EQ_AQIC, EQ_OUTST, EQ_RC, EQ_RESENDS };
-static const char *const qstates[] = {"uninitiated", "reset_start", "reset_wait", "setirq_wait", "idle",
-				      "working",     "queue_full",  "error",      "removed",     NULL};
+enum {
+	EQ_VCPU = 0,
+	EQ_APQN,
+	EQ_STATE,
+	EQ_IRQ,
+	EQ_ONLINE,
+	EQ_DRIVEN,
+	EQ_REQS,
+	EQ_REPLIES,
+	EQ_IRQREPL,
+	EQ_RESETS,
+	EQ_AQIC,
+	EQ_OUTST,
+	EQ_RC,
+	EQ_RESENDS
+};
+static const char *const qstates[] = {"uninitiated", "reset_start", "reset_wait", "setirq_wait",
+				      "idle",	     "working",	    "queue_full", "error",
+				      "removed",     NULL};
 static const struct apv_opt eq_opts[] = {
-	{"state", APV_OPT_ENUM, EQ_STATE, 0, qstates, NULL},
-	{"irq", APV_OPT_BOOL, EQ_IRQ, 0, NULL, NULL},
-	{"online", APV_OPT_BOOL, EQ_ONLINE, 0, NULL, NULL},
-	{"driven", APV_OPT_BOOL, EQ_DRIVEN, 0, NULL, NULL},
-	{"requests", APV_OPT_NUM, EQ_REQS, UINT64_MAX, NULL, NULL},
-	{"replies", APV_OPT_NUM, EQ_REPLIES, UINT64_MAX, NULL, NULL},
-	{"irq_replies", APV_OPT_NUM, EQ_IRQREPL, UINT64_MAX, NULL, NULL},
-	{"resets", APV_OPT_NUM, EQ_RESETS, UINT64_MAX, NULL, NULL},
-	{"aqic", APV_OPT_NUM, EQ_AQIC, UINT64_MAX, NULL, NULL},
-	{"outstanding", APV_OPT_NUM, EQ_OUTST, UINT64_MAX, NULL, NULL},
-	{"rc", APV_OPT_NUM, EQ_RC, 255, NULL, "a response code"},
-	{"resends", APV_OPT_NUM, EQ_RESENDS, UINT64_MAX, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"state", APV_OPT_ENUM, EQ_STATE, 0, qstates, NULL},
+    {"irq", APV_OPT_BOOL, EQ_IRQ, 0, NULL, NULL},
+    {"online", APV_OPT_BOOL, EQ_ONLINE, 0, NULL, NULL},
+    {"driven", APV_OPT_BOOL, EQ_DRIVEN, 0, NULL, NULL},
+    {"requests", APV_OPT_NUM, EQ_REQS, UINT64_MAX, NULL, NULL},
+    {"replies", APV_OPT_NUM, EQ_REPLIES, UINT64_MAX, NULL, NULL},
+    {"irq_replies", APV_OPT_NUM, EQ_IRQREPL, UINT64_MAX, NULL, NULL},
+    {"resets", APV_OPT_NUM, EQ_RESETS, UINT64_MAX, NULL, NULL},
+    {"aqic", APV_OPT_NUM, EQ_AQIC, UINT64_MAX, NULL, NULL},
+    {"outstanding", APV_OPT_NUM, EQ_OUTST, UINT64_MAX, NULL, NULL},
+    {"rc", APV_OPT_NUM, EQ_RC, 255, NULL, "a response code"},
+    {"resends", APV_OPT_NUM, EQ_RESENDS, UINT64_MAX, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_gqueue(struct apv_pcur *c)
@@ -433,20 +478,27 @@ static int exec_gqueue(struct apv_world *w, const struct apv_step *s)
 }
 
 const struct apv_cmd apv_scn_cmds_guest[] = {
-	{"guest", "boot", "guest boot VCPU [at=ADDR] [size=SIZE] [useirq=on|off]",
-	 "start the guest AP bus + driver model on a vCPU and probe", parse_boot, exec_boot, APV_CMD_ACTION},
-	{"guest", "remove", "guest remove VCPU", "the guest removes its queues (ZAPQ)", parse_vcpu_only, exec_remove,
-	 APV_CMD_ACTION},
-	{"guest", "rescan", "guest rescan VCPU", "the guest's AP bus rescans", parse_vcpu_only, exec_rescan,
-	 APV_CMD_ACTION},
-	{"guest", "poll", "guest poll VCPU", "one driver pass without waiting", parse_vcpu_only, exec_poll, 0},
-	{"guest", "run", "guest run VCPU DURATION", "let time pass while the guest drives", parse_run, exec_run, 0},
-	{"guest", "rsa", "guest rsa VCPU me|crt BITS [count=N] [parallel=N] [queue=APQN] [timeout=DUR]",
-	 "RSA requests through NQAP/DQAP, each result checked against OpenSSL", parse_rsa, exec_rsa,
-	 APV_CMD_ACTION},
-	{"expect", "guest", "expect guest VCPU [probed|irq|qci=on|off] [queues|online|requests|replies|interrupts|resends|failed|pgm|polls|verified|mismatches=N]",
-	 "what the guest model saw", parse_eguest, exec_eguest, 0},
-	{"expect", "gqueue", "expect gqueue VCPU APQN [state=S] [irq|online|driven=on|off] [requests|replies|irq_replies|resets|aqic|outstanding|resends|rc=N]",
-	 "one queue as the guest model sees it", parse_gqueue, exec_gqueue, 0},
-	{NULL, NULL, NULL, NULL, NULL, NULL, 0},
+    {"guest", "boot", "guest boot VCPU [at=ADDR] [size=SIZE] [useirq=on|off]",
+     "start the guest AP bus + driver model on a vCPU and probe", parse_boot, exec_boot,
+     APV_CMD_ACTION},
+    {"guest", "remove", "guest remove VCPU", "the guest removes its queues (ZAPQ)", parse_vcpu_only,
+     exec_remove, APV_CMD_ACTION},
+    {"guest", "rescan", "guest rescan VCPU", "the guest's AP bus rescans", parse_vcpu_only,
+     exec_rescan, APV_CMD_ACTION},
+    {"guest", "poll", "guest poll VCPU", "one driver pass without waiting", parse_vcpu_only,
+     exec_poll, 0},
+    {"guest", "run", "guest run VCPU DURATION", "let time pass while the guest drives", parse_run,
+     exec_run, 0},
+    {"guest", "rsa", "guest rsa VCPU me|crt BITS [count=N] [parallel=N] [queue=APQN] [timeout=DUR]",
+     "RSA requests through NQAP/DQAP, each result checked against OpenSSL", parse_rsa, exec_rsa,
+     APV_CMD_ACTION},
+    {"expect", "guest",
+     "expect guest VCPU [probed|irq|qci=on|off] "
+     "[queues|online|requests|replies|interrupts|resends|failed|pgm|polls|verified|mismatches=N]",
+     "what the guest model saw", parse_eguest, exec_eguest, 0},
+    {"expect", "gqueue",
+     "expect gqueue VCPU APQN [state=S] [irq|online|driven=on|off] "
+     "[requests|replies|irq_replies|resets|aqic|outstanding|resends|rc=N]",
+     "one queue as the guest model sees it", parse_gqueue, exec_gqueue, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

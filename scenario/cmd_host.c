@@ -13,22 +13,35 @@ static const char *const onoff[] = {"on", "off", NULL};
 
 /* ---- host --------------------------------------------------------------------------- */
 
-enum { H_AP = 0, H_APXA, H_QCI, H_APFT, H_AQIC, H_AIV, H_GISA, H_NA, H_ND, H_RESET, H_IRQ, H_REPLY };
+enum {
+	H_AP = 0,
+	H_APXA,
+	H_QCI,
+	H_APFT,
+	H_AQIC,
+	H_AIV,
+	H_GISA,
+	H_NA,
+	H_ND,
+	H_RESET,
+	H_IRQ,
+	H_REPLY
+};
 
 static const struct apv_opt host_opts[] = {
-	{"ap", APV_OPT_BOOL, H_AP, 0, NULL, NULL},
-	{"apxa", APV_OPT_BOOL, H_APXA, 0, NULL, NULL},
-	{"qci", APV_OPT_BOOL, H_QCI, 0, NULL, NULL},
-	{"apft", APV_OPT_BOOL, H_APFT, 0, NULL, NULL},
-	{"aqic", APV_OPT_BOOL, H_AQIC, 0, NULL, NULL},
-	{"aiv", APV_OPT_BOOL, H_AIV, 0, NULL, NULL},
-	{"gisa", APV_OPT_BOOL, H_GISA, 0, NULL, NULL},
-	{"na", APV_OPT_NUM, H_NA, 255, NULL, "a maximum adapter number"},
-	{"nd", APV_OPT_NUM, H_ND, 255, NULL, "a maximum domain number"},
-	{"reset", APV_OPT_DUR, H_RESET, 0, NULL, NULL},
-	{"irq", APV_OPT_DUR, H_IRQ, 0, NULL, NULL},
-	{"reply", APV_OPT_DUR, H_REPLY, 0, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"ap", APV_OPT_BOOL, H_AP, 0, NULL, NULL},
+    {"apxa", APV_OPT_BOOL, H_APXA, 0, NULL, NULL},
+    {"qci", APV_OPT_BOOL, H_QCI, 0, NULL, NULL},
+    {"apft", APV_OPT_BOOL, H_APFT, 0, NULL, NULL},
+    {"aqic", APV_OPT_BOOL, H_AQIC, 0, NULL, NULL},
+    {"aiv", APV_OPT_BOOL, H_AIV, 0, NULL, NULL},
+    {"gisa", APV_OPT_BOOL, H_GISA, 0, NULL, NULL},
+    {"na", APV_OPT_NUM, H_NA, 255, NULL, "a maximum adapter number"},
+    {"nd", APV_OPT_NUM, H_ND, 255, NULL, "a maximum domain number"},
+    {"reset", APV_OPT_DUR, H_RESET, 0, NULL, NULL},
+    {"irq", APV_OPT_DUR, H_IRQ, 0, NULL, NULL},
+    {"reply", APV_OPT_DUR, H_REPLY, 0, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_host(struct apv_pcur *c)
@@ -83,14 +96,14 @@ static const char *const ap_types[] = {"cex4", "cex5", "cex6", "cex7", "cex8", N
 static const char *const ap_modes[] = {"accel", "cca", "ep11", NULL};
 
 static const struct apv_opt adapter_opts[] = {
-	{"type", APV_OPT_ENUM, A_TYPE, 0, ap_types, NULL},
-	{"mode", APV_OPT_ENUM, A_MODE, 0, ap_modes, NULL},
-	{"qd", APV_OPT_NUM, A_QD, 15, NULL, "a queue depth"},
-	{"nd", APV_OPT_NUM, A_ND, 255, NULL, "a number of domains"},
-	{"ml", APV_OPT_NUM, A_ML, 15, NULL, "a message length in 4K units"},
-	{"4k", APV_OPT_BOOL, A_4K, 0, NULL, NULL},
-	{"config", APV_OPT_BOOL, A_CONFIG, 0, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"type", APV_OPT_ENUM, A_TYPE, 0, ap_types, NULL},
+    {"mode", APV_OPT_ENUM, A_MODE, 0, ap_modes, NULL},
+    {"qd", APV_OPT_NUM, A_QD, 15, NULL, "a queue depth"},
+    {"nd", APV_OPT_NUM, A_ND, 255, NULL, "a number of domains"},
+    {"ml", APV_OPT_NUM, A_ML, 15, NULL, "a message length in 4K units"},
+    {"4k", APV_OPT_BOOL, A_4K, 0, NULL, NULL},
+    {"config", APV_OPT_BOOL, A_CONFIG, 0, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_adapter(struct apv_pcur *c)
@@ -137,8 +150,8 @@ static int exec_adapter(struct apv_world *w, const struct apv_step *s)
 
 enum { D_IDS = 0, D_CONFIG };
 static const struct apv_opt domain_opts[] = {
-	{"config", APV_OPT_BOOL, D_CONFIG, 0, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"config", APV_OPT_BOOL, D_CONFIG, 0, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 static const struct apv_opt no_opts[] = {{NULL, 0, 0, 0, NULL, NULL}};
 
@@ -165,7 +178,8 @@ static int exec_domain(struct apv_world *w, const struct apv_step *s)
 		return -1;
 	apv_mask_for_each(id, &s->v[D_IDS].m)
 	{
-		int rc = control ? apv_hw_add_control_domain(w->hw, id) : apv_hw_add_domain(w->hw, id);
+		int rc =
+		    control ? apv_hw_add_control_domain(w->hw, id) : apv_hw_add_domain(w->hw, id);
 		if (rc == 0 && !control && s->v[D_CONFIG].kind && !s->v[D_CONFIG].u)
 			rc = apv_hw_configure_domain(w->hw, id, false);
 		if (rc) {
@@ -204,19 +218,20 @@ static int exec_configure(struct apv_world *w, const struct apv_step *s)
 /* ---- fault APQN KIND [count=N] ---------------------------------------------------------- */
 
 enum { F_APQN = 0, F_KIND, F_ARG, F_COUNT };
-static const char *const fault_words[] = {"none",      "busy",     "reset",   "deconfigured",
-					  "checkstop", "aqic-rc07", "aqic-rc", "slow",    NULL};
-static const enum apv_hw_fault fault_kinds[] = {APV_FAULT_NONE,       APV_FAULT_BUSY,      APV_FAULT_RESET,
-						APV_FAULT_DECONFIGURED, APV_FAULT_CHECKSTOP, APV_FAULT_AQIC_RC07,
-						APV_FAULT_AQIC_RC,    APV_FAULT_SLOW};
+static const char *const fault_words[] = {
+    "none", "busy", "reset", "deconfigured", "checkstop", "aqic-rc07", "aqic-rc", "slow", NULL};
+static const enum apv_hw_fault fault_kinds[] = {
+    APV_FAULT_NONE,	 APV_FAULT_BUSY,      APV_FAULT_RESET,	 APV_FAULT_DECONFIGURED,
+    APV_FAULT_CHECKSTOP, APV_FAULT_AQIC_RC07, APV_FAULT_AQIC_RC, APV_FAULT_SLOW};
 static const struct apv_opt fault_opts[] = {
-	{"count", APV_OPT_NUM, F_COUNT, 1000000, NULL, "a count"},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"count", APV_OPT_NUM, F_COUNT, 1000000, NULL, "a count"},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_fault(struct apv_pcur *c)
 {
-	const char *what = "a fault (none, busy, reset, deconfigured, checkstop, aqic-rc07, aqic-rc=RC or slow=DURATION)";
+	const char *what = "a fault (none, busy, reset, deconfigured, checkstop, aqic-rc07, "
+			   "aqic-rc=RC or slow=DURATION)";
 	char prev[64];
 	if (apv_pc_apqn(c, F_APQN) < 0)
 		return -1;
@@ -232,22 +247,27 @@ static int parse_fault(struct apv_pcur *c)
 			kind = i;
 	if (kind < 0 || t->quoted) {
 		char got[64];
-		return apv_pc_fail(c, t, "expected %s after '%s', got '%s'", what, apv_pc_prev(c, prev, sizeof(prev)),
+		return apv_pc_fail(c, t, "expected %s after '%s', got '%s'", what,
+				   apv_pc_prev(c, prev, sizeof(prev)),
 				   apv_tok_show(t, got, sizeof(got)));
 	}
-	bool needs_value = fault_kinds[kind] == APV_FAULT_AQIC_RC || fault_kinds[kind] == APV_FAULT_SLOW;
+	bool needs_value =
+	    fault_kinds[kind] == APV_FAULT_AQIC_RC || fault_kinds[kind] == APV_FAULT_SLOW;
 	if (needs_value && !t->key)
 		return apv_pc_fail(c, t, "fault '%s' needs a value (%s=...)", word, word);
 	if (!needs_value && t->key)
 		return apv_pc_fail(c, t, "fault '%s' takes no value", word);
-	c->step->v[F_KIND] = (struct apv_val){.kind = APV_V_NUM, .u = (uint64_t)fault_kinds[kind], .tok = t};
+	c->step->v[F_KIND] =
+	    (struct apv_val){.kind = APV_V_NUM, .u = (uint64_t)fault_kinds[kind], .tok = t};
 	if (fault_kinds[kind] == APV_FAULT_AQIC_RC) {
 		uint64_t rc;
 		int e = apv_scn_parse_num(t->text, 255, &rc);
 		if (e < 0) {
 			struct apv_tok at = *t;
 			at.col = t->vcol;
-			return apv_pc_fail(c, &at, "expected a response code (0-255) for 'aqic-rc', got '%s'", t->text);
+			return apv_pc_fail(
+			    c, &at, "expected a response code (0-255) for 'aqic-rc', got '%s'",
+			    t->text);
 		}
 		c->step->v[F_ARG] = (struct apv_val){.kind = APV_V_NUM, .u = rc, .tok = t};
 	} else if (fault_kinds[kind] == APV_FAULT_SLOW) {
@@ -257,8 +277,10 @@ static int parse_fault(struct apv_pcur *c)
 			struct apv_tok at = *t;
 			at.col = t->vcol;
 			if (e == -ENOENT)
-				return apv_pc_fail(c, &at, "duration '%s' needs a unit: ns, us, ms or s", t->text);
-			return apv_pc_fail(c, &at, "expected a duration (like 5ms) for 'slow', got '%s'", t->text);
+				return apv_pc_fail(
+				    c, &at, "duration '%s' needs a unit: ns, us, ms or s", t->text);
+			return apv_pc_fail(
+			    c, &at, "expected a duration (like 5ms) for 'slow', got '%s'", t->text);
 		}
 		c->step->v[F_ARG] = (struct apv_val){.kind = APV_V_NUM, .u = ns, .tok = t};
 	}
@@ -332,26 +354,34 @@ static int exec_ap(struct apv_world *w, const struct apv_step *s)
 }
 
 const struct apv_cmd apv_scn_cmds_host[] = {
-	{"host", NULL, "host [apxa=on|off] [na=N] [nd=N] [qci|apft|aqic|aiv|gisa|ap=on|off] [reset|irq|reply=DUR]",
-	 "the machine: facilities and timings (before anything uses the host)", parse_host, exec_host, 0},
-	{"adapter", NULL, "adapter IDS [type=cex4..cex8] [mode=accel|cca|ep11] [qd=N] [nd=N] [ml=N] [4k=on|off] [config=on|off]",
-	 "define adapters", parse_adapter, exec_adapter, APV_CMD_ACTION},
-	{"domain", NULL, "domain IDS [config=on|off]", "define usage domains", parse_domain, exec_domain,
-	 APV_CMD_ACTION},
-	{"control_domain", NULL, "control_domain IDS", "define control domains", parse_cdom, exec_domain,
-	 APV_CMD_ACTION},
-	{"configure", "adapter", "configure adapter ID on|off", "configure/deconfigure an adapter at run time",
-	 parse_configure, exec_configure, APV_CMD_ACTION},
-	{"configure", "domain", "configure domain ID on|off", "configure/deconfigure a domain at run time",
-	 parse_configure, exec_configure, APV_CMD_ACTION},
-	{"fault", NULL, "fault APQN none|busy|reset|deconfigured|checkstop|aqic-rc07|aqic-rc=RC|slow=DUR [count=N]",
-	 "inject a hardware fault into a queue", parse_fault, exec_fault, APV_CMD_ACTION},
-	{"ap_instructions", NULL, "ap_instructions on|off",
-	 "the host's AP instructions appear/disappear (PQAP raises an operation exception)", parse_ap, exec_ap, 0},
-	{"rescan", NULL, "rescan", "the AP bus re-reads the configuration (hot plug)", parse_none, exec_rescan, 0},
-	{"bus", "apmask", "bus apmask MASK", "/sys/bus/ap/apmask (0x... or +N,-M)", parse_busmask, exec_busmask,
-	 APV_CMD_ACTION},
-	{"bus", "aqmask", "bus aqmask MASK", "/sys/bus/ap/aqmask (0x... or +N,-M)", parse_busmask, exec_busmask,
-	 APV_CMD_ACTION},
-	{NULL, NULL, NULL, NULL, NULL, NULL, 0},
+    {"host", NULL,
+     "host [apxa=on|off] [na=N] [nd=N] [qci|apft|aqic|aiv|gisa|ap=on|off] [reset|irq|reply=DUR]",
+     "the machine: facilities and timings (before anything uses the host)", parse_host, exec_host,
+     0},
+    {"adapter", NULL,
+     "adapter IDS [type=cex4..cex8] [mode=accel|cca|ep11] [qd=N] [nd=N] [ml=N] [4k=on|off] "
+     "[config=on|off]",
+     "define adapters", parse_adapter, exec_adapter, APV_CMD_ACTION},
+    {"domain", NULL, "domain IDS [config=on|off]", "define usage domains", parse_domain,
+     exec_domain, APV_CMD_ACTION},
+    {"control_domain", NULL, "control_domain IDS", "define control domains", parse_cdom,
+     exec_domain, APV_CMD_ACTION},
+    {"configure", "adapter", "configure adapter ID on|off",
+     "configure/deconfigure an adapter at run time", parse_configure, exec_configure,
+     APV_CMD_ACTION},
+    {"configure", "domain", "configure domain ID on|off",
+     "configure/deconfigure a domain at run time", parse_configure, exec_configure, APV_CMD_ACTION},
+    {"fault", NULL,
+     "fault APQN none|busy|reset|deconfigured|checkstop|aqic-rc07|aqic-rc=RC|slow=DUR [count=N]",
+     "inject a hardware fault into a queue", parse_fault, exec_fault, APV_CMD_ACTION},
+    {"ap_instructions", NULL, "ap_instructions on|off",
+     "the host's AP instructions appear/disappear (PQAP raises an operation exception)", parse_ap,
+     exec_ap, 0},
+    {"rescan", NULL, "rescan", "the AP bus re-reads the configuration (hot plug)", parse_none,
+     exec_rescan, 0},
+    {"bus", "apmask", "bus apmask MASK", "/sys/bus/ap/apmask (0x... or +N,-M)", parse_busmask,
+     exec_busmask, APV_CMD_ACTION},
+    {"bus", "aqmask", "bus aqmask MASK", "/sys/bus/ap/aqmask (0x... or +N,-M)", parse_busmask,
+     exec_busmask, APV_CMD_ACTION},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

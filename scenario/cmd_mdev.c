@@ -9,16 +9,17 @@
 #include <errno.h>
 #include <string.h>
 
-static const char *const mdev_attrs[] = {"assign_adapter", "unassign_adapter", "assign_domain",
-					 "unassign_domain", "assign_control_domain",
-					 "unassign_control_domain", "ap_config", NULL};
+static const char *const mdev_attrs[] = {
+    "assign_adapter",	     "unassign_adapter",	"assign_domain", "unassign_domain",
+    "assign_control_domain", "unassign_control_domain", "ap_config",	 NULL};
 
 /* The live mdev behind a name, or a failure that says why there is none. */
 static struct apv_wmdev *need_mdev(struct apv_world *w, const char *name)
 {
 	struct apv_wmdev *wm = apv_world_mdev(w, name);
 	if (!wm || !wm->mdev) {
-		apv_w_fail(w, "mdev '%s' does not exist (its create failed, or it was removed)", name);
+		apv_w_fail(w, "mdev '%s' does not exist (its create failed, or it was removed)",
+			   name);
 		return NULL;
 	}
 	return wm;
@@ -28,7 +29,8 @@ static struct apv_wvm *need_vm(struct apv_world *w, const char *name)
 {
 	struct apv_wvm *vm = apv_world_vm(w, name);
 	if (!vm || !vm->vm) {
-		apv_w_fail(w, "VM '%s' does not exist (its creation failed, or it was destroyed)", name);
+		apv_w_fail(w, "VM '%s' does not exist (its creation failed, or it was destroyed)",
+			   name);
 		return NULL;
 	}
 	return vm;
@@ -121,7 +123,8 @@ static int exec_attr(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- attach / detach ---------------------------------------------------------------------------- */
+/* ---- attach / detach ----------------------------------------------------------------------------
+ */
 
 static int parse_attach(struct apv_pcur *c)
 {
@@ -156,7 +159,8 @@ static int exec_detach(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- vfio reset|unmap|on_request ------------------------------------------------------------------ */
+/* ---- vfio reset|unmap|on_request
+ * ------------------------------------------------------------------ */
 
 static int exec_reset(struct apv_world *w, const struct apv_step *s)
 {
@@ -202,7 +206,8 @@ static int exec_on_request(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- load / unload vfio_ap -------------------------------------------------------------------------- */
+/* ---- load / unload vfio_ap
+ * -------------------------------------------------------------------------- */
 
 static const char *const modules[] = {"vfio_ap", NULL};
 
@@ -234,20 +239,26 @@ static int exec_unload(struct apv_world *w, const struct apv_step *s)
 }
 
 const struct apv_cmd apv_scn_cmds_mdev[] = {
-	{"mdev", "create", "mdev create UUID [as NAME]", "create a vfio_ap mdev (echo UUID > .../create)",
-	 parse_create, exec_create, APV_CMD_ACTION},
-	{"mdev", "remove", "mdev remove MDEV", "remove an mdev (echo 1 > .../remove)", parse_remove, exec_remove,
-	 APV_CMD_ACTION},
-	{"mdev", NULL, "mdev MDEV ATTRIBUTE VALUE", "write an mdev attribute (assign_adapter, ap_config, ...)",
-	 parse_attr, exec_attr, APV_CMD_ACTION},
-	{"attach", NULL, "attach MDEV VM", "open the VFIO device with the VM's KVM (QEMU start)", parse_attach,
-	 exec_attach, APV_CMD_ACTION},
-	{"detach", NULL, "detach MDEV", "close the VFIO device (QEMU exit)", parse_detach, exec_detach, 0},
-	{"vfio", "reset", "vfio reset MDEV", "VFIO_DEVICE_RESET", parse_detach, exec_reset, APV_CMD_ACTION},
-	{"vfio", "unmap", "vfio unmap MDEV IOVA LENGTH", "DMA unmap notification", parse_unmap, exec_unmap, 0},
-	{"vfio", "on_request", "vfio on_request MDEV detach|ignore",
-	 "what user space does when asked to release the device", parse_on_request, exec_on_request, 0},
-	{"load", NULL, "load vfio_ap", "load vfio_ap now (it scans the bus)", parse_module, exec_load, 0},
-	{"unload", NULL, "unload vfio_ap", "module unload: every mdev is removed", parse_module, exec_unload, 0},
-	{NULL, NULL, NULL, NULL, NULL, NULL, 0},
+    {"mdev", "create", "mdev create UUID [as NAME]",
+     "create a vfio_ap mdev (echo UUID > .../create)", parse_create, exec_create, APV_CMD_ACTION},
+    {"mdev", "remove", "mdev remove MDEV", "remove an mdev (echo 1 > .../remove)", parse_remove,
+     exec_remove, APV_CMD_ACTION},
+    {"mdev", NULL, "mdev MDEV ATTRIBUTE VALUE",
+     "write an mdev attribute (assign_adapter, ap_config, ...)", parse_attr, exec_attr,
+     APV_CMD_ACTION},
+    {"attach", NULL, "attach MDEV VM", "open the VFIO device with the VM's KVM (QEMU start)",
+     parse_attach, exec_attach, APV_CMD_ACTION},
+    {"detach", NULL, "detach MDEV", "close the VFIO device (QEMU exit)", parse_detach, exec_detach,
+     0},
+    {"vfio", "reset", "vfio reset MDEV", "VFIO_DEVICE_RESET", parse_detach, exec_reset,
+     APV_CMD_ACTION},
+    {"vfio", "unmap", "vfio unmap MDEV IOVA LENGTH", "DMA unmap notification", parse_unmap,
+     exec_unmap, 0},
+    {"vfio", "on_request", "vfio on_request MDEV detach|ignore",
+     "what user space does when asked to release the device", parse_on_request, exec_on_request, 0},
+    {"load", NULL, "load vfio_ap", "load vfio_ap now (it scans the bus)", parse_module, exec_load,
+     0},
+    {"unload", NULL, "unload vfio_ap", "module unload: every mdev is removed", parse_module,
+     exec_unload, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

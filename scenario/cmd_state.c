@@ -50,11 +50,12 @@ static int exec_pins(struct apv_world *w, const struct apv_step *s)
 	return got == s->v[0].u ? 0 : fail_u64(w, "pinned pages", s->v[0].u, got);
 }
 
-/* ---- expect isc VM GISC refs=N ------------------------------------------------------------------ */
+/* ---- expect isc VM GISC refs=N ------------------------------------------------------------------
+ */
 
 static const struct apv_opt isc_opts[] = {
-	{"refs", APV_OPT_NUM, 2, 1u << 20, NULL, "a reference count"},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"refs", APV_OPT_NUM, 2, 1u << 20, NULL, "a reference count"},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_isc(struct apv_pcur *c)
@@ -76,7 +77,8 @@ static int exec_isc(struct apv_world *w, const struct apv_step *s)
 	return apv_x_check_fields(w, s, isc_opts, act, m);
 }
 
-/* ---- expect interrupts VCPU N ------------------------------------------------------------------- */
+/* ---- expect interrupts VCPU N -------------------------------------------------------------------
+ */
 
 static int parse_interrupts(struct apv_pcur *c)
 {
@@ -91,26 +93,29 @@ static int exec_interrupts(struct apv_world *w, const struct apv_step *s)
 	if (!v)
 		return apv_w_fail(w, "vCPU '%s' does not exist", s->v[0].s);
 	uint64_t got = apv_vcpu_interrupts(v);
-	return got == s->v[1].u ? 0 : fail_u64(w, "adapter interruptions delivered", s->v[1].u, got);
+	return got == s->v[1].u ? 0
+				: fail_u64(w, "adapter interruptions delivered", s->v[1].u, got);
 }
 
-/* ---- expect matrix|guest_matrix|control_domains|ap_config MDEV LINE... -------------------------- */
+/* ---- expect matrix|guest_matrix|control_domains|ap_config MDEV LINE... --------------------------
+ */
 
 static int parse_attr(struct apv_pcur *c)
 {
 	if (apv_pc_mdev(c, 0) < 0)
 		return -1;
 	if (!apv_pc_more(c))
-		return apv_pc_fail(c, NULL,
-				   "'expect %s' needs the expected lines (like 05.0004 05.0005, or \"\" for none)",
-				   c->step->cmd->sub);
+		return apv_pc_fail(
+		    c, NULL,
+		    "'expect %s' needs the expected lines (like 05.0004 05.0005, or \"\" for none)",
+		    c->step->cmd->sub);
 	c->step->v[1] = (struct apv_val){.kind = APV_V_NUM, .u = (uint64_t)c->i};
 	while (apv_pc_more(c)) {
 		const struct apv_tok *t = &c->step->st.tok[c->i];
 		if (t->key && !t->quoted) {
 			char got[128];
-			return apv_pc_fail(c, t, "unexpected '%s' in the expected %s", apv_tok_show(t, got, sizeof(got)),
-					   c->step->cmd->sub);
+			return apv_pc_fail(c, t, "unexpected '%s' in the expected %s",
+					   apv_tok_show(t, got, sizeof(got)), c->step->cmd->sub);
 		}
 		c->i++;
 	}
@@ -122,7 +127,8 @@ static char *expected_text(const struct apv_step *s)
 {
 	size_t n = 0;
 	for (int i = (int)s->v[1].u; i < s->st.ntok; i++)
-		n += strlen(s->st.tok[i].text) + (s->st.tok[i].key ? strlen(s->st.tok[i].key) + 1 : 0) + 1;
+		n += strlen(s->st.tok[i].text) +
+		     (s->st.tok[i].key ? strlen(s->st.tok[i].key) + 1 : 0) + 1;
 	char *out = calloc(1, n + 1);
 	if (!out)
 		return NULL;
@@ -200,7 +206,8 @@ static int exec_attr(struct apv_world *w, const struct apv_step *s)
 	return ret;
 }
 
-/* ---- expect driver APQN vfio_ap|host|none ; expect qstatus APQN STATUS --------------------------- */
+/* ---- expect driver APQN vfio_ap|host|none ; expect qstatus APQN STATUS
+ * --------------------------- */
 
 static const char *const drivers[] = {"none", "host", "vfio_ap", NULL};
 static const char *const qstatuses[] = {"in use", "assigned", "unassigned", "none", NULL};
@@ -232,23 +239,36 @@ static int exec_driver(struct apv_world *w, const struct apv_step *s)
 	return apv_w_expect_fail(w, s->v[1].s, got);
 }
 
-/* ---- expect queue APQN fields (the hardware's view) ---------------------------------------------- */
+/* ---- expect queue APQN fields (the hardware's view)
+ * ---------------------------------------------- */
 
-enum { HQ_APQN = 0, HQ_EXISTS, HQ_IRQ, HQ_NIB, HQ_QUEUED, HQ_REPLIES, HQ_REQUESTS, HQ_DONE, HQ_DISC, HQ_INTS,
-       HQ_AQIC, HQ_RC };
+enum {
+	HQ_APQN = 0,
+	HQ_EXISTS,
+	HQ_IRQ,
+	HQ_NIB,
+	HQ_QUEUED,
+	HQ_REPLIES,
+	HQ_REQUESTS,
+	HQ_DONE,
+	HQ_DISC,
+	HQ_INTS,
+	HQ_AQIC,
+	HQ_RC
+};
 static const struct apv_opt hq_opts[] = {
-	{"exists", APV_OPT_BOOL, HQ_EXISTS, 0, NULL, NULL},
-	{"irq", APV_OPT_BOOL, HQ_IRQ, 0, NULL, NULL},
-	{"nib", APV_OPT_NUM, HQ_NIB, UINT64_MAX, NULL, "an address"},
-	{"queued", APV_OPT_NUM, HQ_QUEUED, UINT64_MAX, NULL, NULL},
-	{"replies", APV_OPT_NUM, HQ_REPLIES, UINT64_MAX, NULL, NULL},
-	{"requests", APV_OPT_NUM, HQ_REQUESTS, UINT64_MAX, NULL, NULL},
-	{"done", APV_OPT_NUM, HQ_DONE, UINT64_MAX, NULL, NULL},
-	{"discarded", APV_OPT_NUM, HQ_DISC, UINT64_MAX, NULL, NULL},
-	{"interrupts", APV_OPT_NUM, HQ_INTS, UINT64_MAX, NULL, NULL},
-	{"aqic", APV_OPT_NUM, HQ_AQIC, UINT64_MAX, NULL, NULL},
-	{"rc", APV_OPT_NUM, HQ_RC, 255, NULL, "a response code"},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"exists", APV_OPT_BOOL, HQ_EXISTS, 0, NULL, NULL},
+    {"irq", APV_OPT_BOOL, HQ_IRQ, 0, NULL, NULL},
+    {"nib", APV_OPT_NUM, HQ_NIB, UINT64_MAX, NULL, "an address"},
+    {"queued", APV_OPT_NUM, HQ_QUEUED, UINT64_MAX, NULL, NULL},
+    {"replies", APV_OPT_NUM, HQ_REPLIES, UINT64_MAX, NULL, NULL},
+    {"requests", APV_OPT_NUM, HQ_REQUESTS, UINT64_MAX, NULL, NULL},
+    {"done", APV_OPT_NUM, HQ_DONE, UINT64_MAX, NULL, NULL},
+    {"discarded", APV_OPT_NUM, HQ_DISC, UINT64_MAX, NULL, NULL},
+    {"interrupts", APV_OPT_NUM, HQ_INTS, UINT64_MAX, NULL, NULL},
+    {"aqic", APV_OPT_NUM, HQ_AQIC, UINT64_MAX, NULL, NULL},
+    {"rc", APV_OPT_NUM, HQ_RC, 255, NULL, "a response code"},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_hq(struct apv_pcur *c)
@@ -281,17 +301,18 @@ static int exec_hq(struct apv_world *w, const struct apv_step *s)
 	return apv_x_check_fields(w, s, hq_opts, act, m);
 }
 
-/* ---- expect saved MDEV APQN fields (vfio_ap's view of a queue) ---------------------------------- */
+/* ---- expect saved MDEV APQN fields (vfio_ap's view of a queue) ----------------------------------
+ */
 
 enum { SQ_MDEV = 0, SQ_APQN, SQ_LINKED, SQ_SHADOW, SQ_NIB, SQ_ISC, SQ_RESET };
 static const char *const iscs[] = {"0", "1", "2", "3", "4", "5", "6", "7", "none", NULL};
 static const struct apv_opt sq_opts[] = {
-	{"linked", APV_OPT_BOOL, SQ_LINKED, 0, NULL, NULL},
-	{"shadow", APV_OPT_BOOL, SQ_SHADOW, 0, NULL, NULL},
-	{"nib", APV_OPT_NUM, SQ_NIB, UINT64_MAX, NULL, "a guest NIB address (0 = none)"},
-	{"isc", APV_OPT_ENUM, SQ_ISC, 0, iscs, NULL},
-	{"reset_rc", APV_OPT_NUM, SQ_RESET, 255, NULL, "a response code"},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"linked", APV_OPT_BOOL, SQ_LINKED, 0, NULL, NULL},
+    {"shadow", APV_OPT_BOOL, SQ_SHADOW, 0, NULL, NULL},
+    {"nib", APV_OPT_NUM, SQ_NIB, UINT64_MAX, NULL, "a guest NIB address (0 = none)"},
+    {"isc", APV_OPT_ENUM, SQ_ISC, 0, iscs, NULL},
+    {"reset_rc", APV_OPT_NUM, SQ_RESET, 255, NULL, "a response code"},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_sq(struct apv_pcur *c)
@@ -324,13 +345,14 @@ static int exec_sq(struct apv_world *w, const struct apv_step *s)
 	return apv_x_check_fields(w, s, sq_opts, act, m);
 }
 
-/* ---- expect masks VM apm= aqm= adm= -------------------------------------------------------------- */
+/* ---- expect masks VM apm= aqm= adm=
+ * -------------------------------------------------------------- */
 
 static const struct apv_opt mask_opts[] = {
-	{"apm", APV_OPT_IDS, 1, 255, NULL, NULL},
-	{"aqm", APV_OPT_IDS, 2, 255, NULL, NULL},
-	{"adm", APV_OPT_IDS, 3, 255, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"apm", APV_OPT_IDS, 1, 255, NULL, NULL},
+    {"aqm", APV_OPT_IDS, 2, 255, NULL, NULL},
+    {"adm", APV_OPT_IDS, 3, 255, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_masks(struct apv_pcur *c)
@@ -352,7 +374,8 @@ static int exec_masks(struct apv_world *w, const struct apv_step *s)
 	return apv_x_check_fields(w, s, mask_opts, act, m);
 }
 
-/* ---- expect hook VM set|none ---------------------------------------------------------------------- */
+/* ---- expect hook VM set|none
+ * ---------------------------------------------------------------------- */
 
 static const char *const hook_states[] = {"set", "none", NULL};
 
@@ -372,16 +395,17 @@ static int exec_hook(struct apv_world *w, const struct apv_step *s)
 	return strcmp(got, s->v[1].s) == 0 ? 0 : apv_w_expect_fail(w, s->v[1].s, got);
 }
 
-/* ---- expect counters VCPU ... / expect vfio_ap ... ------------------------------------------------- */
+/* ---- expect counters VCPU ... / expect vfio_ap ...
+ * ------------------------------------------------- */
 
 enum { C_VCPU = 0, C_ICPT, C_EXITS, C_PGM, C_INTERP, C_INTS };
 static const struct apv_opt counter_opts[] = {
-	{"intercepts", APV_OPT_NUM, C_ICPT, UINT64_MAX, NULL, NULL},
-	{"exits", APV_OPT_NUM, C_EXITS, UINT64_MAX, NULL, NULL},
-	{"pgm", APV_OPT_NUM, C_PGM, UINT64_MAX, NULL, NULL},
-	{"interpreted", APV_OPT_NUM, C_INTERP, UINT64_MAX, NULL, NULL},
-	{"interrupts", APV_OPT_NUM, C_INTS, UINT64_MAX, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"intercepts", APV_OPT_NUM, C_ICPT, UINT64_MAX, NULL, NULL},
+    {"exits", APV_OPT_NUM, C_EXITS, UINT64_MAX, NULL, NULL},
+    {"pgm", APV_OPT_NUM, C_PGM, UINT64_MAX, NULL, NULL},
+    {"interpreted", APV_OPT_NUM, C_INTERP, UINT64_MAX, NULL, NULL},
+    {"interrupts", APV_OPT_NUM, C_INTS, UINT64_MAX, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_counters(struct apv_pcur *c)
@@ -410,12 +434,12 @@ static int exec_counters(struct apv_world *w, const struct apv_step *s)
 
 enum { V_EN = 0, V_DIS, V_RESETS, V_REQ, V_CFG };
 static const struct apv_opt vfio_opts[] = {
-	{"aqic_enable", APV_OPT_NUM, V_EN, UINT64_MAX, NULL, NULL},
-	{"aqic_disable", APV_OPT_NUM, V_DIS, UINT64_MAX, NULL, NULL},
-	{"resets", APV_OPT_NUM, V_RESETS, UINT64_MAX, NULL, NULL},
-	{"req_notifications", APV_OPT_NUM, V_REQ, UINT64_MAX, NULL, NULL},
-	{"cfg_notifications", APV_OPT_NUM, V_CFG, UINT64_MAX, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"aqic_enable", APV_OPT_NUM, V_EN, UINT64_MAX, NULL, NULL},
+    {"aqic_disable", APV_OPT_NUM, V_DIS, UINT64_MAX, NULL, NULL},
+    {"resets", APV_OPT_NUM, V_RESETS, UINT64_MAX, NULL, NULL},
+    {"req_notifications", APV_OPT_NUM, V_REQ, UINT64_MAX, NULL, NULL},
+    {"cfg_notifications", APV_OPT_NUM, V_CFG, UINT64_MAX, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_vfio(struct apv_pcur *c)
@@ -439,15 +463,16 @@ static int exec_vfio(struct apv_world *w, const struct apv_step *s)
 	return apv_x_check_fields(w, s, vfio_opts, act, m);
 }
 
-/* ---- expect gisa VM ipm= iam= alerted= ------------------------------------------------------------ */
+/* ---- expect gisa VM ipm= iam= alerted=
+ * ------------------------------------------------------------ */
 
 enum { G_VM = 0, G_IPM, G_IAM, G_ALERT, G_GAL };
 static const struct apv_opt gisa_opts[] = {
-	{"ipm", APV_OPT_NUM, G_IPM, 255, NULL, "a mask (0x80 >> isc)"},
-	{"iam", APV_OPT_NUM, G_IAM, 255, NULL, "a mask (0x80 >> isc)"},
-	{"alerted", APV_OPT_BOOL, G_ALERT, 0, NULL, NULL},
-	{"gal_interrupts", APV_OPT_NUM, G_GAL, UINT64_MAX, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"ipm", APV_OPT_NUM, G_IPM, 255, NULL, "a mask (0x80 >> isc)"},
+    {"iam", APV_OPT_NUM, G_IAM, 255, NULL, "a mask (0x80 >> isc)"},
+    {"alerted", APV_OPT_BOOL, G_ALERT, 0, NULL, NULL},
+    {"gal_interrupts", APV_OPT_NUM, G_GAL, UINT64_MAX, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_gisa(struct apv_pcur *c)
@@ -471,7 +496,8 @@ static int exec_gisa(struct apv_world *w, const struct apv_step *s)
 	return apv_x_check_fields(w, s, gisa_opts, act, m);
 }
 
-/* ---- expect mem VM ADDR HEX -------------------------------------------------------------------------- */
+/* ---- expect mem VM ADDR HEX
+ * -------------------------------------------------------------------------- */
 
 static int parse_mem(struct apv_pcur *c)
 {
@@ -481,8 +507,9 @@ static int parse_mem(struct apv_pcur *c)
 	const struct apv_tok *t = c->step->v[2].tok;
 	size_t n = strlen(t->text);
 	if (n == 0 || n % 2 || n > 512 || strspn(t->text, "0123456789abcdefABCDEF") != n)
-		return apv_pc_fail(c, t, "expected an even number of hex digits (at most 256 bytes), got '%s'",
-				   t->text);
+		return apv_pc_fail(
+		    c, t, "expected an even number of hex digits (at most 256 bytes), got '%s'",
+		    t->text);
 	return apv_pc_end(c);
 }
 
@@ -506,17 +533,18 @@ static int exec_mem(struct apv_world *w, const struct apv_step *s)
 	return strcasecmp(got, hex) == 0 ? 0 : apv_w_expect_fail(w, hex, got);
 }
 
-/* ---- expect balance zero | pins= isc= vmrefs= hooks= ------------------------------------------------- */
+/* ---- expect balance zero | pins= isc= vmrefs= hooks=
+ * ------------------------------------------------- */
 
 enum { B_ZERO = 0, B_PINS, B_ISC, B_VMREFS, B_HOOKS, B_CALLS };
 static const struct apv_opt bal_opts[] = {
-	{"zero", APV_OPT_FLAG, B_ZERO, 0, NULL, NULL},
-	{"pins", APV_OPT_NUM, B_PINS, UINT64_MAX, NULL, NULL},
-	{"isc", APV_OPT_NUM, B_ISC, UINT64_MAX, NULL, NULL},
-	{"vmrefs", APV_OPT_NUM, B_VMREFS, UINT64_MAX, NULL, NULL},
-	{"hooks", APV_OPT_NUM, B_HOOKS, UINT64_MAX, NULL, NULL},
-	{"calls", APV_OPT_NUM, B_CALLS, UINT64_MAX, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"zero", APV_OPT_FLAG, B_ZERO, 0, NULL, NULL},
+    {"pins", APV_OPT_NUM, B_PINS, UINT64_MAX, NULL, NULL},
+    {"isc", APV_OPT_NUM, B_ISC, UINT64_MAX, NULL, NULL},
+    {"vmrefs", APV_OPT_NUM, B_VMREFS, UINT64_MAX, NULL, NULL},
+    {"hooks", APV_OPT_NUM, B_HOOKS, UINT64_MAX, NULL, NULL},
+    {"calls", APV_OPT_NUM, B_CALLS, UINT64_MAX, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_balance(struct apv_pcur *c)
@@ -526,7 +554,8 @@ static int parse_balance(struct apv_pcur *c)
 	if (c->step->v[B_ZERO].kind) {
 		for (int i = B_PINS; i <= B_CALLS; i++)
 			if (c->step->v[i].kind)
-				return apv_pc_fail(c, c->step->v[i].tok, "'zero' cannot be combined with counts");
+				return apv_pc_fail(c, c->step->v[i].tok,
+						   "'zero' cannot be combined with counts");
 	}
 	return 0;
 }
@@ -539,7 +568,9 @@ static int exec_balance(struct apv_world *w, const struct apv_step *s)
 	char got[160];
 	apv_balance_format(&b, got, sizeof(got));
 	if (s->v[B_ZERO].kind)
-		return apv_balance_zero(&b) ? 0 : apv_w_expect_fail(w, "pins=0 isc=0 vmrefs=0 hooks=0 calls=0", got);
+		return apv_balance_zero(&b)
+			   ? 0
+			   : apv_w_expect_fail(w, "pins=0 isc=0 vmrefs=0 hooks=0 calls=0", got);
 	uint64_t act[APV_SCN_MAXARGS] = {0};
 	struct apv_mask m[APV_SCN_MAXARGS];
 	act[B_PINS] = (uint64_t)b.pins;
@@ -550,11 +581,13 @@ static int exec_balance(struct apv_world *w, const struct apv_step *s)
 	return apv_x_check_fields(w, s, bal_opts, act, m);
 }
 
-/* ---- expect requests MDEV N ; attached MDEV VM|none ----------------------------------------------------- */
+/* ---- expect requests MDEV N ; attached MDEV VM|none
+ * ----------------------------------------------------- */
 
 static int parse_requests(struct apv_pcur *c)
 {
-	if (apv_pc_mdev_ever(c, 0) < 0 || apv_pc_num(c, 1, "a number of request notifications", UINT64_MAX) < 0)
+	if (apv_pc_mdev_ever(c, 0) < 0 ||
+	    apv_pc_num(c, 1, "a number of request notifications", UINT64_MAX) < 0)
 		return -1;
 	return apv_pc_end(c);
 }
@@ -564,7 +597,9 @@ static int exec_requests(struct apv_world *w, const struct apv_step *s)
 	struct apv_wmdev *wm = apv_world_mdev(w, s->v[0].s);
 	if (!wm)
 		return apv_w_fail(w, "mdev '%s' was never created", s->v[0].s);
-	return wm->requests == s->v[1].u ? 0 : fail_u64(w, "request notifications", s->v[1].u, wm->requests);
+	return wm->requests == s->v[1].u
+		   ? 0
+		   : fail_u64(w, "request notifications", s->v[1].u, wm->requests);
 }
 
 static int parse_attached(struct apv_pcur *c)
@@ -591,7 +626,8 @@ static int exec_attached(struct apv_world *w, const struct apv_step *s)
 	return strcmp(got, s->v[1].s) == 0 ? 0 : apv_w_expect_fail(w, s->v[1].s, got);
 }
 
-/* ---- expect crycb VM N ; facility VM N on|off ; apie VM on|off ; time DUR ------------------------------ */
+/* ---- expect crycb VM N ; facility VM N on|off ; apie VM on|off ; time DUR
+ * ------------------------------ */
 
 static int parse_crycb(struct apv_pcur *c)
 {
@@ -660,52 +696,62 @@ static int exec_time(struct apv_world *w, const struct apv_step *s)
 	if (now == s->v[0].u)
 		return 0;
 	char a[32], b[32];
-	return apv_w_expect_fail(w, apv_scn_dur_str(s->v[0].u, a, sizeof(a)), apv_scn_dur_str(now, b, sizeof(b)));
+	return apv_w_expect_fail(w, apv_scn_dur_str(s->v[0].u, a, sizeof(a)),
+				 apv_scn_dur_str(now, b, sizeof(b)));
 }
 
-#define ATTR_EXPECT(a)                                                                                   \
-	{"expect", a, "expect " a " MDEV LINE...", "the mdev's " a " attribute, line by line", parse_attr, \
-	 exec_attr, 0}
+#define ATTR_EXPECT(a)                                                                             \
+	{                                                                                          \
+		"expect", a, "expect " a " MDEV LINE...",                                          \
+		    "the mdev's " a " attribute, line by line", parse_attr, exec_attr, 0           \
+	}
 
 const struct apv_cmd apv_scn_cmds_state[] = {
-	ATTR_EXPECT("matrix"),
-	ATTR_EXPECT("guest_matrix"),
-	ATTR_EXPECT("control_domains"),
-	ATTR_EXPECT("ap_config"),
-	{"expect", "pins", "expect pins [VM] N", "pinned NIB pages (the balance, or one VM's)", parse_pins,
-	 exec_pins, 0},
-	{"expect", "isc", "expect isc VM GISC refs=N", "GISA guest-ISC registration count", parse_isc, exec_isc, 0},
-	{"expect", "interrupts", "expect interrupts VCPU N", "adapter interruptions delivered to the vCPU",
-	 parse_interrupts, exec_interrupts, 0},
-	{"expect", "driver", "expect driver APQN vfio_ap|host|none", "which driver the AP bus bound", parse_driver,
-	 exec_driver, 0},
-	{"expect", "qstatus", "expect qstatus APQN \"in use\"|assigned|unassigned|none",
-	 "vfio_ap queue status attribute", parse_driver, exec_driver, 0},
-	{"expect", "queue", "expect queue APQN [irq=on|off] [nib=A] [queued|replies|requests|done|discarded|interrupts|aqic=N] [rc=N] [exists=yes|no]",
-	 "the hardware's view of a queue", parse_hq, exec_hq, 0},
-	{"expect", "saved", "expect saved MDEV APQN [linked=yes|no] [shadow=yes|no] [nib=A] [isc=N|none] [reset_rc=N]",
-	 "vfio_ap's view of a queue (saved NIB and ISC)", parse_sq, exec_sq, 0},
-	{"expect", "masks", "expect masks VM [apm=IDS] [aqm=IDS] [adm=IDS]", "the guest's CRYCB APCB", parse_masks,
-	 exec_masks, 0},
-	{"expect", "hook", "expect hook VM set|none", "the PQAP hook publication", parse_hook, exec_hook, 0},
-	{"expect", "counters", "expect counters VCPU [intercepts|exits|pgm|interpreted|interrupts=N]",
-	 "vCPU statistics", parse_counters, exec_counters, 0},
-	{"expect", "vfio_ap", "expect vfio_ap [aqic_enable|aqic_disable|resets|req_notifications|cfg_notifications=N]",
-	 "vfio_ap statistics", parse_vfio, exec_vfio, 0},
-	{"expect", "gisa", "expect gisa VM [ipm=M] [iam=M] [alerted=yes|no] [gal_interrupts=N]", "the VM's GISA",
-	 parse_gisa, exec_gisa, 0},
-	{"expect", "mem", "expect mem VM ADDR HEXBYTES", "guest memory contents (e.g. a NIB)", parse_mem, exec_mem,
-	 0},
-	{"expect", "balance", "expect balance zero | [pins|isc|vmrefs|hooks|calls=N]", "the resource balance",
-	 parse_balance, exec_balance, 0},
-	{"expect", "requests", "expect requests MDEV N", "request notifications user space received",
-	 parse_requests, exec_requests, 0},
-	{"expect", "attached", "expect attached MDEV VM|none", "which VM the mdev is attached to", parse_attached,
-	 exec_attached, 0},
-	{"expect", "crycb", "expect crycb VM FORMAT", "CRYCB format (0, 1, 2)", parse_crycb, exec_crycb, 0},
-	{"expect", "facility", "expect facility VM N on|off", "a facility as the guest sees it", parse_facility,
-	 exec_facility, 0},
-	{"expect", "apie", "expect apie VM on|off", "AP interpretation", parse_apie, exec_apie, 0},
-	{"expect", "time", "expect time DUR", "the virtual clock", parse_time, exec_time, 0},
-	{NULL, NULL, NULL, NULL, NULL, NULL, 0},
+    ATTR_EXPECT("matrix"),
+    ATTR_EXPECT("guest_matrix"),
+    ATTR_EXPECT("control_domains"),
+    ATTR_EXPECT("ap_config"),
+    {"expect", "pins", "expect pins [VM] N", "pinned NIB pages (the balance, or one VM's)",
+     parse_pins, exec_pins, 0},
+    {"expect", "isc", "expect isc VM GISC refs=N", "GISA guest-ISC registration count", parse_isc,
+     exec_isc, 0},
+    {"expect", "interrupts", "expect interrupts VCPU N",
+     "adapter interruptions delivered to the vCPU", parse_interrupts, exec_interrupts, 0},
+    {"expect", "driver", "expect driver APQN vfio_ap|host|none", "which driver the AP bus bound",
+     parse_driver, exec_driver, 0},
+    {"expect", "qstatus", "expect qstatus APQN \"in use\"|assigned|unassigned|none",
+     "vfio_ap queue status attribute", parse_driver, exec_driver, 0},
+    {"expect", "queue",
+     "expect queue APQN [irq=on|off] [nib=A] "
+     "[queued|replies|requests|done|discarded|interrupts|aqic=N] [rc=N] [exists=yes|no]",
+     "the hardware's view of a queue", parse_hq, exec_hq, 0},
+    {"expect", "saved",
+     "expect saved MDEV APQN [linked=yes|no] [shadow=yes|no] [nib=A] [isc=N|none] [reset_rc=N]",
+     "vfio_ap's view of a queue (saved NIB and ISC)", parse_sq, exec_sq, 0},
+    {"expect", "masks", "expect masks VM [apm=IDS] [aqm=IDS] [adm=IDS]", "the guest's CRYCB APCB",
+     parse_masks, exec_masks, 0},
+    {"expect", "hook", "expect hook VM set|none", "the PQAP hook publication", parse_hook,
+     exec_hook, 0},
+    {"expect", "counters", "expect counters VCPU [intercepts|exits|pgm|interpreted|interrupts=N]",
+     "vCPU statistics", parse_counters, exec_counters, 0},
+    {"expect", "vfio_ap",
+     "expect vfio_ap [aqic_enable|aqic_disable|resets|req_notifications|cfg_notifications=N]",
+     "vfio_ap statistics", parse_vfio, exec_vfio, 0},
+    {"expect", "gisa", "expect gisa VM [ipm=M] [iam=M] [alerted=yes|no] [gal_interrupts=N]",
+     "the VM's GISA", parse_gisa, exec_gisa, 0},
+    {"expect", "mem", "expect mem VM ADDR HEXBYTES", "guest memory contents (e.g. a NIB)",
+     parse_mem, exec_mem, 0},
+    {"expect", "balance", "expect balance zero | [pins|isc|vmrefs|hooks|calls=N]",
+     "the resource balance", parse_balance, exec_balance, 0},
+    {"expect", "requests", "expect requests MDEV N", "request notifications user space received",
+     parse_requests, exec_requests, 0},
+    {"expect", "attached", "expect attached MDEV VM|none", "which VM the mdev is attached to",
+     parse_attached, exec_attached, 0},
+    {"expect", "crycb", "expect crycb VM FORMAT", "CRYCB format (0, 1, 2)", parse_crycb, exec_crycb,
+     0},
+    {"expect", "facility", "expect facility VM N on|off", "a facility as the guest sees it",
+     parse_facility, exec_facility, 0},
+    {"expect", "apie", "expect apie VM on|off", "AP interpretation", parse_apie, exec_apie, 0},
+    {"expect", "time", "expect time DUR", "the virtual clock", parse_time, exec_time, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

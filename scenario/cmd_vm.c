@@ -16,13 +16,15 @@ static struct apv_wvm *need_vm(struct apv_world *w, const char *name)
 {
 	struct apv_wvm *vm = apv_world_vm(w, name);
 	if (!vm || !vm->vm) {
-		apv_w_fail(w, "VM '%s' does not exist (its creation failed, or it was destroyed)", name);
+		apv_w_fail(w, "VM '%s' does not exist (its creation failed, or it was destroyed)",
+			   name);
 		return NULL;
 	}
 	return vm;
 }
 
-static struct apv_vcpu *need_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vm, unsigned *id)
+static struct apv_vcpu *need_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vm,
+				  unsigned *id)
 {
 	struct apv_vcpu *v = apv_world_vcpu(w, spec, vm, id);
 	if (!v)
@@ -35,12 +37,12 @@ static struct apv_vcpu *need_vcpu(struct apv_world *w, const char *spec, struct 
 enum { VM_NAME = 0, VM_FAC, VM_PV, VM_APIE, VM_MEM, VM_VCPUS, VM_FACMASK };
 
 static const struct apv_opt vm_opts[] = {
-	{"facilities", APV_OPT_STR, VM_FAC, 0, NULL, NULL},
-	{"pv", APV_OPT_FLAG, VM_PV, 0, NULL, NULL},
-	{"apie", APV_OPT_BOOL, VM_APIE, 0, NULL, NULL},
-	{"mem", APV_OPT_SIZE, VM_MEM, 0, NULL, NULL},
-	{"vcpus", APV_OPT_NUM, VM_VCPUS, APV_SCN_MAX_VCPUS, NULL, "a number of vCPUs"},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"facilities", APV_OPT_STR, VM_FAC, 0, NULL, NULL},
+    {"pv", APV_OPT_FLAG, VM_PV, 0, NULL, NULL},
+    {"apie", APV_OPT_BOOL, VM_APIE, 0, NULL, NULL},
+    {"mem", APV_OPT_SIZE, VM_MEM, 0, NULL, NULL},
+    {"vcpus", APV_OPT_NUM, VM_VCPUS, APV_SCN_MAX_VCPUS, NULL, "a number of vCPUs"},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 /*
@@ -69,10 +71,11 @@ static int parse_facilities(struct apv_pcur *c, const struct apv_tok *t, struct 
 		if (apv_scn_parse_num(item + (op ? 1 : 0), 255, &n) < 0) {
 			struct apv_tok at = *t;
 			at.col = t->vcol;
-			apv_pc_fail(c, &at,
-				    "expected facility numbers 0-255 (like 12,15,65,76 or default,-65) for "
-				    "'facilities', got '%s'",
-				    item);
+			apv_pc_fail(
+			    c, &at,
+			    "expected facility numbers 0-255 (like 12,15,65,76 or default,-65) for "
+			    "'facilities', got '%s'",
+			    item);
 			free(copy);
 			return -1;
 		}
@@ -161,7 +164,8 @@ static int exec_vm_destroy(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- vcpu VM.N --------------------------------------------------------------------------------- */
+/* ---- vcpu VM.N ---------------------------------------------------------------------------------
+ */
 
 static int parse_vcpu(struct apv_pcur *c)
 {
@@ -188,7 +192,8 @@ static int exec_vcpu(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- apie VM on|off ----------------------------------------------------------------------------- */
+/* ---- apie VM on|off -----------------------------------------------------------------------------
+ */
 
 static const char *const onoff[] = {"on", "off", NULL};
 
@@ -218,22 +223,40 @@ static int exec_nested(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- set VCPU grN=... psw=... ------------------------------------------------------------------- */
+/* ---- set VCPU grN=... psw=... -------------------------------------------------------------------
+ */
 
 enum { S_VCPU = 0, S_GR0 = 1, S_PSW = 17, S_CC, S_IO, S_CR6, S_RUNNING, S_WAIT };
 static const char *const psw_states[] = {"supervisor", "problem", NULL};
 
-#define GR_OPT(n) {"gr" #n, APV_OPT_NUM, S_GR0 + n, UINT64_MAX, NULL, "a register value"}
+#define GR_OPT(n)                                                                                  \
+	{                                                                                          \
+		"gr" #n, APV_OPT_NUM, S_GR0 + n, UINT64_MAX, NULL, "a register value"              \
+	}
 static const struct apv_opt set_opts[] = {
-	GR_OPT(0),  GR_OPT(1),  GR_OPT(2),  GR_OPT(3),  GR_OPT(4),  GR_OPT(5),  GR_OPT(6),  GR_OPT(7),
-	GR_OPT(8),  GR_OPT(9),  GR_OPT(10), GR_OPT(11), GR_OPT(12), GR_OPT(13), GR_OPT(14), GR_OPT(15),
-	{"psw", APV_OPT_ENUM, S_PSW, 0, psw_states, NULL},
-	{"cc", APV_OPT_NUM, S_CC, 3, NULL, "a condition code"},
-	{"io", APV_OPT_BOOL, S_IO, 0, NULL, NULL},
-	{"cr6", APV_OPT_NUM, S_CR6, 255, NULL, "an ISC mask (0x80 >> isc)"},
-	{"running", APV_OPT_BOOL, S_RUNNING, 0, NULL, NULL},
-	{"wait", APV_OPT_BOOL, S_WAIT, 0, NULL, NULL},
-	{NULL, 0, 0, 0, NULL, NULL},
+    GR_OPT(0),
+    GR_OPT(1),
+    GR_OPT(2),
+    GR_OPT(3),
+    GR_OPT(4),
+    GR_OPT(5),
+    GR_OPT(6),
+    GR_OPT(7),
+    GR_OPT(8),
+    GR_OPT(9),
+    GR_OPT(10),
+    GR_OPT(11),
+    GR_OPT(12),
+    GR_OPT(13),
+    GR_OPT(14),
+    GR_OPT(15),
+    {"psw", APV_OPT_ENUM, S_PSW, 0, psw_states, NULL},
+    {"cc", APV_OPT_NUM, S_CC, 3, NULL, "a condition code"},
+    {"io", APV_OPT_BOOL, S_IO, 0, NULL, NULL},
+    {"cr6", APV_OPT_NUM, S_CR6, 255, NULL, "an ISC mask (0x80 >> isc)"},
+    {"running", APV_OPT_BOOL, S_RUNNING, 0, NULL, NULL},
+    {"wait", APV_OPT_BOOL, S_WAIT, 0, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_set(struct apv_pcur *c)
@@ -241,7 +264,9 @@ static int parse_set(struct apv_pcur *c)
 	if (apv_pc_vcpu(c, S_VCPU) < 0)
 		return -1;
 	if (!apv_pc_more(c))
-		return apv_pc_fail(c, NULL, "'set' needs at least one register or PSW field (like gr0=0x03000504)");
+		return apv_pc_fail(
+		    c, NULL,
+		    "'set' needs at least one register or PSW field (like gr0=0x03000504)");
 	return apv_pc_opts(c, set_opts);
 }
 
@@ -271,7 +296,8 @@ static int exec_set(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- exec VCPU pqap | nqap R1,R2 | dqap R1,R2 ------------------------------------------------------ */
+/* ---- exec VCPU pqap | nqap R1,R2 | dqap R1,R2
+ * ------------------------------------------------------ */
 
 static const char *const insns[] = {"pqap", "nqap", "dqap", NULL};
 static const uint16_t opcodes[] = {APV_OP_PQAP, APV_OP_NQAP, APV_OP_DQAP};
@@ -290,12 +316,14 @@ static int parse_exec(struct apv_pcur *c)
 		uint64_t r1, r2;
 		const char *comma = strchr(t->text, ',');
 		if (!comma || comma - t->text > 7 || strlen(comma + 1) > 7)
-			return apv_pc_fail(c, t, "expected %s after '%s', got '%s'", what, c->step->v[1].s, t->text);
+			return apv_pc_fail(c, t, "expected %s after '%s', got '%s'", what,
+					   c->step->v[1].s, t->text);
 		snprintf(a, sizeof(a), "%.*s", (int)(comma - t->text), t->text);
 		snprintf(b, sizeof(b), "%s", comma + 1);
 		if (apv_scn_parse_num(a, 15, &r1) < 0 || apv_scn_parse_num(b, 15, &r2) < 0)
-			return apv_pc_fail(c, t, "expected %s with registers 0-15 after '%s', got '%s'", what,
-					   c->step->v[1].s, t->text);
+			return apv_pc_fail(c, t,
+					   "expected %s with registers 0-15 after '%s', got '%s'",
+					   what, c->step->v[1].s, t->text);
 		c->step->v[2] = (struct apv_val){.kind = APV_V_NUM, .u = r1, .tok = t};
 		c->step->v[3] = (struct apv_val){.kind = APV_V_NUM, .u = r2, .tok = t};
 	}
@@ -312,34 +340,51 @@ static int exec_exec(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- pqap VCPU FC [APQN] [fields] ---------------------------------------------------------------------- */
+/* ---- pqap VCPU FC [APQN] [fields]
+ * ---------------------------------------------------------------------- */
 
 enum {
-	P_VCPU = 0, P_FC, P_APQN, P_T, P_F, P_IR, P_ISC, P_GISC, P_ZONE, P_GF, P_GISA, P_NIB, P_ADDR, P_GR1, P_GR2,
+	P_VCPU = 0,
+	P_FC,
+	P_APQN,
+	P_T,
+	P_F,
+	P_IR,
+	P_ISC,
+	P_GISC,
+	P_ZONE,
+	P_GF,
+	P_GISA,
+	P_NIB,
+	P_ADDR,
+	P_GR1,
+	P_GR2,
 	P_BITS
 };
-static const char *const fc_names[] = {"tapq", "rapq", "zapq", "aqic", "qci", "qact", "qbap", "bapq", "aapq", NULL};
+static const char *const fc_names[] = {"tapq", "rapq", "zapq", "aqic", "qci",
+				       "qact", "qbap", "bapq", "aapq", NULL};
 
 static const struct apv_opt pqap_opts[] = {
-	{"t", APV_OPT_FLAG, P_T, 0, NULL, NULL},
-	{"f", APV_OPT_FLAG, P_F, 0, NULL, NULL},
-	{"ir", APV_OPT_BOOL, P_IR, 0, NULL, NULL},
-	{"isc", APV_OPT_NUM, P_ISC, 7, NULL, "an ISC (0-7)"},
-	{"gisc", APV_OPT_NUM, P_GISC, 7, NULL, "a guest ISC (0-7)"},
-	{"zone", APV_OPT_NUM, P_ZONE, 255, NULL, "a zone number"},
-	{"gf", APV_OPT_NUM, P_GF, 3, NULL, "a GISA format (0-3)"},
-	{"gisa", APV_OPT_NUM, P_GISA, 0x7FFFFFF, NULL, "a GISA origin >> 4"},
-	{"nib", APV_OPT_NUM, P_NIB, UINT64_MAX, NULL, "a NIB address"},
-	{"addr", APV_OPT_NUM, P_ADDR, UINT64_MAX, NULL, "an address"},
-	{"gr1", APV_OPT_NUM, P_GR1, UINT64_MAX, NULL, "a register value"},
-	{"gr2", APV_OPT_NUM, P_GR2, UINT64_MAX, NULL, "a register value"},
-	{"gr0bits", APV_OPT_NUM, P_BITS, UINT64_MAX, NULL, "extra GR0 bits"},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"t", APV_OPT_FLAG, P_T, 0, NULL, NULL},
+    {"f", APV_OPT_FLAG, P_F, 0, NULL, NULL},
+    {"ir", APV_OPT_BOOL, P_IR, 0, NULL, NULL},
+    {"isc", APV_OPT_NUM, P_ISC, 7, NULL, "an ISC (0-7)"},
+    {"gisc", APV_OPT_NUM, P_GISC, 7, NULL, "a guest ISC (0-7)"},
+    {"zone", APV_OPT_NUM, P_ZONE, 255, NULL, "a zone number"},
+    {"gf", APV_OPT_NUM, P_GF, 3, NULL, "a GISA format (0-3)"},
+    {"gisa", APV_OPT_NUM, P_GISA, 0x7FFFFFF, NULL, "a GISA origin >> 4"},
+    {"nib", APV_OPT_NUM, P_NIB, UINT64_MAX, NULL, "a NIB address"},
+    {"addr", APV_OPT_NUM, P_ADDR, UINT64_MAX, NULL, "an address"},
+    {"gr1", APV_OPT_NUM, P_GR1, UINT64_MAX, NULL, "a register value"},
+    {"gr2", APV_OPT_NUM, P_GR2, UINT64_MAX, NULL, "a register value"},
+    {"gr0bits", APV_OPT_NUM, P_BITS, UINT64_MAX, NULL, "extra GR0 bits"},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_pqap(struct apv_pcur *c)
 {
-	const char *what = "a function code (tapq, rapq, zapq, aqic, qci, qact, bapq, aapq or a number)";
+	const char *what =
+	    "a function code (tapq, rapq, zapq, aqic, qci, qact, bapq, aapq or a number)";
 	char prev[64];
 	if (apv_pc_vcpu(c, P_VCPU) < 0)
 		return -1;
@@ -376,15 +421,16 @@ static int exec_pqap(struct apv_world *w, const struct apv_step *s)
 		return -1;
 	struct apv_regs *r = apv_vcpu_regs(vc);
 	unsigned fc = (unsigned)v[P_FC].u;
-	r->gr[0] = apv_gr0_pqap(fc, (apv_apqn_t)v[P_APQN].u, v[P_T].kind, v[P_F].kind) | v[P_BITS].u;
+	r->gr[0] =
+	    apv_gr0_pqap(fc, (apv_apqn_t)v[P_APQN].u, v[P_T].kind, v[P_F].kind) | v[P_BITS].u;
 	if (fc == APV_FC_AQIC) {
 		struct apv_aqic_ctrl ctl = {
-			.zone = (uint8_t)v[P_ZONE].u,
-			.ir = v[P_IR].u,
-			.gisc = (uint8_t)v[P_GISC].u,
-			.gf = (uint8_t)v[P_GF].u,
-			.gisa = (uint32_t)v[P_GISA].u,
-			.isc = (uint8_t)v[P_ISC].u,
+		    .zone = (uint8_t)v[P_ZONE].u,
+		    .ir = v[P_IR].u,
+		    .gisc = (uint8_t)v[P_GISC].u,
+		    .gf = (uint8_t)v[P_GF].u,
+		    .gisa = (uint32_t)v[P_GISA].u,
+		    .isc = (uint8_t)v[P_ISC].u,
 		};
 		r->gr[1] = apv_aqic_ctrl_encode(ctl);
 		r->gr[2] = v[P_NIB].u;
@@ -399,28 +445,29 @@ static int exec_pqap(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- nqap / dqap VCPU APQN addr=... len=... ------------------------------------------------------------------ */
+/* ---- nqap / dqap VCPU APQN addr=... len=...
+ * ------------------------------------------------------------------ */
 
 enum { Q_VCPU = 0, Q_APQN, Q_ADDR, Q_LEN, Q_PSMID, Q_R1, Q_R2, Q_FLAG, Q_BITS };
 
 static const struct apv_opt nqap_opts[] = {
-	{"addr", APV_OPT_NUM, Q_ADDR, UINT64_MAX, NULL, "a message address"},
-	{"len", APV_OPT_NUM, Q_LEN, UINT64_MAX, NULL, "a length"},
-	{"psmid", APV_OPT_NUM, Q_PSMID, UINT64_MAX, NULL, "a PSMID"},
-	{"r1", APV_OPT_NUM, Q_R1, 15, NULL, "a register number"},
-	{"r2", APV_OPT_NUM, Q_R2, 15, NULL, "a register number"},
-	{"last", APV_OPT_BOOL, Q_FLAG, 0, NULL, NULL},
-	{"gr0bits", APV_OPT_NUM, Q_BITS, UINT64_MAX, NULL, "extra GR0 bits"},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"addr", APV_OPT_NUM, Q_ADDR, UINT64_MAX, NULL, "a message address"},
+    {"len", APV_OPT_NUM, Q_LEN, UINT64_MAX, NULL, "a length"},
+    {"psmid", APV_OPT_NUM, Q_PSMID, UINT64_MAX, NULL, "a PSMID"},
+    {"r1", APV_OPT_NUM, Q_R1, 15, NULL, "a register number"},
+    {"r2", APV_OPT_NUM, Q_R2, 15, NULL, "a register number"},
+    {"last", APV_OPT_BOOL, Q_FLAG, 0, NULL, NULL},
+    {"gr0bits", APV_OPT_NUM, Q_BITS, UINT64_MAX, NULL, "extra GR0 bits"},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 static const struct apv_opt dqap_opts[] = {
-	{"addr", APV_OPT_NUM, Q_ADDR, UINT64_MAX, NULL, "a buffer address"},
-	{"len", APV_OPT_NUM, Q_LEN, UINT64_MAX, NULL, "a length"},
-	{"r1", APV_OPT_NUM, Q_R1, 15, NULL, "a register number"},
-	{"r2", APV_OPT_NUM, Q_R2, 15, NULL, "a register number"},
-	{"first", APV_OPT_BOOL, Q_FLAG, 0, NULL, NULL},
-	{"gr0bits", APV_OPT_NUM, Q_BITS, UINT64_MAX, NULL, "extra GR0 bits"},
-	{NULL, 0, 0, 0, NULL, NULL},
+    {"addr", APV_OPT_NUM, Q_ADDR, UINT64_MAX, NULL, "a buffer address"},
+    {"len", APV_OPT_NUM, Q_LEN, UINT64_MAX, NULL, "a length"},
+    {"r1", APV_OPT_NUM, Q_R1, 15, NULL, "a register number"},
+    {"r2", APV_OPT_NUM, Q_R2, 15, NULL, "a register number"},
+    {"first", APV_OPT_BOOL, Q_FLAG, 0, NULL, NULL},
+    {"gr0bits", APV_OPT_NUM, Q_BITS, UINT64_MAX, NULL, "extra GR0 bits"},
+    {NULL, 0, 0, 0, NULL, NULL},
 };
 
 static int parse_nqdq(struct apv_pcur *c)
@@ -466,7 +513,8 @@ static int exec_nqdq(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- mem write|share|unpinnable|slot ---------------------------------------------------------------------------- */
+/* ---- mem write|share|unpinnable|slot
+ * ---------------------------------------------------------------------------- */
 
 static int parse_mem_write(struct apv_pcur *c)
 {
@@ -476,8 +524,9 @@ static int parse_mem_write(struct apv_pcur *c)
 	const struct apv_tok *t = c->step->v[2].tok;
 	size_t n = strlen(t->text);
 	if (n == 0 || n % 2 || n > 8192 || strspn(t->text, "0123456789abcdefABCDEF") != n)
-		return apv_pc_fail(c, t, "expected an even number of hex digits (at most 4096 bytes), got '%s'",
-				   t->text);
+		return apv_pc_fail(
+		    c, t, "expected an even number of hex digits (at most 4096 bytes), got '%s'",
+		    t->text);
 	return apv_pc_end(c);
 }
 
@@ -540,7 +589,9 @@ static int exec_mem_slot(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
-/* ---- deliver VCPU -------------------------------------------------------------------------------------------------- */
+/* ---- deliver VCPU
+ * --------------------------------------------------------------------------------------------------
+ */
 
 static int parse_deliver(struct apv_pcur *c)
 {
@@ -559,33 +610,39 @@ static int exec_deliver(struct apv_world *w, const struct apv_step *s)
 }
 
 const struct apv_cmd apv_scn_cmds_vm[] = {
-	{"vm", "destroy", "vm destroy VM", "free the vCPUs and drop the VM (mdevs keep their reference)",
-	 parse_vm_destroy, exec_vm_destroy, 0},
-	{"vm", NULL, "vm NAME [facilities=LIST] [pv] [apie=on|off] [mem=SIZE] [vcpus=N]",
-	 "create a VM (facilities default 12,15,65,76; vCPU 0; 4M at 0)", parse_vm, exec_vm, APV_CMD_ACTION},
-	{"vcpu", NULL, "vcpu VM.N", "add a vCPU", parse_vcpu, exec_vcpu, 0},
-	{"nested", NULL, "nested VM on|off", "run nested: every AP instruction is intercepted (z/VM-like)",
-	 parse_apie, exec_nested, 0},
-	{"apie", NULL, "apie VM on|off", "KVM_S390_VM_CRYPTO_ENABLE/DISABLE_APIE", parse_apie, exec_apie,
-	 APV_CMD_ACTION},
-	{"set", NULL, "set VCPU [grN=V]... [psw=problem|supervisor] [cc=N] [io=on|off] [cr6=M] [running=on|off]",
-	 "set registers and PSW fields", parse_set, exec_set, 0},
-	{"exec", NULL, "exec VCPU pqap | nqap R1,R2 | dqap R1,R2", "execute an instruction with the registers as set",
-	 parse_exec, exec_exec, APV_CMD_INSN},
-	{"pqap", NULL, "pqap VCPU FC [APQN] [t] [f] [ir=0|1] [isc=N] [nib=A] [gisc|zone|gf|gisa=N] [addr=A] [gr1|gr2|gr0bits=V]",
-	 "PQAP with GR0-GR2 filled from the fields", parse_pqap, exec_pqap, APV_CMD_INSN},
-	{"nqap", NULL, "nqap VCPU APQN addr=A len=N [psmid=N] [r1=N] [r2=N] [last=on|off] [gr0bits=V]",
-	 "NQAP (default pairs 4,2)", parse_nqdq, exec_nqdq, APV_CMD_INSN},
-	{"dqap", NULL, "dqap VCPU APQN addr=A len=N [r1=N] [r2=N] [first=on|off] [gr0bits=V]",
-	 "DQAP (default pairs 6,4)", parse_nqdq, exec_nqdq, APV_CMD_INSN},
-	{"mem", "write", "mem write VM ADDR HEXBYTES", "write guest memory", parse_mem_write, exec_mem_write,
-	 APV_CMD_ACTION},
-	{"mem", "share", "mem share VM ADDR on|off", "protected guest: share/unshare a page", parse_mem_flag,
-	 exec_mem_flag, APV_CMD_ACTION},
-	{"mem", "unpinnable", "mem unpinnable VM ADDR on|off", "make pinning of a page fail", parse_mem_flag,
-	 exec_mem_flag, APV_CMD_ACTION},
-	{"mem", "slot", "mem slot VM ADDR SIZE", "add a memslot", parse_mem_slot, exec_mem_slot, APV_CMD_ACTION},
-	{"deliver", NULL, "deliver VCPU", "deliver pending adapter interruptions (SIE entry)", parse_deliver,
-	 exec_deliver, 0},
-	{NULL, NULL, NULL, NULL, NULL, NULL, 0},
+    {"vm", "destroy", "vm destroy VM",
+     "free the vCPUs and drop the VM (mdevs keep their reference)", parse_vm_destroy,
+     exec_vm_destroy, 0},
+    {"vm", NULL, "vm NAME [facilities=LIST] [pv] [apie=on|off] [mem=SIZE] [vcpus=N]",
+     "create a VM (facilities default 12,15,65,76; vCPU 0; 4M at 0)", parse_vm, exec_vm,
+     APV_CMD_ACTION},
+    {"vcpu", NULL, "vcpu VM.N", "add a vCPU", parse_vcpu, exec_vcpu, 0},
+    {"nested", NULL, "nested VM on|off",
+     "run nested: every AP instruction is intercepted (z/VM-like)", parse_apie, exec_nested, 0},
+    {"apie", NULL, "apie VM on|off", "KVM_S390_VM_CRYPTO_ENABLE/DISABLE_APIE", parse_apie,
+     exec_apie, APV_CMD_ACTION},
+    {"set", NULL,
+     "set VCPU [grN=V]... [psw=problem|supervisor] [cc=N] [io=on|off] [cr6=M] [running=on|off]",
+     "set registers and PSW fields", parse_set, exec_set, 0},
+    {"exec", NULL, "exec VCPU pqap | nqap R1,R2 | dqap R1,R2",
+     "execute an instruction with the registers as set", parse_exec, exec_exec, APV_CMD_INSN},
+    {"pqap", NULL,
+     "pqap VCPU FC [APQN] [t] [f] [ir=0|1] [isc=N] [nib=A] [gisc|zone|gf|gisa=N] [addr=A] "
+     "[gr1|gr2|gr0bits=V]",
+     "PQAP with GR0-GR2 filled from the fields", parse_pqap, exec_pqap, APV_CMD_INSN},
+    {"nqap", NULL, "nqap VCPU APQN addr=A len=N [psmid=N] [r1=N] [r2=N] [last=on|off] [gr0bits=V]",
+     "NQAP (default pairs 4,2)", parse_nqdq, exec_nqdq, APV_CMD_INSN},
+    {"dqap", NULL, "dqap VCPU APQN addr=A len=N [r1=N] [r2=N] [first=on|off] [gr0bits=V]",
+     "DQAP (default pairs 6,4)", parse_nqdq, exec_nqdq, APV_CMD_INSN},
+    {"mem", "write", "mem write VM ADDR HEXBYTES", "write guest memory", parse_mem_write,
+     exec_mem_write, APV_CMD_ACTION},
+    {"mem", "share", "mem share VM ADDR on|off", "protected guest: share/unshare a page",
+     parse_mem_flag, exec_mem_flag, APV_CMD_ACTION},
+    {"mem", "unpinnable", "mem unpinnable VM ADDR on|off", "make pinning of a page fail",
+     parse_mem_flag, exec_mem_flag, APV_CMD_ACTION},
+    {"mem", "slot", "mem slot VM ADDR SIZE", "add a memslot", parse_mem_slot, exec_mem_slot,
+     APV_CMD_ACTION},
+    {"deliver", NULL, "deliver VCPU", "deliver pending adapter interruptions (SIE entry)",
+     parse_deliver, exec_deliver, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

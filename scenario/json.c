@@ -25,7 +25,7 @@ struct jp {
 };
 
 static void jp_fail_at(struct jp *p, unsigned line, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void jp_fail_at(struct jp *p, unsigned line, unsigned col, const char *fmt, ...)
 {
@@ -251,9 +251,11 @@ static char *jp_string(struct jp *p, size_t *outlen)
 		}
 		if (c < 0x20) {
 			if (c == '\n')
-				jp_fail(p, "unterminated string (a newline inside a string must be written \\n)");
+				jp_fail(p, "unterminated string (a newline inside a string must be "
+					   "written \\n)");
 			else
-				jp_fail(p, "control character 0x%02X in string must be escaped", (unsigned)c);
+				jp_fail(p, "control character 0x%02X in string must be escaped",
+					(unsigned)c);
 			goto fail;
 		}
 		if (c == '\\') {
@@ -262,26 +264,46 @@ static char *jp_string(struct jp *p, size_t *outlen)
 			int e = jp_peek(p);
 			char ch;
 			switch (e) {
-			case '"': ch = '"'; break;
-			case '\\': ch = '\\'; break;
-			case '/': ch = '/'; break;
-			case 'b': ch = '\b'; break;
-			case 'f': ch = '\f'; break;
-			case 'n': ch = '\n'; break;
-			case 'r': ch = '\r'; break;
-			case 't': ch = '\t'; break;
+			case '"':
+				ch = '"';
+				break;
+			case '\\':
+				ch = '\\';
+				break;
+			case '/':
+				ch = '/';
+				break;
+			case 'b':
+				ch = '\b';
+				break;
+			case 'f':
+				ch = '\f';
+				break;
+			case 'n':
+				ch = '\n';
+				break;
+			case 'r':
+				ch = '\r';
+				break;
+			case 't':
+				ch = '\t';
+				break;
 			case 'u': {
 				jp_advance(p);
 				long cp = jp_u4(p, eline, ecol);
 				if (cp < 0)
 					goto fail;
 				if (cp >= 0xDC00 && cp <= 0xDFFF) {
-					jp_fail_at(p, eline, ecol, "unpaired surrogate \\u%04lX in string", cp);
+					jp_fail_at(p, eline, ecol,
+						   "unpaired surrogate \\u%04lX in string", cp);
 					goto fail;
 				}
 				if (cp >= 0xD800 && cp <= 0xDBFF) {
-					if (jp_peek(p) != '\\' || p->pos + 1 >= p->len || p->s[p->pos + 1] != 'u') {
-						jp_fail_at(p, eline, ecol, "unpaired surrogate \\u%04lX in string", cp);
+					if (jp_peek(p) != '\\' || p->pos + 1 >= p->len ||
+					    p->s[p->pos + 1] != 'u') {
+						jp_fail_at(p, eline, ecol,
+							   "unpaired surrogate \\u%04lX in string",
+							   cp);
 						goto fail;
 					}
 					jp_advance(p);
@@ -290,13 +312,16 @@ static char *jp_string(struct jp *p, size_t *outlen)
 					if (lo < 0)
 						goto fail;
 					if (lo < 0xDC00 || lo > 0xDFFF) {
-						jp_fail_at(p, eline, ecol, "unpaired surrogate \\u%04lX in string", cp);
+						jp_fail_at(p, eline, ecol,
+							   "unpaired surrogate \\u%04lX in string",
+							   cp);
 						goto fail;
 					}
 					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 				}
 				if (cp == 0) {
-					jp_fail_at(p, eline, ecol, "\\u0000 is not allowed in a string here");
+					jp_fail_at(p, eline, ecol,
+						   "\\u0000 is not allowed in a string here");
 					goto fail;
 				}
 				if (!sb_utf8(&sb, (uint32_t)cp))
@@ -308,9 +333,11 @@ static char *jp_string(struct jp *p, size_t *outlen)
 				if (e < 0)
 					jp_fail_at(p, sline, scol, "unterminated string");
 				else if (e >= 0x21 && e < 0x7F)
-					jp_fail_at(p, eline, ecol, "invalid escape '\\%c' in string", e);
+					jp_fail_at(p, eline, ecol,
+						   "invalid escape '\\%c' in string", e);
 				else
-					jp_fail_at(p, eline, ecol, "invalid escape in string: got %s after '\\'",
+					jp_fail_at(p, eline, ecol,
+						   "invalid escape in string: got %s after '\\'",
 						   jp_what(p, what, sizeof(what)));
 				goto fail;
 			}
@@ -339,7 +366,10 @@ fail:
 	return NULL;
 }
 
-static bool is_digit(int c) { return c >= '0' && c <= '9'; }
+static bool is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
 
 static struct apv_json *jp_number(struct jp *p)
 {
@@ -349,7 +379,8 @@ static struct apv_json *jp_number(struct jp *p)
 		jp_advance(p);
 	if (!is_digit(jp_peek(p))) {
 		char what[32];
-		jp_fail(p, "invalid number: expected a digit after '-', got %s", jp_what(p, what, sizeof(what)));
+		jp_fail(p, "invalid number: expected a digit after '-', got %s",
+			jp_what(p, what, sizeof(what)));
 		return NULL;
 	}
 	if (jp_peek(p) == '0') {
@@ -409,10 +440,13 @@ static struct apv_json *jp_literal(struct jp *p)
 		const char *word;
 		enum apv_json_type t;
 		bool b;
-	} lits[] = {{"true", APV_JSON_BOOL, true}, {"false", APV_JSON_BOOL, false}, {"null", APV_JSON_NULL, false}};
+	} lits[] = {{"true", APV_JSON_BOOL, true},
+		    {"false", APV_JSON_BOOL, false},
+		    {"null", APV_JSON_NULL, false}};
 	size_t end = p->pos;
-	while (end < p->len && ((p->s[end] >= 'a' && p->s[end] <= 'z') || (p->s[end] >= 'A' && p->s[end] <= 'Z') ||
-				is_digit(p->s[end]) || p->s[end] == '_'))
+	while (end < p->len &&
+	       ((p->s[end] >= 'a' && p->s[end] <= 'z') || (p->s[end] >= 'A' && p->s[end] <= 'Z') ||
+		is_digit(p->s[end]) || p->s[end] == '_'))
 		end++;
 	size_t n = end - p->pos;
 	for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
@@ -475,7 +509,8 @@ static struct apv_json *jp_array(struct jp *p, unsigned depth)
 			return arr;
 		}
 		char what[32];
-		jp_fail(p, "expected ',' or ']' after an array element, got %s", jp_what(p, what, sizeof(what)));
+		jp_fail(p, "expected ',' or ']' after an array element, got %s",
+			jp_what(p, what, sizeof(what)));
 		goto fail;
 	}
 fail:
@@ -507,9 +542,11 @@ static struct apv_json *jp_object(struct jp *p, unsigned depth)
 		}
 		if (c != '"') {
 			if (after_comma)
-				jp_fail(p, "expected a string key after ',', got %s", jp_what(p, what, sizeof(what)));
+				jp_fail(p, "expected a string key after ',', got %s",
+					jp_what(p, what, sizeof(what)));
 			else
-				jp_fail(p, "expected a string key or '}', got %s", jp_what(p, what, sizeof(what)));
+				jp_fail(p, "expected a string key or '}', got %s",
+					jp_what(p, what, sizeof(what)));
 			goto fail;
 		}
 		unsigned kline = p->line, kcol = p->col;
@@ -519,15 +556,17 @@ static struct apv_json *jp_object(struct jp *p, unsigned depth)
 			goto fail;
 		for (struct apv_json *m = obj->child; m; m = m->next) {
 			if (strcmp(m->key, key) == 0) {
-				jp_fail_at(p, kline, kcol, "duplicate key \"%s\" (first at line %u, column %u)", key,
-					   m->key_line, m->key_col);
+				jp_fail_at(p, kline, kcol,
+					   "duplicate key \"%s\" (first at line %u, column %u)",
+					   key, m->key_line, m->key_col);
 				free(key);
 				goto fail;
 			}
 		}
 		jp_skip_ws(p);
 		if (p->failed || jp_peek(p) != ':') {
-			jp_fail(p, "expected ':' after the key \"%s\", got %s", key, jp_what(p, what, sizeof(what)));
+			jp_fail(p, "expected ':' after the key \"%s\", got %s", key,
+				jp_what(p, what, sizeof(what)));
 			free(key);
 			goto fail;
 		}
@@ -591,8 +630,16 @@ static struct apv_json *jp_value(struct jp *p, unsigned depth)
 		return j;
 	}
 	case '-':
-	case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
 		return jp_number(p);
 	case -1:
 		jp_fail(p, "unexpected end of input, expected a value");
@@ -608,7 +655,8 @@ static struct apv_json *jp_value(struct jp *p, unsigned depth)
 	}
 }
 
-struct apv_json *apv_json_parse(const char *text, size_t len, const char *fname, char *err, size_t errlen)
+struct apv_json *apv_json_parse(const char *text, size_t len, const char *fname, char *err,
+				size_t errlen)
 {
 	struct jp p = {text, len, 0, 1, 1, fname ? fname : "<json>", err, errlen, false};
 	if (err && errlen)
@@ -651,12 +699,18 @@ const struct apv_json *apv_json_get(const struct apv_json *obj, const char *key)
 const char *apv_json_type_name(enum apv_json_type t)
 {
 	switch (t) {
-	case APV_JSON_NULL: return "null";
-	case APV_JSON_BOOL: return "a boolean";
-	case APV_JSON_NUMBER: return "a number";
-	case APV_JSON_STRING: return "a string";
-	case APV_JSON_ARRAY: return "an array";
-	case APV_JSON_OBJECT: return "an object";
+	case APV_JSON_NULL:
+		return "null";
+	case APV_JSON_BOOL:
+		return "a boolean";
+	case APV_JSON_NUMBER:
+		return "a number";
+	case APV_JSON_STRING:
+		return "a string";
+	case APV_JSON_ARRAY:
+		return "an array";
+	case APV_JSON_OBJECT:
+		return "an object";
 	}
 	return "a value";
 }

@@ -29,15 +29,15 @@ enum apv_json_type {
 
 struct apv_json {
 	enum apv_json_type type;
-	unsigned line, col;      /* where the value starts */
-	char *key;               /* member name when the parent is an object */
+	unsigned line, col; /* where the value starts */
+	char *key;	    /* member name when the parent is an object */
 	unsigned key_line, key_col;
-	char *str;               /* STRING: decoded UTF-8; NUMBER: its text */
-	size_t len;              /* length of str */
-	bool b;                  /* BOOL */
-	size_t count;            /* ARRAY/OBJECT: number of children */
-	struct apv_json *child;  /* first element / member */
-	struct apv_json *next;   /* next sibling */
+	char *str;		/* STRING: decoded UTF-8; NUMBER: its text */
+	size_t len;		/* length of str */
+	bool b;			/* BOOL */
+	size_t count;		/* ARRAY/OBJECT: number of children */
+	struct apv_json *child; /* first element / member */
+	struct apv_json *next;	/* next sibling */
 };
 
 /*

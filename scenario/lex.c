@@ -41,7 +41,7 @@ static void lx_adv(struct lx *l)
 }
 
 static int lx_fail(struct lx *l, unsigned line, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int lx_fail(struct lx *l, unsigned line, unsigned col, const char *fmt, ...)
 {
 	int n = snprintf(l->err, l->errlen, "%s:%u:%u: ", l->file, line, col);
@@ -112,16 +112,28 @@ static int lx_quoted(struct lx *l, char **out)
 			int e = lx_peek(l, 1);
 			char ch;
 			switch (e) {
-			case 'n': ch = '\n'; break;
-			case 't': ch = '\t'; break;
-			case '\\': ch = '\\'; break;
-			case '"': ch = '"'; break;
+			case 'n':
+				ch = '\n';
+				break;
+			case 't':
+				ch = '\t';
+				break;
+			case '\\':
+				ch = '\\';
+				break;
+			case '"':
+				ch = '"';
+				break;
 			default:
 				free(b);
 				if (e > ' ' && e < 0x7F)
 					return lx_fail(l, l->line, ecol,
-						       "unknown escape '\\%c' in string (use \\n, \\t, \\\\ or \\\")", e);
-				return lx_fail(l, l->line, ecol, "unknown escape in string (use \\n, \\t, \\\\ or \\\")");
+						       "unknown escape '\\%c' in string (use \\n, "
+						       "\\t, \\\\ or \\\")",
+						       e);
+				return lx_fail(
+				    l, l->line, ecol,
+				    "unknown escape in string (use \\n, \\t, \\\\ or \\\")");
 			}
 			lx_adv(l);
 			lx_adv(l);
@@ -202,8 +214,8 @@ static char *fold_source(const char *s, size_t a, size_t b)
 	return out;
 }
 
-int apv_scn_lex(const char *text, size_t len, const char *file, apv_stmt_fn fn, void *ctx, char *err,
-		size_t errlen)
+int apv_scn_lex(const char *text, size_t len, const char *file, apv_stmt_fn fn, void *ctx,
+		char *err, size_t errlen)
 {
 	struct lx l = {text, len, 0, 1, 1, file, err, errlen};
 	struct apv_stmt st = {0};
@@ -247,7 +259,8 @@ int apv_scn_lex(const char *text, size_t len, const char *file, apv_stmt_fn fn, 
 		}
 		if (c < ' ' || c == 0x7F) {
 			apv_scn_stmt_free(&st);
-			return lx_fail(&l, l.line, l.col, "unexpected control character 0x%02X", (unsigned)c);
+			return lx_fail(&l, l.line, l.col, "unexpected control character 0x%02X",
+				       (unsigned)c);
 		}
 
 		struct apv_tok t = {0};
@@ -308,7 +321,8 @@ int apv_scn_lex(const char *text, size_t len, const char *file, apv_stmt_fn fn, 
 				tok_free(&t);
 				apv_scn_stmt_free(&st);
 				return lx_fail(&l, l.line, qcol,
-					       "unexpected '\"' inside a word (put a space before the string)");
+					       "unexpected '\"' inside a word (put a space before "
+					       "the string)");
 			}
 		}
 		if (t.quoted && lx_word_char(lx_peek(&l, 0))) {

@@ -13,9 +13,12 @@
 static const char *mode_name(enum apv_ap_mode m)
 {
 	switch (m) {
-	case APV_MODE_ACCEL: return "Accelerator";
-	case APV_MODE_CCA: return "CCA-Coproc";
-	case APV_MODE_EP11: return "EP11-Coproc";
+	case APV_MODE_ACCEL:
+		return "Accelerator";
+	case APV_MODE_CCA:
+		return "CCA-Coproc";
+	case APV_MODE_EP11:
+		return "EP11-Coproc";
 	}
 	return "unknown";
 }
@@ -32,9 +35,12 @@ static const char *status_name(uint32_t apqsw)
 	case APV_RC_RESET_IN_PROGRESS:
 	case APV_RC_BUSY:
 		return "online";
-	case APV_RC_DECONFIGURED: return "deconfig";
-	case APV_RC_CHECKSTOPPED: return "chkstop";
-	default: return "offline";
+	case APV_RC_DECONFIGURED:
+		return "deconfig";
+	case APV_RC_CHECKSTOPPED:
+		return "chkstop";
+	default:
+		return "offline";
 	}
 }
 
@@ -64,8 +70,8 @@ void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m)
 			if (!card_status || strcmp(card_status, "online") != 0)
 				card_status = status_name(q.apqsw);
 		}
-		fprintf(f, "%02x       %-5s %-11s %-8s %9" PRIu64 "  %s\n", apid, type, mode_name(a.mode),
-			card_status ? card_status : "online", total, "cex4card");
+		fprintf(f, "%02x       %-5s %-11s %-8s %9" PRIu64 "  %s\n", apid, type,
+			mode_name(a.mode), card_status ? card_status : "online", total, "cex4card");
 		for (unsigned apqi = 0; apqi < 256; apqi++) {
 			struct apv_hw_queue_stats q;
 			memset(&q, 0, sizeof(q));
@@ -80,15 +86,16 @@ void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m)
 					break;
 				case APV_DRV_VFIO_AP: {
 					const char *st = apv_matrix_queue_status(m, apqn);
-					snprintf(drv, sizeof(drv), "vfio_ap (%s)", st ? st : "unassigned");
+					snprintf(drv, sizeof(drv), "vfio_ap (%s)",
+						 st ? st : "unassigned");
 					break;
 				}
 				case APV_DRV_NONE:
 					break;
 				}
 			}
-			fprintf(f, "%02x.%04x  %-5s %-11s %-8s %9" PRIu64 "  %s\n", apid, apqi, type,
-				mode_name(a.mode), status_name(q.apqsw), q.requests, drv);
+			fprintf(f, "%02x.%04x  %-5s %-11s %-8s %9" PRIu64 "  %s\n", apid, apqi,
+				type, mode_name(a.mode), status_name(q.apqsw), q.requests, drv);
 		}
 	}
 }
@@ -121,7 +128,8 @@ void apv_mdev_list(FILE *f, struct apv_matrix *m)
 	for (struct apv_mdev *d = apv_mdev_next(m, NULL); d; d = apv_mdev_next(m, d)) {
 		struct apv_vm *vm = apv_mdev_vm(d);
 		if (vm)
-			fprintf(f, "%s  vfio_ap-passthrough  attached to VM %s\n", apv_mdev_uuid(d), apv_vm_name(vm));
+			fprintf(f, "%s  vfio_ap-passthrough  attached to VM %s\n", apv_mdev_uuid(d),
+				apv_vm_name(vm));
 		else
 			fprintf(f, "%s  vfio_ap-passthrough  not attached\n", apv_mdev_uuid(d));
 		print_attr(f, d, "matrix", "matrix:");

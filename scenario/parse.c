@@ -15,8 +15,8 @@
 #include <strings.h>
 
 static const struct apv_cmd *const cmd_tables[] = {
-	apv_scn_cmds_host, apv_scn_cmds_mdev,   apv_scn_cmds_vm,
-	apv_scn_cmds_guest, apv_scn_cmds_expect, apv_scn_cmds_state, apv_scn_cmds_misc,
+    apv_scn_cmds_host,	 apv_scn_cmds_mdev,  apv_scn_cmds_vm,	apv_scn_cmds_guest,
+    apv_scn_cmds_expect, apv_scn_cmds_state, apv_scn_cmds_misc,
 };
 #define NTABLES (sizeof(cmd_tables) / sizeof(cmd_tables[0]))
 
@@ -81,8 +81,8 @@ const struct apv_tok *apv_pc_need(struct apv_pcur *c, const char *what)
 	}
 	const struct apv_tok *t = &c->step->st.tok[c->i];
 	if (t->key) {
-		apv_pc_fail(c, t, "expected %s after '%s', got '%s'", what, apv_pc_prev(c, prev, sizeof(prev)),
-			    apv_tok_show(t, got, sizeof(got)));
+		apv_pc_fail(c, t, "expected %s after '%s', got '%s'", what,
+			    apv_pc_prev(c, prev, sizeof(prev)), apv_tok_show(t, got, sizeof(got)));
 		return NULL;
 	}
 	c->i++;
@@ -96,7 +96,8 @@ int apv_pc_end(struct apv_pcur *c)
 	char got[128];
 	const struct apv_tok *t = &c->step->st.tok[c->i];
 	return apv_pc_fail(c, t, "unexpected '%s' after the end of '%s' (usage: %s)",
-			   apv_tok_show(t, got, sizeof(got)), c->step->cmd->sub ? c->step->cmd->sub : c->step->cmd->name,
+			   apv_tok_show(t, got, sizeof(got)),
+			   c->step->cmd->sub ? c->step->cmd->sub : c->step->cmd->name,
 			   c->step->cmd->usage);
 }
 
@@ -115,7 +116,8 @@ static int lookup_fail(struct apv_pcur *c, const struct apv_tok *t0, const struc
 		for (const struct apv_cmd *cmd = cmd_tables[k]; cmd->name; cmd++) {
 			if (strcmp(cmd->name, t0->text) == 0 && cmd->sub) {
 				first_known = true;
-				int w = snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", cmd->sub);
+				int w = snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+						 cmd->sub);
 				if (w > 0 && (size_t)w < sizeof(list) - n)
 					n += (size_t)w;
 				if (t1) {
@@ -132,10 +134,12 @@ static int lookup_fail(struct apv_pcur *c, const struct apv_tok *t0, const struc
 		if (!t1)
 			return apv_pc_fail(c, t0, "'%s' needs one of: %s", t0->text, list);
 		if (best)
-			return apv_pc_fail(c, t1, "unknown '%s' check or subcommand '%s' (did you mean '%s'?)", t0->text,
-					   t1->text, best);
-		return apv_pc_fail(c, t1, "unknown '%s' check or subcommand '%s' (expected one of: %s)", t0->text,
-				   t1->text, list);
+			return apv_pc_fail(
+			    c, t1, "unknown '%s' check or subcommand '%s' (did you mean '%s'?)",
+			    t0->text, t1->text, best);
+		return apv_pc_fail(c, t1,
+				   "unknown '%s' check or subcommand '%s' (expected one of: %s)",
+				   t0->text, t1->text, list);
 	}
 	for (size_t k = 0; k < NTABLES; k++) {
 		for (const struct apv_cmd *cmd = cmd_tables[k]; cmd->name; cmd++) {
@@ -147,14 +151,16 @@ static int lookup_fail(struct apv_pcur *c, const struct apv_tok *t0, const struc
 		}
 	}
 	if (best)
-		return apv_pc_fail(c, t0, "unknown command '%s' (did you mean '%s'?)", t0->text, best);
+		return apv_pc_fail(c, t0, "unknown command '%s' (did you mean '%s'?)", t0->text,
+				   best);
 	return apv_pc_fail(c, t0, "unknown command '%s'", t0->text);
 }
 
 static const struct apv_cmd *lookup(const struct apv_stmt *st)
 {
 	const struct apv_tok *t0 = &st->tok[0];
-	const struct apv_tok *t1 = st->ntok > 1 && !st->tok[1].key && !st->tok[1].quoted ? &st->tok[1] : NULL;
+	const struct apv_tok *t1 =
+	    st->ntok > 1 && !st->tok[1].key && !st->tok[1].quoted ? &st->tok[1] : NULL;
 	const struct apv_cmd *fallback = NULL;
 	if (t0->key || t0->quoted)
 		return NULL;
@@ -259,7 +265,8 @@ static int do_include(struct apv_pctx *pc, struct apv_stmt *st)
 	if (realpath(path, real)) {
 		for (unsigned i = 0; i < pc->depth; i++)
 			if (pc->incstack[i] && strcmp(pc->incstack[i], real) == 0)
-				return apv_pc_fail(&c, t, "include cycle: '%s' is already being read", t->text);
+				return apv_pc_fail(
+				    &c, t, "include cycle: '%s' is already being read", t->text);
 	}
 	size_t len;
 	int e;
@@ -343,7 +350,8 @@ static void pctx_free(struct apv_pctx *pc)
 	free(pc->mdevs);
 }
 
-static struct apv_scenario *load(const char *name, const char *text, size_t len, char *err, size_t errlen)
+static struct apv_scenario *load(const char *name, const char *text, size_t len, char *err,
+				 size_t errlen)
 {
 	struct apv_scenario *s = calloc(1, sizeof(*s));
 	if (!s || !(s->name = strdup(name))) {
@@ -382,8 +390,8 @@ struct apv_scenario *apv_scenario_load_file(const char *path, char *err, size_t 
 	return s;
 }
 
-struct apv_scenario *apv_scenario_load_string(const char *name, const char *text, const char *dir, char *err,
-					      size_t errlen)
+struct apv_scenario *apv_scenario_load_string(const char *name, const char *text, const char *dir,
+					      char *err, size_t errlen)
 {
 	/* Includes resolve against the directory of the file name, so give the text one in dir. */
 	char fname[PATH_MAX];

@@ -18,8 +18,8 @@ struct apv_rsa_key {
 	unsigned bits;
 	size_t L, H; /* modulus bytes, half */
 	BIGNUM *n, *e, *d;
-	uint8_t *nb, *eb;                  /* L bytes */
-	uint8_t *p8, *q, *dp8, *dq, *u8;   /* p, dp, u with 8 pad bytes (libica); q, dq plain */
+	uint8_t *nb, *eb;		 /* L bytes */
+	uint8_t *p8, *q, *dp8, *dq, *u8; /* p, dp, u with 8 pad bytes (libica); q, dq plain */
 	struct apv_rsa_key *next;
 };
 
@@ -78,8 +78,9 @@ struct apv_rsa_key *apv_rsa_key_new(unsigned bits)
 	}
 	if (ok && BN_cmp(p, q) < 0)
 		BN_swap(p, q); /* libica's convention: p > q */
-	ok = ok && BN_sub(t, p, BN_value_one()) && BN_mod(dp, k->d, t, ctx) && BN_sub(t, q, BN_value_one()) &&
-	     BN_mod(dq, k->d, t, ctx) && BN_mod_inverse(u, q, p, ctx);
+	ok = ok && BN_sub(t, p, BN_value_one()) && BN_mod(dp, k->d, t, ctx) &&
+	     BN_sub(t, q, BN_value_one()) && BN_mod(dq, k->d, t, ctx) &&
+	     BN_mod_inverse(u, q, p, ctx);
 	if (ok) {
 		k->nb = bn_bytes(k->n, k->L, 0);
 		k->eb = bn_bytes(k->e, k->L, 0);
@@ -133,7 +134,8 @@ int apv_rsa_random_msg(const struct apv_rsa_key *k, uint8_t *out)
 	return ok ? 0 : -1;
 }
 
-void apv_rsa_fill_me(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo *me, const uint8_t *msg, uint8_t *out)
+void apv_rsa_fill_me(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo *me,
+		     const uint8_t *msg, uint8_t *out)
 {
 	me->inputdata = msg;
 	me->inputdatalength = (uint32_t)k->L;
@@ -143,8 +145,8 @@ void apv_rsa_fill_me(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo *me
 	me->n_modulus = k->nb;
 }
 
-void apv_rsa_fill_crt(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo_crt *crt, const uint8_t *msg,
-		      uint8_t *out)
+void apv_rsa_fill_crt(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo_crt *crt,
+		      const uint8_t *msg, uint8_t *out)
 {
 	crt->inputdata = msg;
 	crt->inputdatalength = (uint32_t)k->L;

@@ -22,7 +22,8 @@ void apv_scenario_opts_default(struct apv_scenario_opts *o)
 
 static bool is_expect_error(const struct apv_step *s)
 {
-	return strcmp(s->cmd->name, "expect") == 0 && s->cmd->sub && strcmp(s->cmd->sub, "error") == 0;
+	return strcmp(s->cmd->name, "expect") == 0 && s->cmd->sub &&
+	       strcmp(s->cmd->sub, "error") == 0;
 }
 
 /*
@@ -63,7 +64,8 @@ static bool error_expected(const struct apv_scenario *s, size_t i)
 	return false;
 }
 
-int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opts, char *err, size_t errlen)
+int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opts, char *err,
+		     size_t errlen)
 {
 	static char dummy[4];
 	if (!err || !errlen) {
@@ -72,7 +74,8 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 	}
 	err[0] = '\0';
 	if (s->finished) {
-		snprintf(err, errlen, "%s: the scenario has already been run and finished", s->name);
+		snprintf(err, errlen, "%s: the scenario has already been run and finished",
+			 s->name);
 		return -1;
 	}
 	if (!s->world) {
@@ -98,18 +101,22 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 		if (clock) {
 			uint64_t now = apv_clock_now(clock), d = step_duration(st);
 			w->watchdog_fired = false;
-			apv_clock_arm(clock, &w->watchdog, now + (d > UINT64_MAX / 2 ? d : d + WATCHDOG_NS));
+			apv_clock_arm(clock, &w->watchdog,
+				      now + (d > UINT64_MAX / 2 ? d : d + WATCHDOG_NS));
 		}
 		int rc = st->cmd->exec(w, st);
 		if (clock)
 			apv_clock_cancel(clock, &w->watchdog);
 		if (w->watchdog_fired)
-			return apv_w_fail(w, "'%s' kept running for more than %llu s of virtual time (a queue that "
-					     "stays busy or resetting?); the injected faults were cleared to end it",
-					  st->st.src, (unsigned long long)(WATCHDOG_NS / APV_NSEC_PER_SEC));
+			return apv_w_fail(
+			    w,
+			    "'%s' kept running for more than %llu s of virtual time (a queue that "
+			    "stays busy or resetting?); the injected faults were cleared to end it",
+			    st->st.src, (unsigned long long)(WATCHDOG_NS / APV_NSEC_PER_SEC));
 		if (rc < 0)
 			return -1;
-		if ((st->cmd->flags & APV_CMD_ACTION) && w->action_rc != 0 && !error_expected(s, i)) {
+		if ((st->cmd->flags & APV_CMD_ACTION) && w->action_rc != 0 &&
+		    !error_expected(s, i)) {
 			char e[96], hint[32];
 			apv_scn_errno_str(w->action_rc, e, sizeof(e));
 			const char *name = apv_scn_errno_name(w->action_rc);
@@ -118,9 +125,10 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 			else
 				snprintf(hint, sizeof(hint), "%d", w->action_rc);
 			snprintf(err, errlen,
-				 "%s:%u: '%s' failed: %s%s%s\n  (if this is intended, write 'expect error %s' after it)",
-				 st->st.file, st->st.line, st->st.src, e, w->action_why[0] ? ": " : "", w->action_why,
-				 hint);
+				 "%s:%u: '%s' failed: %s%s%s\n  (if this is intended, write "
+				 "'expect error %s' after it)",
+				 st->st.file, st->st.line, st->st.src, e,
+				 w->action_why[0] ? ": " : "", w->action_why, hint);
 			return -1;
 		}
 		if (w->opts->check_every_step && apv_world_check(w) < 0)

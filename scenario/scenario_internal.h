@@ -22,33 +22,33 @@
 /* ---- tokens and statements (lex.c) ---------------------------------------- */
 
 struct apv_tok {
-	char *text;        /* the word, the unquoted string, or the value of key=value */
-	char *key;         /* key of key=value, else NULL */
+	char *text;	    /* the word, the unquoted string, or the value of key=value */
+	char *key;	    /* key of key=value, else NULL */
 	unsigned line, col; /* where the token starts */
-	unsigned vcol;     /* where the value starts (key=value), else col */
-	bool quoted;       /* text came from a "quoted string" */
+	unsigned vcol;	    /* where the value starts (key=value), else col */
+	bool quoted;	    /* text came from a "quoted string" */
 };
 
 struct apv_stmt {
-	const char *file;  /* owned by the scenario's file list */
+	const char *file; /* owned by the scenario's file list */
 	unsigned line, col;
-	char *src;         /* the statement as written, blanks folded */
+	char *src; /* the statement as written, blanks folded */
 	struct apv_tok *tok;
 	int ntok, cap;
 };
 
 typedef int (*apv_stmt_fn)(void *ctx, struct apv_stmt *st); /* takes ownership; <0 stops */
-int apv_scn_lex(const char *text, size_t len, const char *file, apv_stmt_fn fn, void *ctx, char *err,
-		size_t errlen);
+int apv_scn_lex(const char *text, size_t len, const char *file, apv_stmt_fn fn, void *ctx,
+		char *err, size_t errlen);
 void apv_scn_stmt_free(struct apv_stmt *s);
 
 /* ---- parsed values ------------------------------------------------------------ */
 
 enum apv_val_kind {
 	APV_V_NONE = 0, /* absent */
-	APV_V_NUM,      /* numbers, durations, sizes, APQNs, booleans, enum indexes */
-	APV_V_STR,      /* names and strings (point into the token) */
-	APV_V_MASK,     /* ID lists */
+	APV_V_NUM,	/* numbers, durations, sizes, APQNs, booleans, enum indexes */
+	APV_V_STR,	/* names and strings (point into the token) */
+	APV_V_MASK,	/* ID lists */
 };
 
 /* Comparison of a numeric expectation field: key=N, key>=N, key<=N, key!=N. */
@@ -88,10 +88,10 @@ struct apv_scenario {
 
 struct apv_pname {
 	char *name;
-	char *uuid;     /* mdevs */
-	unsigned line;  /* where it was defined */
+	char *uuid;    /* mdevs */
+	unsigned line; /* where it was defined */
 	const char *file;
-	bool gone;      /* removed / destroyed */
+	bool gone;	/* removed / destroyed */
 	uint32_t vcpus; /* VMs: bit n = vCPU n exists */
 };
 
@@ -115,8 +115,9 @@ struct apv_pcur {
 struct apv_world;
 
 enum {
-	APV_CMD_ACTION = 1u << 0, /* an administrator action: its errno is what 'expect error' checks */
-	APV_CMD_INSN = 1u << 1,   /* executes an instruction: 'expect cc/rc/...' refer to it */
+	APV_CMD_ACTION =
+	    1u << 0, /* an administrator action: its errno is what 'expect error' checks */
+	APV_CMD_INSN = 1u << 1,	  /* executes an instruction: 'expect cc/rc/...' refer to it */
 	APV_CMD_HIDDEN = 1u << 2, /* one of a family already listed (expect gr1..gr15) */
 };
 
@@ -140,7 +141,7 @@ extern const struct apv_cmd apv_scn_cmds_misc[];
 
 /* Errors name the file, line and column of tok (or of the statement if NULL). */
 int apv_pc_fail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* The token as written ("key=value" or the word), for messages. */
 const char *apv_tok_show(const struct apv_tok *t, char *buf, size_t len);
 /* Previous token's text, for "after 'x'". */
@@ -176,13 +177,13 @@ void apv_pc_forget_all_mdevs(struct apv_pcur *c);
 
 /* key=value options. */
 enum apv_opt_type {
-	APV_OPT_NUM,   /* max in `max` */
+	APV_OPT_NUM, /* max in `max` */
 	APV_OPT_DUR,
 	APV_OPT_SIZE,
-	APV_OPT_BOOL,  /* on/off, yes/no, 1/0, true/false */
-	APV_OPT_ENUM,  /* choices; value = index */
-	APV_OPT_IDS,   /* ID list up to max */
-	APV_OPT_FLAG,  /* a bare word: value 1 */
+	APV_OPT_BOOL, /* on/off, yes/no, 1/0, true/false */
+	APV_OPT_ENUM, /* choices; value = index */
+	APV_OPT_IDS,  /* ID list up to max */
+	APV_OPT_FLAG, /* a bare word: value 1 */
 	APV_OPT_STR,
 	APV_OPT_APQN,
 };
@@ -338,8 +339,8 @@ void apv_w_action(struct apv_world *w, int rc, const char *why);
 FILE *apv_w_out(struct apv_world *w);
 
 /* Execute one instruction on a vCPU with tracing and recording. */
-struct apv_result apv_w_execute(struct apv_world *w, struct apv_wvm *vm, unsigned id, uint16_t opcode,
-				unsigned r1, unsigned r2);
+struct apv_result apv_w_execute(struct apv_world *w, struct apv_wvm *vm, unsigned id,
+				uint16_t opcode, unsigned r1, unsigned r2);
 
 /* ---- RSA reference (rsa.c) -------------------------------------------------------------- */
 
@@ -350,10 +351,10 @@ struct apv_rsa_key *apv_rsa_key_get(struct apv_rsa_key **list, unsigned bits);
 void apv_rsa_keys_free(struct apv_rsa_key *list);
 size_t apv_rsa_len(const struct apv_rsa_key *k);
 int apv_rsa_random_msg(const struct apv_rsa_key *k, uint8_t *out);
-void apv_rsa_fill_me(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo *me, const uint8_t *msg,
-		     uint8_t *out);
-void apv_rsa_fill_crt(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo_crt *crt, const uint8_t *msg,
-		      uint8_t *out);
+void apv_rsa_fill_me(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo *me,
+		     const uint8_t *msg, uint8_t *out);
+void apv_rsa_fill_crt(const struct apv_rsa_key *k, struct apv_ica_rsa_modexpo_crt *crt,
+		      const uint8_t *msg, uint8_t *out);
 bool apv_rsa_verify(const struct apv_rsa_key *k, bool crt, const uint8_t *msg, const uint8_t *res);
 
 /* ---- expectations (cmd_expect.c) ------------------------------------------------------- */

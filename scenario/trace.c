@@ -19,13 +19,27 @@ void apv_json_write_str(FILE *f, const char *s)
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
 		default:
 			if (*p < 0x20 || *p == 0x7F)
 				fprintf(f, "\\u%04x", *p);
@@ -39,10 +53,14 @@ void apv_json_write_str(FILE *f, const char *s)
 static const char *insn_name(uint16_t op)
 {
 	switch (op) {
-	case APV_OP_PQAP: return "PQAP";
-	case APV_OP_NQAP: return "NQAP";
-	case APV_OP_DQAP: return "DQAP";
-	default: return "?";
+	case APV_OP_PQAP:
+		return "PQAP";
+	case APV_OP_NQAP:
+		return "NQAP";
+	case APV_OP_DQAP:
+		return "DQAP";
+	default:
+		return "?";
 	}
 }
 
@@ -97,7 +115,8 @@ static void trace_text(struct apv_world *w, FILE *f, const struct apv_insn_recor
 	fprintf(f, "    before:");
 	for (unsigned i = 0; i < n; i++)
 		fprintf(f, " GR%u=%016" PRIx64, regs[i], r->before.gr[regs[i]]);
-	fprintf(f, " %s cc=%u\n", r->psw_before.problem_state ? "problem" : "supervisor", r->psw_before.cc);
+	fprintf(f, " %s cc=%u\n", r->psw_before.problem_state ? "problem" : "supervisor",
+		r->psw_before.cc);
 	fprintf(f, "    after: ");
 	for (unsigned i = 0; i < n; i++)
 		fprintf(f, " GR%u=%016" PRIx64, regs[i], r->after.gr[regs[i]]);
@@ -107,7 +126,8 @@ static void trace_text(struct apv_world *w, FILE *f, const struct apv_insn_recor
 			apv_apqsw_format(apv_apqsw_from_gr1(r->after.gr[1]), st, sizeof(st)));
 		break;
 	case APV_RES_PGM:
-		fprintf(f, " -> program exception 0x%02x (%s)\n", r->res.pgm, apv_pgm_name(r->res.pgm));
+		fprintf(f, " -> program exception 0x%02x (%s)\n", r->res.pgm,
+			apv_pgm_name(r->res.pgm));
 		break;
 	case APV_RES_EXIT:
 		fprintf(f, " -> exit to user space\n");
@@ -120,8 +140,10 @@ static void json_regs(FILE *f, const struct apv_regs *regs, const unsigned *whic
 {
 	fputc('{', f);
 	for (unsigned i = 0; i < n; i++)
-		fprintf(f, "%s\"gr%u\":\"0x%016" PRIx64 "\"", i ? "," : "", which[i], regs->gr[which[i]]);
-	fprintf(f, ",\"psw\":\"%s\",\"cc\":%u}", psw->problem_state ? "problem" : "supervisor", psw->cc);
+		fprintf(f, "%s\"gr%u\":\"0x%016" PRIx64 "\"", i ? "," : "", which[i],
+			regs->gr[which[i]]);
+	fprintf(f, ",\"psw\":\"%s\",\"cc\":%u}", psw->problem_state ? "problem" : "supervisor",
+		psw->cc);
 }
 
 static void trace_json(struct apv_world *w, FILE *f, const struct apv_insn_record *r)
@@ -130,7 +152,8 @@ static void trace_json(struct apv_world *w, FILE *f, const struct apv_insn_recor
 	unsigned regs[8], n = insn_regs(r, regs);
 	uint64_t gr0 = r->before.gr[0];
 	vcpu_name(r, who, sizeof(who));
-	fprintf(f, "{\"type\":\"insn\",\"time_ns\":%" PRIu64 ",", w->clock ? apv_clock_now(w->clock) : 0);
+	fprintf(f, "{\"type\":\"insn\",\"time_ns\":%" PRIu64 ",",
+		w->clock ? apv_clock_now(w->clock) : 0);
 	if (w->cur) {
 		fputs("\"file\":", f);
 		apv_json_write_str(f, w->cur->st.file);
@@ -147,7 +170,8 @@ static void trace_json(struct apv_world *w, FILE *f, const struct apv_insn_recor
 	} else {
 		fprintf(f, ",\"r1\":%u,\"r2\":%u", r->r1, r->r2);
 	}
-	fprintf(f, ",\"apqn\":\"%s\",\"before\":", apv_scn_apqn_str(apv_gr0_apqn(gr0), q, sizeof(q)));
+	fprintf(f,
+		",\"apqn\":\"%s\",\"before\":", apv_scn_apqn_str(apv_gr0_apqn(gr0), q, sizeof(q)));
 	json_regs(f, &r->before, regs, n, &r->psw_before);
 	fputs(",\"after\":", f);
 	json_regs(f, &r->after, regs, n, &r->psw_after);
@@ -156,10 +180,12 @@ static void trace_json(struct apv_world *w, FILE *f, const struct apv_insn_recor
 		struct apv_apqsw s = apv_apqsw_decode(apv_apqsw_from_gr1(r->after.gr[1]));
 		const char *rcn = apv_rc_name(s.rc);
 		fprintf(f,
-			",\"result\":\"done\",\"cc\":%u,\"apqsw\":{\"e\":%s,\"r\":%s,\"f\":%s,\"a\":%s,\"i\":%s,"
+			",\"result\":\"done\",\"cc\":%u,\"apqsw\":{\"e\":%s,\"r\":%s,\"f\":%s,"
+			"\"a\":%s,\"i\":%s,"
 			"\"rc\":%u",
-			r->res.cc, s.e ? "true" : "false", s.r ? "true" : "false", s.f ? "true" : "false",
-			s.async ? "true" : "false", s.i ? "true" : "false", s.rc);
+			r->res.cc, s.e ? "true" : "false", s.r ? "true" : "false",
+			s.f ? "true" : "false", s.async ? "true" : "false", s.i ? "true" : "false",
+			s.rc);
 		if (rcn)
 			fprintf(f, ",\"rc_name\":\"%s\"", rcn);
 		fputs("}}\n", f);

@@ -200,13 +200,13 @@ static const struct {
 	int e;
 	const char *name;
 } errnos[] = {
-	{EPERM, "EPERM"},           {ENOENT, "ENOENT"},         {EIO, "EIO"},
-	{ENXIO, "ENXIO"},           {EAGAIN, "EAGAIN"},         {ENOMEM, "ENOMEM"},
-	{EACCES, "EACCES"},         {EFAULT, "EFAULT"},         {EBUSY, "EBUSY"},
-	{EEXIST, "EEXIST"},         {ENODEV, "ENODEV"},         {EINVAL, "EINVAL"},
-	{ENOSPC, "ENOSPC"},         {ERANGE, "ERANGE"},         {EMSGSIZE, "EMSGSIZE"},
-	{EOPNOTSUPP, "EOPNOTSUPP"}, {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
-	{ETIMEDOUT, "ETIMEDOUT"},   {ENOTSUP, "ENOTSUP"},       {EDEADLK, "EDEADLK"},
+    {EPERM, "EPERM"},		{ENOENT, "ENOENT"},	    {EIO, "EIO"},
+    {ENXIO, "ENXIO"},		{EAGAIN, "EAGAIN"},	    {ENOMEM, "ENOMEM"},
+    {EACCES, "EACCES"},		{EFAULT, "EFAULT"},	    {EBUSY, "EBUSY"},
+    {EEXIST, "EEXIST"},		{ENODEV, "ENODEV"},	    {EINVAL, "EINVAL"},
+    {ENOSPC, "ENOSPC"},		{ERANGE, "ERANGE"},	    {EMSGSIZE, "EMSGSIZE"},
+    {EOPNOTSUPP, "EOPNOTSUPP"}, {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
+    {ETIMEDOUT, "ETIMEDOUT"},	{ENOTSUP, "ENOTSUP"},	    {EDEADLK, "EDEADLK"},
 };
 
 const char *apv_scn_errno_name(int e)
@@ -298,7 +298,8 @@ const char *apv_scn_dur_str(uint64_t ns, char *buf, size_t len)
 			continue;
 		uint64_t frac = ns % units[i].mult;
 		if (!frac) {
-			snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].mult), units[i].unit);
+			snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].mult),
+				 units[i].unit);
 			return buf;
 		}
 		char f[16];
@@ -306,7 +307,8 @@ const char *apv_scn_dur_str(uint64_t ns, char *buf, size_t len)
 		size_t fl = strlen(f);
 		while (fl > 1 && f[fl - 1] == '0')
 			f[--fl] = '\0';
-		snprintf(buf, len, "%llu.%s%s", (unsigned long long)(ns / units[i].mult), f, units[i].unit);
+		snprintf(buf, len, "%llu.%s%s", (unsigned long long)(ns / units[i].mult), f,
+			 units[i].unit);
 		return buf;
 	}
 	snprintf(buf, len, "%lluns", (unsigned long long)ns);

@@ -57,8 +57,8 @@ int apv_w_fail(struct apv_world *w, const char *fmt, ...)
 int apv_w_expect_fail(struct apv_world *w, const char *expected, const char *actual)
 {
 	const struct apv_step *s = w->cur;
-	snprintf(w->err, w->errlen, "%s:%u: %s\n  expected: %s\n  actual:   %s", s->st.file, s->st.line, s->st.src,
-		 expected, actual);
+	snprintf(w->err, w->errlen, "%s:%u: %s\n  expected: %s\n  actual:   %s", s->st.file,
+		 s->st.line, s->st.src, expected, actual);
 	return -1;
 }
 
@@ -83,8 +83,8 @@ int apv_world_need_hw(struct apv_world *w)
 	if (!w->hw) {
 		apv_clock_free(w->clock);
 		w->clock = NULL;
-		return apv_w_fail(w, "the host configuration was refused (na=%u nd=%u apxa=%s)", w->hwcfg.na,
-				  w->hwcfg.nd, w->hwcfg.apxa ? "on" : "off");
+		return apv_w_fail(w, "the host configuration was refused (na=%u nd=%u apxa=%s)",
+				  w->hwcfg.na, w->hwcfg.nd, w->hwcfg.apxa ? "on" : "off");
 	}
 	apv_hw_set_installed(w->hw, w->ap_installed);
 	w->host_fixed = true;
@@ -156,7 +156,8 @@ struct apv_wmdev *apv_world_mdev(struct apv_world *w, const char *name)
 	return dead;
 }
 
-struct apv_vcpu *apv_world_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vmp, unsigned *idp)
+struct apv_vcpu *apv_world_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vmp,
+				unsigned *idp)
 {
 	const char *dot = strrchr(spec, '.');
 	char name[64];
@@ -185,19 +186,22 @@ int apv_world_check(struct apv_world *w)
 	if (w->kvm) {
 		why[0] = '\0';
 		if (apv_kvm_check(w->kvm, why, sizeof(why)) < 0)
-			return apv_w_fail(w, "invariant violated after '%s': %s", w->cur->st.src, why);
+			return apv_w_fail(w, "invariant violated after '%s': %s", w->cur->st.src,
+					  why);
 		struct apv_balance b;
 		apv_account_balance(apv_kvm_account(w->kvm), &b);
-		if (b.pins < 0 || b.isc_regs < 0 || b.vm_refs < 0 || b.hooks < 0 || b.hook_calls != 0) {
+		if (b.pins < 0 || b.isc_regs < 0 || b.vm_refs < 0 || b.hooks < 0 ||
+		    b.hook_calls != 0) {
 			char bs[128];
-			return apv_w_fail(w, "invariant violated after '%s': resource balance %s", w->cur->st.src,
-					  apv_balance_format(&b, bs, sizeof(bs)));
+			return apv_w_fail(w, "invariant violated after '%s': resource balance %s",
+					  w->cur->st.src, apv_balance_format(&b, bs, sizeof(bs)));
 		}
 	}
 	if (w->matrix) {
 		why[0] = '\0';
 		if (apv_matrix_check(w->matrix, why, sizeof(why)) < 0)
-			return apv_w_fail(w, "invariant violated after '%s': %s", w->cur->st.src, why);
+			return apv_w_fail(w, "invariant violated after '%s': %s", w->cur->st.src,
+					  why);
 	}
 	return 0;
 }
@@ -346,8 +350,8 @@ struct apv_wmdev *apv_world_add_mdev(struct apv_world *w, const char *name, cons
 
 /* ---- instructions ------------------------------------------------------------------------- */
 
-struct apv_result apv_w_execute(struct apv_world *w, struct apv_wvm *vm, unsigned id, uint16_t opcode, unsigned r1,
-				unsigned r2)
+struct apv_result apv_w_execute(struct apv_world *w, struct apv_wvm *vm, unsigned id,
+				uint16_t opcode, unsigned r1, unsigned r2)
 {
 	struct apv_vcpu *v = vm->vcpu[id];
 	struct apv_insn_record *r = &w->last;

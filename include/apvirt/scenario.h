@@ -42,10 +42,10 @@ enum apv_trace_mode {
 };
 
 struct apv_scenario_opts {
-	FILE *out;                /* output of `show`/`echo` (default stdout) */
-	FILE *trace;              /* trace destination (default stderr) */
+	FILE *out;   /* output of `show`/`echo` (default stdout) */
+	FILE *trace; /* trace destination (default stderr) */
 	enum apv_trace_mode trace_mode;
-	bool check_every_step;    /* run the invariant checker after each step (default true) */
+	bool check_every_step; /* run the invariant checker after each step (default true) */
 };
 void apv_scenario_opts_default(struct apv_scenario_opts *o);
 
@@ -96,16 +96,16 @@ void apv_mdev_list(FILE *f, struct apv_matrix *m);
 
 enum {
 	APV_MDEVCTL_AUTO_ONLY = 1u << 0, /* start only "start": "auto" devices (host boot) */
-	APV_MDEVCTL_DRY_RUN = 1u << 1,   /* validate only: no mdev is created */
+	APV_MDEVCTL_DRY_RUN = 1u << 1,	 /* validate only: no mdev is created */
 };
 
 struct apv_mdevctl_device {
 	char uuid[40];
-	char parent[64];      /* "matrix" unless the JSON names another parent */
+	char parent[64]; /* "matrix" unless the JSON names another parent */
 	bool start_auto;
 	unsigned nattrs;
 	struct apv_mdev *mdev; /* created mdev, NULL for dry runs and skipped devices */
-	bool skipped;          /* manual device with APV_MDEVCTL_AUTO_ONLY */
+	bool skipped;	       /* manual device with APV_MDEVCTL_AUTO_ONLY */
 };
 
 /*
@@ -124,8 +124,8 @@ struct apv_mdevctl_device {
  * named). devs (may be NULL) receives up to ndevs device descriptions.
  */
 int apv_mdevctl_import(struct apv_matrix *m, const char *json, size_t len, const char *fname,
-		       const char *uuid, unsigned flags, struct apv_mdevctl_device *devs, size_t ndevs,
-		       char *err, size_t errlen);
+		       const char *uuid, unsigned flags, struct apv_mdevctl_device *devs,
+		       size_t ndevs, char *err, size_t errlen);
 
 /* Write the mdevs of m in `mdevctl list --dumpjson` form. */
 void apv_mdevctl_export(FILE *f, struct apv_matrix *m);

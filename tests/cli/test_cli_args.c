@@ -111,7 +111,8 @@ TEST(run_reports_failures_with_status_1)
 	struct cli_result r = CLI("run", p);
 	CHECK_EQ(r.status, 1);
 	char want[2048];
-	snprintf(want, sizeof(want), "FAIL %s\n%s:3: expect time 2ms\n  expected: 2ms\n  actual:   1ms\n", p, p);
+	snprintf(want, sizeof(want),
+		 "FAIL %s\n%s:3: expect time 2ms\n  expected: 2ms\n  actual:   1ms\n", p, p);
 	CHECK_STR(r.err, want);
 	cli_free(&r);
 }
@@ -119,12 +120,14 @@ TEST(run_reports_failures_with_status_1)
 TEST(run_passes_and_counts)
 {
 	char ok1[256], ok2[256];
-	snprintf(ok1, sizeof(ok1), "%s", tmpfile_with("ok1.apv", "host\nadvance 1ms\nexpect time 1ms\n"));
+	snprintf(ok1, sizeof(ok1), "%s",
+		 tmpfile_with("ok1.apv", "host\nadvance 1ms\nexpect time 1ms\n"));
 	snprintf(ok2, sizeof(ok2), "%s", tmpfile_with("ok2.apv", "host\n"));
 	struct cli_result r = CLI("run", ok1, ok2);
 	CHECK_EQ(r.status, 0);
 	char want[2048];
-	snprintf(want, sizeof(want), "ok   %s (3 steps)\nok   %s (1 steps)\n2 passed, 0 failed\n", ok1, ok2);
+	snprintf(want, sizeof(want), "ok   %s (3 steps)\nok   %s (1 steps)\n2 passed, 0 failed\n",
+		 ok1, ok2);
 	CHECK_STR(r.out, want);
 	cli_free(&r);
 	r = CLI("run", "-q", ok1);
@@ -156,8 +159,8 @@ TEST(run_keep_going_runs_every_file)
 
 TEST(run_json_trace_is_json_on_stdout)
 {
-	const char *p = tmpfile_with("trace.apv",
-				     "host\nadapter 5\ndomain 4\nvm g1\npqap g1.0 tapq 05.0004\npqap g1.0 aqic 05.0004 ir=1\n");
+	const char *p = tmpfile_with("trace.apv", "host\nadapter 5\ndomain 4\nvm g1\npqap g1.0 "
+						  "tapq 05.0004\npqap g1.0 aqic 05.0004 ir=1\n");
 	REQUIRE(p != NULL);
 	struct cli_result r = CLI("run", "--json", p);
 	CHECK_EQ(r.status, 0);
@@ -182,7 +185,9 @@ TEST(run_json_trace_is_json_on_stdout)
 TEST(run_trace_to_a_file)
 {
 	char p[256], out[300];
-	snprintf(p, sizeof(p), "%s", tmpfile_with("t2.apv", "host\nadapter 5\ndomain 4\nvm g1\npqap g1.0 tapq 05.0004\n"));
+	snprintf(
+	    p, sizeof(p), "%s",
+	    tmpfile_with("t2.apv", "host\nadapter 5\ndomain 4\nvm g1\npqap g1.0 tapq 05.0004\n"));
 	snprintf(out, sizeof(out), "%s/trace.txt", dir);
 	struct cli_result r = CLI("run", "--trace", "-o", out, p);
 	CHECK_EQ(r.status, 0);
@@ -193,7 +198,8 @@ TEST(run_trace_to_a_file)
 	cli_free(&r);
 	r = CLI("run", "--trace", "-o", "/nonexistent/dir/t", p);
 	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err, "apvirt run: cannot write '/nonexistent/dir/t': No such file or directory\n");
+	CHECK_STR(r.err,
+		  "apvirt run: cannot write '/nonexistent/dir/t': No such file or directory\n");
 	cli_free(&r);
 }
 
@@ -232,7 +238,9 @@ TEST(ls_lists_the_default_host)
 	struct cli_result r = CLI("ls");
 	CHECK_EQ(r.status, 0);
 	CHECK(strncmp(r.out, "CARD.DOM TYPE  MODE        STATUS   REQUESTS  DRIVER\n", 53) == 0);
-	CHECK(strstr(r.out, "06.0006  CEX8A Accelerator online           0  vfio_ap (unassigned)\n") != NULL);
+	CHECK(strstr(r.out,
+		     "06.0006  CEX8A Accelerator online           0  vfio_ap (unassigned)\n") !=
+	      NULL);
 	cli_free(&r);
 }
 
@@ -265,7 +273,8 @@ TEST(ls_argument_errors)
 	r = CLI("ls", "--host", p);
 	CHECK_EQ(r.status, 1);
 	char want[2048];
-	snprintf(want, sizeof(want), "apvirt: %s:2:1: unknown command 'adaptor' (did you mean 'adapter'?)\n", p);
+	snprintf(want, sizeof(want),
+		 "apvirt: %s:2:1: unknown command 'adaptor' (did you mean 'adapter'?)\n", p);
 	CHECK_STR(r.err, want);
 	cli_free(&r);
 }
@@ -274,11 +283,14 @@ TEST(mdev_argument_errors)
 {
 	struct cli_result r = CLI("mdev", "frob");
 	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt mdev: unknown subcommand 'frob' (expected show, define or import) (see 'apvirt mdev --help')\n");
+	CHECK_STR(r.err, "apvirt mdev: unknown subcommand 'frob' (expected show, define or import) "
+			 "(see 'apvirt mdev --help')\n");
 	cli_free(&r);
 	r = CLI("mdev", "import");
 	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt mdev: 'import' needs at least one JSON file (see 'apvirt mdev --help')\n");
+	CHECK_STR(
+	    r.err,
+	    "apvirt mdev: 'import' needs at least one JSON file (see 'apvirt mdev --help')\n");
 	cli_free(&r);
 	r = CLI("mdev", "define");
 	CHECK_EQ(r.status, 2);
@@ -296,40 +308,50 @@ TEST(mdev_argument_errors)
 
 TEST(mdev_define_writes_attributes_in_order)
 {
-	struct cli_result r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter=5",
-				  "assign_domain=0x4", "assign_domain=5", "assign_control_domain=4");
+	struct cli_result r =
+	    CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter=5",
+		"assign_domain=0x4", "assign_domain=5", "assign_control_domain=4");
 	CHECK_EQ(r.status, 0);
 	CHECK_STR(r.out, "11111111-2222-3333-4444-555555555555  vfio_ap-passthrough  not attached\n"
 			 "  matrix:          05.0004 05.0005\n"
 			 "  guest_matrix:    05.0004 05.0005\n"
 			 "  control_domains: 0004\n");
 	cli_free(&r);
-	r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter=5", "assign_domain=0x100");
+	r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter=5",
+		"assign_domain=0x100");
 	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err, "apvirt mdev define: 11111111-2222-3333-4444-555555555555: writing '0x100' to assign_domain "
+	CHECK_STR(r.err, "apvirt mdev define: 11111111-2222-3333-4444-555555555555: writing "
+			 "'0x100' to assign_domain "
 			 "failed: -ENODEV (No such device)\n");
 	cli_free(&r);
 	r = CLI("mdev", "define", "nonsense", "assign_adapter=5");
 	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err, "apvirt mdev define: cannot create nonsense: -EINVAL (Invalid argument)\n");
+	CHECK_STR(r.err,
+		  "apvirt mdev define: cannot create nonsense: -EINVAL (Invalid argument)\n");
 	cli_free(&r);
 	r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter");
 	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt mdev: expected ATTRIBUTE=VALUE, got 'assign_adapter' (see 'apvirt mdev --help')\n");
+	CHECK_STR(r.err, "apvirt mdev: expected ATTRIBUTE=VALUE, got 'assign_adapter' (see 'apvirt "
+			 "mdev --help')\n");
 	cli_free(&r);
 }
 
 TEST(mdev_show_json_is_mdevctl_format)
 {
-	const char *p = tmpfile_with("hostm.apv", "host\nadapter 5\ndomain 4\nbus apmask -5\n"
-						  "mdev create 11111111-2222-3333-4444-555555555555\n"
-						  "mdev 11111111-2222-3333-4444-555555555555 assign_adapter 5\n");
+	const char *p = tmpfile_with(
+	    "hostm.apv", "host\nadapter 5\ndomain 4\nbus apmask -5\n"
+			 "mdev create 11111111-2222-3333-4444-555555555555\n"
+			 "mdev 11111111-2222-3333-4444-555555555555 assign_adapter 5\n");
 	struct cli_result r = CLI("mdev", "--host", p, "--json");
 	CHECK_EQ(r.status, 0);
-	CHECK_STR(r.out, "[\n  {\n    \"matrix\": [\n      {\n        \"11111111-2222-3333-4444-555555555555\": {\n"
-			 "          \"mdev_type\": \"vfio_ap-passthrough\",\n          \"start\": \"manual\",\n"
-			 "          \"attrs\": [\n            {\n              \"assign_adapter\": \"5\"\n            }\n"
-			 "          ]\n        }\n      }\n    ]\n  }\n]\n");
+	CHECK_STR(
+	    r.out,
+	    "[\n  {\n    \"matrix\": [\n      {\n        \"11111111-2222-3333-4444-555555555555\": "
+	    "{\n"
+	    "          \"mdev_type\": \"vfio_ap-passthrough\",\n          \"start\": \"manual\",\n"
+	    "          \"attrs\": [\n            {\n              \"assign_adapter\": \"5\"\n      "
+	    "      }\n"
+	    "          ]\n        }\n      }\n    ]\n  }\n]\n");
 	cli_free(&r);
 	r = CLI("mdev");
 	CHECK_EQ(r.status, 0);
@@ -345,7 +367,8 @@ TEST(commands_lists_the_language)
 	cli_free(&r);
 	r = CLI("commands", "x");
 	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt commands: unexpected argument 'x' (see 'apvirt commands --help')\n");
+	CHECK_STR(r.err,
+		  "apvirt commands: unexpected argument 'x' (see 'apvirt commands --help')\n");
 	cli_free(&r);
 }
 

@@ -20,8 +20,9 @@ static char err[1024];
 /* A running host (two CEX8A, domains 4-6, given to vfio_ap) to import into. */
 static struct apv_scenario *host(void)
 {
-	static const char text[] = "host\nadapter 5-6\ndomain 4-6\ncontrol_domain 4\nbus apmask -5,-6\n"
-				   "adapter 7\n";
+	static const char text[] =
+	    "host\nadapter 5-6\ndomain 4-6\ncontrol_domain 4\nbus apmask -5,-6\n"
+	    "adapter 7\n";
 	struct apv_scenario *s = apv_scenario_load_string("h.apv", text, NULL, err, sizeof(err));
 	if (!s || apv_scenario_run(s, NULL, err, sizeof(err)) < 0) {
 		apv_scenario_free(s);
@@ -30,11 +31,12 @@ static struct apv_scenario *host(void)
 	return s;
 }
 
-static int import(struct apv_matrix *m, const char *json, const char *fname, const char *uuid, unsigned flags,
-		  struct apv_mdevctl_device *devs, size_t n)
+static int import(struct apv_matrix *m, const char *json, const char *fname, const char *uuid,
+		  unsigned flags, struct apv_mdevctl_device *devs, size_t n)
 {
 	err[0] = '\0';
-	return apv_mdevctl_import(m, json, strlen(json), fname, uuid, flags, devs, n, err, sizeof(err));
+	return apv_mdevctl_import(m, json, strlen(json), fname, uuid, flags, devs, n, err,
+				  sizeof(err));
 }
 
 static const char *show(struct apv_matrix *m, const char *uuid, const char *attr)
@@ -86,7 +88,8 @@ TEST(bare_definition_takes_the_uuid_from_the_file_name)
 	CHECK_EQ(import(m, bare, "/etc/mdevctl.d/matrix/" UUID2, NULL, 0, NULL, 0), 1);
 	CHECK_STR(show(m, UUID2, "matrix"), "05.0004\n05.0005\n");
 	CHECK_EQ(import(m, bare, "def.json", NULL, 0, NULL, 0), -EINVAL);
-	CHECK_STR(err, "def.json:1:1: a bare device definition needs a UUID: name the file after it or give one");
+	CHECK_STR(err, "def.json:1:1: a bare device definition needs a UUID: name the file after "
+		       "it or give one");
 	apv_scenario_free(s);
 }
 
@@ -95,9 +98,10 @@ TEST(uuid_keyed_object_form)
 	struct apv_scenario *s = host();
 	REQUIRE(s != NULL);
 	struct apv_matrix *m = apv_scenario_matrix(s);
-	const char *j = "{\"" UUID1 "\": {\"mdev_type\": \"vfio_ap-passthrough\", \"start\": \"manual\", "
-			"\"attrs\": [{\"assign_adapter\": \"6\"}, {\"assign_domain\": \"6\"}]},\n"
-			" \"" UUID2 "\": {\"mdev_type\": \"vfio_ap-passthrough\", \"start\": \"manual\"}}";
+	const char *j =
+	    "{\"" UUID1 "\": {\"mdev_type\": \"vfio_ap-passthrough\", \"start\": \"manual\", "
+	    "\"attrs\": [{\"assign_adapter\": \"6\"}, {\"assign_domain\": \"6\"}]},\n"
+	    " \"" UUID2 "\": {\"mdev_type\": \"vfio_ap-passthrough\", \"start\": \"manual\"}}";
 	CHECK_EQ(import(m, j, "two.json", NULL, 0, NULL, 0), 2);
 	CHECK_STR(show(m, UUID1, "matrix"), "06.0006\n");
 	CHECK_STR(show(m, UUID2, "matrix"), "");
@@ -105,35 +109,35 @@ TEST(uuid_keyed_object_form)
 }
 
 static const char dumpjson[] =
-	"[\n"
-	"  {\n"
-	"    \"0000:00:02.0\": [\n"
-	"      {\n"
-	"        \"4a0a190f-dcf3-4def-9342-c48768f0c940\": {\n"
-	"          \"mdev_type\": \"i915-GVTg_V5_8\",\n"
-	"          \"start\": \"auto\",\n"
-	"          \"attrs\": []\n"
-	"        }\n"
-	"      }\n"
-	"    ],\n"
-	"    \"matrix\": [\n"
-	"      {\n"
-	"        \"" UUID1 "\": {\n"
-	"          \"mdev_type\": \"vfio_ap-passthrough\",\n"
-	"          \"start\": \"auto\",\n"
-	"          \"attrs\": [{\"assign_adapter\": \"5\"}, {\"assign_domain\": \"4\"}]\n"
-	"        }\n"
-	"      },\n"
-	"      {\n"
-	"        \"" UUID2 "\": {\n"
-	"          \"mdev_type\": \"vfio_ap-passthrough\",\n"
-	"          \"start\": \"manual\",\n"
-	"          \"attrs\": [{\"assign_adapter\": \"6\"}, {\"assign_domain\": \"4\"}]\n"
-	"        }\n"
-	"      }\n"
-	"    ]\n"
-	"  }\n"
-	"]\n";
+    "[\n"
+    "  {\n"
+    "    \"0000:00:02.0\": [\n"
+    "      {\n"
+    "        \"4a0a190f-dcf3-4def-9342-c48768f0c940\": {\n"
+    "          \"mdev_type\": \"i915-GVTg_V5_8\",\n"
+    "          \"start\": \"auto\",\n"
+    "          \"attrs\": []\n"
+    "        }\n"
+    "      }\n"
+    "    ],\n"
+    "    \"matrix\": [\n"
+    "      {\n"
+    "        \"" UUID1 "\": {\n"
+    "          \"mdev_type\": \"vfio_ap-passthrough\",\n"
+    "          \"start\": \"auto\",\n"
+    "          \"attrs\": [{\"assign_adapter\": \"5\"}, {\"assign_domain\": \"4\"}]\n"
+    "        }\n"
+    "      },\n"
+    "      {\n"
+    "        \"" UUID2 "\": {\n"
+    "          \"mdev_type\": \"vfio_ap-passthrough\",\n"
+    "          \"start\": \"manual\",\n"
+    "          \"attrs\": [{\"assign_adapter\": \"6\"}, {\"assign_domain\": \"4\"}]\n"
+    "        }\n"
+    "      }\n"
+    "    ]\n"
+    "  }\n"
+    "]\n";
 
 TEST(dumpjson_form_skips_other_devices)
 {
@@ -179,34 +183,43 @@ TEST(dry_run_creates_nothing)
 
 /* Schema errors: (json, expected message). */
 static const char *const schema_errors[][2] = {
-	{"{\"mdev_type\": 5}", "b.json:1:15: " UUID1 ": \"mdev_type\" must be a string, got a number"},
-	{"{\"mdev_type\": \"i915-GVTg_V5_8\"}", "b.json:1:15: " UUID1 ": mdev_type \"i915-GVTg_V5_8\" is not vfio_ap-passthrough"},
-	{"{\"start\": \"auto\"}", "b.json:1:1: " UUID1 ": missing \"mdev_type\" (it must be \"vfio_ap-passthrough\")"},
-	{"{\"mdev_type\": \"vfio_ap-passthrough\", \"start\": \"now\"}",
-	 "b.json:1:47: " UUID1 ": \"start\" must be \"auto\" or \"manual\""},
-	{"{\"mdev_type\": \"vfio_ap-passthrough\", \"colour\": \"red\"}",
-	 "b.json:1:38: " UUID1 ": unknown key \"colour\" (expected mdev_type, start, attrs)"},
-	{"{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": {}}",
-	 "b.json:1:47: " UUID1 ": \"attrs\" must be an array, got an object"},
-	{"{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": [{\"assign_adapter\": \"5\", \"assign_domain\": \"4\"}]}",
-	 "b.json:1:48: " UUID1 ": attrs[0] must be an object with exactly one attribute, like {\"assign_adapter\": \"5\"}"},
-	{"{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": [{\"assign_adaptor\": \"5\"}]}",
-	 "b.json:1:49: " UUID1 ": attrs[0]: \"assign_adaptor\" is not a vfio_ap attribute (expected assign_adapter, "
-	 "assign_domain, assign_control_domain, their unassign_ forms, or ap_config)"},
-	{"{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": [{\"assign_adapter\": 5}]}",
-	 "b.json:1:67: " UUID1 ": attrs[0]: the value of \"assign_adapter\" must be a string, got a number"},
-	{"[\"matrix\"]", "b.json:1:2: [0] must be an object {\"PARENT\": [...]}, got a string"},
-	{"[{\"matrix\": {}}]", "b.json:1:13: the devices of parent \"matrix\" must be an array, got an object"},
-	{"[{\"matrix\": [{\"a\": {}, \"b\": {}}]}]",
-	 "b.json:1:14: each device of parent \"matrix\" must be an object {\"UUID\": {...}}"},
-	{"{\"not-a-uuid\": {\"mdev_type\": \"vfio_ap-passthrough\"}}",
-	 "b.json:1:2: invalid UUID \"not-a-uuid\" (expected 8-4-4-4-12 hex digits)"},
-	{"[{\"matrix\": [{\"" UUID2 "\": {\"mdev_type\": \"vfio_ap-passthrough\"}}, {\"" UUID2
-	 "\": {\"mdev_type\": \"vfio_ap-passthrough\"}}]}]",
-	 "b.json:1:95: device " UUID2 " is defined twice"},
-	{"5", "b.json:1:1: expected a device definition object or an `mdevctl list --dumpjson` array, got a number"},
-	{"{\"mdev_type\": \"vfio_ap-passthrough\",}", "b.json:1:37: trailing comma before '}' is not allowed in JSON"},
-	{"", "b.json:1:1: empty input, expected a JSON value"},
+    {"{\"mdev_type\": 5}", "b.json:1:15: " UUID1 ": \"mdev_type\" must be a string, got a number"},
+    {"{\"mdev_type\": \"i915-GVTg_V5_8\"}",
+     "b.json:1:15: " UUID1 ": mdev_type \"i915-GVTg_V5_8\" is not vfio_ap-passthrough"},
+    {"{\"start\": \"auto\"}",
+     "b.json:1:1: " UUID1 ": missing \"mdev_type\" (it must be \"vfio_ap-passthrough\")"},
+    {"{\"mdev_type\": \"vfio_ap-passthrough\", \"start\": \"now\"}",
+     "b.json:1:47: " UUID1 ": \"start\" must be \"auto\" or \"manual\""},
+    {"{\"mdev_type\": \"vfio_ap-passthrough\", \"colour\": \"red\"}",
+     "b.json:1:38: " UUID1 ": unknown key \"colour\" (expected mdev_type, start, attrs)"},
+    {"{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": {}}",
+     "b.json:1:47: " UUID1 ": \"attrs\" must be an array, got an object"},
+    {"{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": [{\"assign_adapter\": \"5\", "
+     "\"assign_domain\": \"4\"}]}",
+     "b.json:1:48: " UUID1
+     ": attrs[0] must be an object with exactly one attribute, like {\"assign_adapter\": \"5\"}"},
+    {"{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": [{\"assign_adaptor\": \"5\"}]}",
+     "b.json:1:49: " UUID1
+     ": attrs[0]: \"assign_adaptor\" is not a vfio_ap attribute (expected assign_adapter, "
+     "assign_domain, assign_control_domain, their unassign_ forms, or ap_config)"},
+    {"{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": [{\"assign_adapter\": 5}]}",
+     "b.json:1:67: " UUID1
+     ": attrs[0]: the value of \"assign_adapter\" must be a string, got a number"},
+    {"[\"matrix\"]", "b.json:1:2: [0] must be an object {\"PARENT\": [...]}, got a string"},
+    {"[{\"matrix\": {}}]",
+     "b.json:1:13: the devices of parent \"matrix\" must be an array, got an object"},
+    {"[{\"matrix\": [{\"a\": {}, \"b\": {}}]}]",
+     "b.json:1:14: each device of parent \"matrix\" must be an object {\"UUID\": {...}}"},
+    {"{\"not-a-uuid\": {\"mdev_type\": \"vfio_ap-passthrough\"}}",
+     "b.json:1:2: invalid UUID \"not-a-uuid\" (expected 8-4-4-4-12 hex digits)"},
+    {"[{\"matrix\": [{\"" UUID2 "\": {\"mdev_type\": \"vfio_ap-passthrough\"}}, {\"" UUID2
+     "\": {\"mdev_type\": \"vfio_ap-passthrough\"}}]}]",
+     "b.json:1:95: device " UUID2 " is defined twice"},
+    {"5", "b.json:1:1: expected a device definition object or an `mdevctl list --dumpjson` array, "
+	  "got a number"},
+    {"{\"mdev_type\": \"vfio_ap-passthrough\",}",
+     "b.json:1:37: trailing comma before '}' is not allowed in JSON"},
+    {"", "b.json:1:1: empty input, expected a JSON value"},
 };
 
 TEST(schema_errors_have_exact_messages_and_create_nothing)
@@ -228,19 +241,26 @@ TEST(failing_attribute_names_device_attribute_and_errno)
 	struct apv_scenario *s = host();
 	REQUIRE(s != NULL);
 	struct apv_matrix *m = apv_scenario_matrix(s);
-	const char *j = "{\n \"mdev_type\": \"vfio_ap-passthrough\",\n \"attrs\": [\n  {\"assign_domain\": \"4\"},\n"
+	const char *j = "{\n \"mdev_type\": \"vfio_ap-passthrough\",\n \"attrs\": [\n  "
+			"{\"assign_domain\": \"4\"},\n"
 			"  {\"assign_adapter\": \"7\"}\n ]\n}";
 	CHECK_EQ(import(m, j, "d.json", UUID1, 0, NULL, 0), -EADDRNOTAVAIL);
-	CHECK_STR(err, "d.json:5:22: " UUID1 ": attrs[1]: writing \"7\" to assign_adapter failed: -EADDRNOTAVAIL "
+	CHECK_STR(err, "d.json:5:22: " UUID1
+		       ": attrs[1]: writing \"7\" to assign_adapter failed: -EADDRNOTAVAIL "
 		       "(Cannot assign requested address)");
 	/* the half-configured device is removed again, as mdevctl does */
 	CHECK(apv_mdev_find(m, UUID1) == NULL);
 	j = "{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": [{\"assign_domain\": \"0x100\"}]}";
 	CHECK_EQ(import(m, j, "d.json", UUID1, 0, NULL, 0), -ENODEV);
-	CHECK_STR(err, "d.json:1:66: " UUID1 ": attrs[0]: writing \"0x100\" to assign_domain failed: -ENODEV (No such device)");
+	CHECK_STR(
+	    err, "d.json:1:66: " UUID1
+		 ": attrs[0]: writing \"0x100\" to assign_domain failed: -ENODEV (No such device)");
 	j = "{\"mdev_type\": \"vfio_ap-passthrough\", \"attrs\": [{\"assign_domain\": \"four\"}]}";
 	CHECK_EQ(import(m, j, "d.json", UUID1, 0, NULL, 0), -EINVAL);
-	CHECK_STR(err, "d.json:1:66: " UUID1 ": attrs[0]: writing \"four\" to assign_domain failed: -EINVAL (Invalid argument)");
+	CHECK_STR(
+	    err,
+	    "d.json:1:66: " UUID1
+	    ": attrs[0]: writing \"four\" to assign_domain failed: -EINVAL (Invalid argument)");
 	apv_scenario_free(s);
 }
 
@@ -253,7 +273,8 @@ TEST(conflicts_with_existing_mdevs)
 	CHECK_EQ(import(m, bare, "a.json", UUID1, 0, NULL, 0), -EEXIST);
 	CHECK_STR(err, "a.json:1:1: " UUID1 ": cannot create the mdev: -EEXIST (File exists)");
 	CHECK_EQ(import(m, bare, "b.json", UUID2, 0, NULL, 0), -EADDRINUSE);
-	CHECK_STR(err, "b.json:6:23: " UUID2 ": attrs[1]: writing \"0x4\" to assign_domain failed: -EADDRINUSE "
+	CHECK_STR(err, "b.json:6:23: " UUID2
+		       ": attrs[1]: writing \"0x4\" to assign_domain failed: -EADDRINUSE "
 		       "(Address already in use)");
 	CHECK(apv_mdev_find(m, UUID2) == NULL);
 	apv_scenario_free(s);
@@ -295,7 +316,8 @@ TEST(cli_import_reports_like_mdevctl)
 		 "%s: created " UUID2 " (2 attributes, start manual)\n",
 		 path, path, path);
 	CHECK_STR(r.err, want);
-	CHECK(strstr(r.out, UUID1 "  vfio_ap-passthrough  not attached\n  matrix:          05.0004\n") != NULL);
+	CHECK(strstr(r.out, UUID1
+		     "  vfio_ap-passthrough  not attached\n  matrix:          05.0004\n") != NULL);
 	cli_free(&r);
 	r = CLI("mdev", "import", "--auto", "--json", path);
 	CHECK_EQ(r.status, 0);
@@ -310,7 +332,8 @@ TEST(cli_import_reports_like_mdevctl)
 	unlink(path);
 	r = CLI("mdev", "import", path);
 	CHECK_EQ(r.status, 1);
-	snprintf(want, sizeof(want), "apvirt mdev import: cannot read '%s': No such file or directory\n", path);
+	snprintf(want, sizeof(want),
+		 "apvirt mdev import: cannot read '%s': No such file or directory\n", path);
 	CHECK_STR(r.err, want);
 	cli_free(&r);
 }
@@ -327,7 +350,9 @@ TEST(cli_import_of_bad_json)
 	CHECK_EQ(r.status, 1);
 	char want[2048];
 	snprintf(want, sizeof(want),
-		 "apvirt mdev import: %s:3:3: expected ',' or '}' after a member of the object, got '\"'\n", path);
+		 "apvirt mdev import: %s:3:3: expected ',' or '}' after a member of the object, "
+		 "got '\"'\n",
+		 path);
 	CHECK_STR(r.err, want);
 	cli_free(&r);
 	unlink(path);

@@ -56,7 +56,8 @@ static int run_dir(const char *sub)
 		if (rc != 0)
 			APV_TEST_FAIL("%s failed:\n%s", names[i], err);
 		else
-			printf("  ok %s%s%s (%zu steps)\n", sub, *sub ? "/" : "", names[i], apv_scenario_nsteps(s));
+			printf("  ok %s%s%s (%zu steps)\n", sub, *sub ? "/" : "", names[i],
+			       apv_scenario_nsteps(s));
 		apv_scenario_free(s);
 		free(names[i]);
 	}

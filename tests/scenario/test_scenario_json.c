@@ -24,7 +24,8 @@ static const char *jerr(const char *text)
 
 TEST(json_accepts_every_value_kind)
 {
-	const char *t = "{\"a\": [1, -2.5e3, 0, true, false, null, \"x\\u00e9\\n\"], \"b\": {}, \"c\": []}";
+	const char *t =
+	    "{\"a\": [1, -2.5e3, 0, true, false, null, \"x\\u00e9\\n\"], \"b\": {}, \"c\": []}";
 	struct apv_json *j = apv_json_parse(t, strlen(t), "d.json", err, sizeof(err));
 	REQUIRE(j != NULL);
 	CHECK_EQ(j->type, APV_JSON_OBJECT);
@@ -55,7 +56,8 @@ TEST(json_positions_count_characters_and_lines)
 	CHECK_EQ(n->line, 3);
 	CHECK_EQ(n->col, 8);
 	apv_json_free(j);
-	CHECK_STR(jerr("{\"k\": \"\xc3\xa9t\xc3\xa9\", x}"), "d.json:1:14: expected a string key after ',', got 'x'");
+	CHECK_STR(jerr("{\"k\": \"\xc3\xa9t\xc3\xa9\", x}"),
+		  "d.json:1:14: expected a string key after ',', got 'x'");
 }
 
 TEST(json_surrogate_pairs_decode)
@@ -75,28 +77,34 @@ TEST(json_empty_input)
 TEST(json_trailing_commas)
 {
 	CHECK_STR(jerr("[1, 2,]"), "d.json:1:7: trailing comma before ']' is not allowed in JSON");
-	CHECK_STR(jerr("{\"a\": 1,}"), "d.json:1:9: trailing comma before '}' is not allowed in JSON");
+	CHECK_STR(jerr("{\"a\": 1,}"),
+		  "d.json:1:9: trailing comma before '}' is not allowed in JSON");
 }
 
 TEST(json_missing_separators)
 {
 	CHECK_STR(jerr("[1 2]"), "d.json:1:4: expected ',' or ']' after an array element, got '2'");
 	CHECK_STR(jerr("{\"a\" 1}"), "d.json:1:6: expected ':' after the key \"a\", got '1'");
-	CHECK_STR(jerr("{\"a\": 1 \"b\": 2}"), "d.json:1:9: expected ',' or '}' after a member of the object, got '\"'");
+	CHECK_STR(jerr("{\"a\": 1 \"b\": 2}"),
+		  "d.json:1:9: expected ',' or '}' after a member of the object, got '\"'");
 	CHECK_STR(jerr("{a: 1}"), "d.json:1:2: expected a string key or '}', got 'a'");
 }
 
 TEST(json_unterminated_containers)
 {
-	CHECK_STR(jerr("[1, 2"), "d.json:1:6: expected ',' or ']' after an array element, got end of input");
+	CHECK_STR(jerr("[1, 2"),
+		  "d.json:1:6: expected ',' or ']' after an array element, got end of input");
 	CHECK_STR(jerr("{\"a\": "), "d.json:1:7: unexpected end of input, expected a value");
-	CHECK_STR(jerr("{\"a\": 1"), "d.json:1:8: expected ',' or '}' after a member of the object, got end of input");
+	CHECK_STR(jerr("{\"a\": 1"),
+		  "d.json:1:8: expected ',' or '}' after a member of the object, got end of input");
 }
 
 TEST(json_strings)
 {
 	CHECK_STR(jerr("\"abc"), "d.json:1:1: unterminated string");
-	CHECK_STR(jerr("\"a\nb\""), "d.json:1:3: unterminated string (a newline inside a string must be written \\n)");
+	CHECK_STR(
+	    jerr("\"a\nb\""),
+	    "d.json:1:3: unterminated string (a newline inside a string must be written \\n)");
 	CHECK_STR(jerr("\"a\tb\""), "d.json:1:3: control character 0x09 in string must be escaped");
 	CHECK_STR(jerr("\"a\\qb\""), "d.json:1:3: invalid escape '\\q' in string");
 	CHECK_STR(jerr("\"\\u12g4\""), "d.json:1:2: invalid \\u escape: expected 4 hex digits");
@@ -111,18 +119,24 @@ TEST(json_strings)
 TEST(json_numbers)
 {
 	CHECK_STR(jerr("01"), "d.json:1:1: invalid number: leading zeros are not allowed");
-	CHECK_STR(jerr("1."), "d.json:1:3: invalid number: expected a digit after '.', got end of input");
-	CHECK_STR(jerr("-"), "d.json:1:2: invalid number: expected a digit after '-', got end of input");
-	CHECK_STR(jerr("1e+"), "d.json:1:4: invalid number: expected a digit in the exponent, got end of input");
-	CHECK_STR(jerr("[0x10]"), "d.json:1:3: expected ',' or ']' after an array element, got 'x'");
+	CHECK_STR(jerr("1."),
+		  "d.json:1:3: invalid number: expected a digit after '.', got end of input");
+	CHECK_STR(jerr("-"),
+		  "d.json:1:2: invalid number: expected a digit after '-', got end of input");
+	CHECK_STR(jerr("1e+"),
+		  "d.json:1:4: invalid number: expected a digit in the exponent, got end of input");
+	CHECK_STR(jerr("[0x10]"),
+		  "d.json:1:3: expected ',' or ']' after an array element, got 'x'");
 	CHECK_STR(jerr("-0.5E-7"), "");
 }
 
 TEST(json_literals)
 {
 	CHECK_STR(jerr("tru"), "d.json:1:1: invalid literal 'tru', expected true, false or null");
-	CHECK_STR(jerr("[True]"), "d.json:1:2: invalid literal 'True', expected true, false or null");
-	CHECK_STR(jerr("nullx"), "d.json:1:1: invalid literal 'nullx', expected true, false or null");
+	CHECK_STR(jerr("[True]"),
+		  "d.json:1:2: invalid literal 'True', expected true, false or null");
+	CHECK_STR(jerr("nullx"),
+		  "d.json:1:1: invalid literal 'nullx', expected true, false or null");
 }
 
 TEST(json_rejects_what_tools_tolerate)
@@ -130,7 +144,8 @@ TEST(json_rejects_what_tools_tolerate)
 	CHECK_STR(jerr("{} // done"), "d.json:1:4: comments are not allowed in JSON");
 	CHECK_STR(jerr("/* x */ {}"), "d.json:1:1: comments are not allowed in JSON");
 	CHECK_STR(jerr("{} {}"), "d.json:1:4: unexpected '{' after the JSON value");
-	CHECK_STR(jerr("{\"a\": 1,\n \"a\": 2}"), "d.json:2:2: duplicate key \"a\" (first at line 1, column 2)");
+	CHECK_STR(jerr("{\"a\": 1,\n \"a\": 2}"),
+		  "d.json:2:2: duplicate key \"a\" (first at line 1, column 2)");
 	CHECK_STR(jerr("\xef\xbb\xbf{}"), "");
 	CHECK_STR(jerr("[\x01]"), "d.json:1:2: expected a value, got byte 0x01");
 }

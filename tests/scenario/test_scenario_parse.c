@@ -38,12 +38,14 @@ TEST(lex_unterminated_string_points_at_its_quote)
 
 TEST(lex_unknown_escape_is_named)
 {
-	CHECK_STR(perr("echo \"a\\qb\""), "t.apv:1:8: unknown escape '\\q' in string (use \\n, \\t, \\\\ or \\\")");
+	CHECK_STR(perr("echo \"a\\qb\""),
+		  "t.apv:1:8: unknown escape '\\q' in string (use \\n, \\t, \\\\ or \\\")");
 }
 
 TEST(lex_quote_inside_a_word)
 {
-	CHECK_STR(perr("echo ab\"c\""), "t.apv:1:8: unexpected '\"' inside a word (put a space before the string)");
+	CHECK_STR(perr("echo ab\"c\""),
+		  "t.apv:1:8: unexpected '\"' inside a word (put a space before the string)");
 }
 
 TEST(lex_word_glued_to_a_string)
@@ -65,19 +67,23 @@ TEST(lex_comments_semicolons_and_continuations_parse)
 
 TEST(lex_error_after_a_continuation_has_the_physical_line)
 {
-	CHECK_STR(perr("adapter 6 \\\n  type=cex9"), "t.apv:2:8: unknown value 'cex9' for 'type' (expected cex4, cex5, cex6, cex7 or cex8)");
+	CHECK_STR(
+	    perr("adapter 6 \\\n  type=cex9"),
+	    "t.apv:2:8: unknown value 'cex9' for 'type' (expected cex4, cex5, cex6, cex7 or cex8)");
 }
 
 TEST(lex_error_in_the_second_statement_of_a_line)
 {
-	CHECK_STR(perr("rescan ; advance 5"), "t.apv:1:18: duration '5' needs a unit: ns, us, ms or s");
+	CHECK_STR(perr("rescan ; advance 5"),
+		  "t.apv:1:18: duration '5' needs a unit: ns, us, ms or s");
 }
 
 /* ---- commands -------------------------------------------------------------------- */
 
 TEST(unknown_command_suggests_a_close_one)
 {
-	CHECK_STR(perr("host\nfualt 05.0004 busy"), "t.apv:2:1: unknown command 'fualt' (did you mean 'fault'?)");
+	CHECK_STR(perr("host\nfualt 05.0004 busy"),
+		  "t.apv:2:1: unknown command 'fualt' (did you mean 'fault'?)");
 }
 
 TEST(unknown_command_without_a_close_one)
@@ -87,13 +93,15 @@ TEST(unknown_command_without_a_close_one)
 
 TEST(unknown_expectation_suggests_a_close_one)
 {
-	CHECK_STR(perr("expect ccc 3"), "t.apv:1:8: unknown 'expect' check or subcommand 'ccc' (did you mean 'cc'?)");
+	CHECK_STR(perr("expect ccc 3"),
+		  "t.apv:1:8: unknown 'expect' check or subcommand 'ccc' (did you mean 'cc'?)");
 }
 
 TEST(unknown_subcommand_lists_the_choices)
 {
 	CHECK_STR(perr("configure card 5 on"),
-		  "t.apv:1:11: unknown 'configure' check or subcommand 'card' (expected one of: adapter, domain)");
+		  "t.apv:1:11: unknown 'configure' check or subcommand 'card' (expected one of: "
+		  "adapter, domain)");
 }
 
 TEST(subcommand_missing)
@@ -103,14 +111,16 @@ TEST(subcommand_missing)
 
 TEST(extra_argument_after_a_command)
 {
-	CHECK_STR(perr("rescan now"), "t.apv:1:8: unexpected 'now' after the end of 'rescan' (usage: rescan)");
+	CHECK_STR(perr("rescan now"),
+		  "t.apv:1:8: unexpected 'now' after the end of 'rescan' (usage: rescan)");
 }
 
 /* ---- values ---------------------------------------------------------------------- */
 
 TEST(bad_response_code_names_what_was_expected)
 {
-	CHECK_STR(perr("expect rc zz"), "t.apv:1:11: expected a response code after 'rc', got 'zz'");
+	CHECK_STR(perr("expect rc zz"),
+		  "t.apv:1:11: expected a response code after 'rc', got 'zz'");
 }
 
 TEST(response_code_names_are_accepted)
@@ -120,7 +130,8 @@ TEST(response_code_names_are_accepted)
 
 TEST(missing_argument_points_after_the_last_token)
 {
-	CHECK_STR(perr("expect rc"), "t.apv:1:10: expected a response code after 'rc', got end of line");
+	CHECK_STR(perr("expect rc"),
+		  "t.apv:1:10: expected a response code after 'rc', got end of line");
 }
 
 TEST(number_out_of_range_after_a_word)
@@ -130,28 +141,34 @@ TEST(number_out_of_range_after_a_word)
 
 TEST(id_out_of_range)
 {
-	CHECK_STR(perr("adapter 300"), "t.apv:1:9: '300' is out of range after 'adapter' (at most 255)");
+	CHECK_STR(perr("adapter 300"),
+		  "t.apv:1:9: '300' is out of range after 'adapter' (at most 255)");
 }
 
 TEST(bad_number)
 {
-	CHECK_STR(perr("expect cc 0x"), "t.apv:1:11: expected a condition code (0-3) after 'cc', got '0x'");
-	CHECK_STR(perr("expect cc 1z"), "t.apv:1:11: expected a condition code (0-3) after 'cc', got '1z'");
+	CHECK_STR(perr("expect cc 0x"),
+		  "t.apv:1:11: expected a condition code (0-3) after 'cc', got '0x'");
+	CHECK_STR(perr("expect cc 1z"),
+		  "t.apv:1:11: expected a condition code (0-3) after 'cc', got '1z'");
 }
 
 TEST(duration_needs_a_unit)
 {
 	CHECK_STR(perr("advance 20"), "t.apv:1:9: duration '20' needs a unit: ns, us, ms or s");
-	CHECK_STR(perr("advance 20m"), "t.apv:1:9: expected a duration (like 20ms) after 'advance', got '20m'");
+	CHECK_STR(perr("advance 20m"),
+		  "t.apv:1:9: expected a duration (like 20ms) after 'advance', got '20m'");
 	CHECK_STR(perr("advance 1.5ms\nadvance 100ns\nadvance 2s\nadvance 7us"), "");
 }
 
 TEST(option_value_errors_point_at_the_value)
 {
 	CHECK_STR(perr("adapter 5 qd=x"), "t.apv:1:14: expected a queue depth for 'qd', got 'x'");
-	CHECK_STR(perr("adapter 5 qd=16"), "t.apv:1:14: '16' is out of range for 'qd' (at most 15)");
+	CHECK_STR(perr("adapter 5 qd=16"),
+		  "t.apv:1:14: '16' is out of range for 'qd' (at most 15)");
 	CHECK_STR(perr("host reset=10"), "t.apv:1:12: duration '10' needs a unit: ns, us, ms or s");
-	CHECK_STR(perr("host apxa=maybe"), "t.apv:1:11: expected on or off for 'apxa', got 'maybe'");
+	CHECK_STR(perr("host apxa=maybe"),
+		  "t.apv:1:11: expected on or off for 'apxa', got 'maybe'");
 }
 
 TEST(a_bad_boolean_option_is_an_error_not_an_uninitialized_value)
@@ -163,8 +180,8 @@ TEST(a_bad_boolean_option_is_an_error_not_an_uninitialized_value)
 
 TEST(unknown_option_lists_the_options)
 {
-	CHECK_STR(perr("adapter 5 depth=3"),
-		  "t.apv:1:11: unknown option 'depth' for 'adapter' (options: type, mode, qd, nd, ml, 4k, config)");
+	CHECK_STR(perr("adapter 5 depth=3"), "t.apv:1:11: unknown option 'depth' for 'adapter' "
+					     "(options: type, mode, qd, nd, ml, 4k, config)");
 }
 
 TEST(option_given_twice)
@@ -180,7 +197,8 @@ TEST(flags_and_valued_options_are_told_apart)
 
 TEST(comparison_only_in_expectations_and_for_numbers)
 {
-	CHECK_STR(perr("adapter 5 qd>=3"), "t.apv:1:11: 'qd' cannot be compared with '>=': use 'qd=VALUE'");
+	CHECK_STR(perr("adapter 5 qd>=3"),
+		  "t.apv:1:11: 'qd' cannot be compared with '>=': use 'qd=VALUE'");
 	CHECK_STR(perr(PRE "expect guest g1.0 irq>=1"),
 		  "t.apv:3:19: 'irq' cannot be compared with '>=': use 'irq=VALUE'");
 	CHECK_STR(perr(PRE "expect guest g1.0 requests>=1 failed<=0 replies!=3"), "");
@@ -194,81 +212,101 @@ TEST(enum_value_lists_the_choices)
 
 TEST(apqn_syntax)
 {
-	CHECK_STR(perr("fault 5.x busy"),
-		  "t.apv:1:7: expected an APQN (card.domain in hex, like 05.0004) after 'fault', got '5.x'");
-	CHECK_STR(perr("fault 05.1ff busy"), "t.apv:1:7: domain in '05.1ff' is out of range (at most 00ff)");
+	CHECK_STR(perr("fault 5.x busy"), "t.apv:1:7: expected an APQN (card.domain in hex, like "
+					  "05.0004) after 'fault', got '5.x'");
+	CHECK_STR(perr("fault 05.1ff busy"),
+		  "t.apv:1:7: domain in '05.1ff' is out of range (at most 00ff)");
 	CHECK_STR(perr("fault 5.4 busy\nfault ff.00ff none"), "");
 }
 
 TEST(fault_kinds)
 {
-	CHECK_STR(perr("fault 05.0004 broken"),
-		  "t.apv:1:15: expected a fault (none, busy, reset, deconfigured, checkstop, aqic-rc07, "
-		  "aqic-rc=RC or slow=DURATION) after '05.0004', got 'broken'");
-	CHECK_STR(perr("fault 05.0004 aqic-rc"), "t.apv:1:15: fault 'aqic-rc' needs a value (aqic-rc=...)");
+	CHECK_STR(
+	    perr("fault 05.0004 broken"),
+	    "t.apv:1:15: expected a fault (none, busy, reset, deconfigured, checkstop, aqic-rc07, "
+	    "aqic-rc=RC or slow=DURATION) after '05.0004', got 'broken'");
+	CHECK_STR(perr("fault 05.0004 aqic-rc"),
+		  "t.apv:1:15: fault 'aqic-rc' needs a value (aqic-rc=...)");
 	CHECK_STR(perr("fault 05.0004 busy=1"), "t.apv:1:15: fault 'busy' takes no value");
-	CHECK_STR(perr("fault 05.0004 slow=5"), "t.apv:1:20: duration '5' needs a unit: ns, us, ms or s");
+	CHECK_STR(perr("fault 05.0004 slow=5"),
+		  "t.apv:1:20: duration '5' needs a unit: ns, us, ms or s");
 	CHECK_STR(perr("fault 05.0004 aqic-rc=0x1ff"),
 		  "t.apv:1:23: expected a response code (0-255) for 'aqic-rc', got '0x1ff'");
-	CHECK_STR(perr("fault 05.0004 aqic-rc=0x08 count=2\nfault 05.0004 slow=5ms\nfault 05.0004 none"), "");
+	CHECK_STR(
+	    perr("fault 05.0004 aqic-rc=0x08 count=2\nfault 05.0004 slow=5ms\nfault 05.0004 none"),
+	    "");
 }
 
 TEST(status_flags)
 {
-	CHECK_STR(perr("expect status E,X"), "t.apv:1:17: unknown status flag 'X' (flags: E, R, F, A, I)");
+	CHECK_STR(perr("expect status E,X"),
+		  "t.apv:1:17: unknown status flag 'X' (flags: E, R, F, A, I)");
 	CHECK_STR(perr("expect status E,I\nexpect status none\nexpect status e,r"), "");
 }
 
 TEST(error_codes)
 {
-	CHECK_STR(perr("expect error EFOO"),
-		  "t.apv:1:14: expected an error code (like -EADDRINUSE, or 0) after 'error', got 'EFOO'");
-	CHECK_STR(perr("expect error -EADDRINUSE\nexpect error EBUSY\nexpect error 0\nexpect error -22"), "");
+	CHECK_STR(perr("expect error EFOO"), "t.apv:1:14: expected an error code (like "
+					     "-EADDRINUSE, or 0) after 'error', got 'EFOO'");
+	CHECK_STR(
+	    perr("expect error -EADDRINUSE\nexpect error EBUSY\nexpect error 0\nexpect error -22"),
+	    "");
 }
 
 TEST(program_exception_names)
 {
-	CHECK_STR(perr("expect pgm bogus"),
-		  "t.apv:1:12: expected a program exception (operation, privileged, specification or a code) after "
-		  "'pgm', got 'bogus'");
+	CHECK_STR(perr("expect pgm bogus"), "t.apv:1:12: expected a program exception (operation, "
+					    "privileged, specification or a code) after "
+					    "'pgm', got 'bogus'");
 	CHECK_STR(perr("expect pgm specification\nexpect pgm privileged\nexpect pgm 0x01"), "");
 }
 
 TEST(facility_lists)
 {
 	CHECK_STR(perr("vm g1 facilities=12,15,x"),
-		  "t.apv:1:18: expected facility numbers 0-255 (like 12,15,65,76 or default,-65) for 'facilities', "
+		  "t.apv:1:18: expected facility numbers 0-255 (like 12,15,65,76 or default,-65) "
+		  "for 'facilities', "
 		  "got 'x'");
-	CHECK_STR(perr("vm g1 facilities=default,-65\nvm g2 facilities=+9\nvm g3 facilities=12,15"), "");
+	CHECK_STR(perr("vm g1 facilities=default,-65\nvm g2 facilities=+9\nvm g3 facilities=12,15"),
+		  "");
 }
 
 TEST(set_needs_a_field)
 {
-	CHECK_STR(perr(PRE "set g1.0"), "t.apv:3:1: 'set' needs at least one register or PSW field (like gr0=0x03000504)");
+	CHECK_STR(
+	    perr(PRE "set g1.0"),
+	    "t.apv:3:1: 'set' needs at least one register or PSW field (like gr0=0x03000504)");
 	CHECK_STR(perr(PRE "set g1.0 gr16=1"),
-		  "t.apv:3:10: unknown option 'gr16' for 'set' (options: gr0, gr1, gr2, gr3, gr4, gr5, gr6, gr7, gr8, "
+		  "t.apv:3:10: unknown option 'gr16' for 'set' (options: gr0, gr1, gr2, gr3, gr4, "
+		  "gr5, gr6, gr7, gr8, "
 		  "gr9, gr10, gr11, gr12, gr13, gr14, gr15, psw, cc, io, cr6, running, wait)");
 }
 
 TEST(exec_register_pairs)
 {
-	CHECK_STR(perr(PRE "exec g1.0 nqap 4"), "t.apv:3:16: expected registers R1,R2 (like 4,2) after 'nqap', got '4'");
+	CHECK_STR(perr(PRE "exec g1.0 nqap 4"),
+		  "t.apv:3:16: expected registers R1,R2 (like 4,2) after 'nqap', got '4'");
 	CHECK_STR(perr(PRE "exec g1.0 nqap 4,16"),
-		  "t.apv:3:16: expected registers R1,R2 (like 4,2) with registers 0-15 after 'nqap', got '4,16'");
-	CHECK_STR(perr(PRE "exec g1.0 dqap"), "t.apv:3:15: expected registers R1,R2 (like 4,2) after 'dqap', got end of line");
+		  "t.apv:3:16: expected registers R1,R2 (like 4,2) with registers 0-15 after "
+		  "'nqap', got '4,16'");
+	CHECK_STR(perr(PRE "exec g1.0 dqap"),
+		  "t.apv:3:15: expected registers R1,R2 (like 4,2) after 'dqap', got end of line");
 	CHECK_STR(perr(PRE "exec g1.0 pqap\nexec g1.0 nqap 4,2\nexec g1.0 dqap 6,4"), "");
 }
 
 TEST(pqap_function_codes)
 {
 	CHECK_STR(perr(PRE "pqap g1.0 aqci 05.0004"),
-		  "t.apv:3:11: expected a function code (tapq, rapq, zapq, aqic, qci, qact, bapq, aapq or a number) "
+		  "t.apv:3:11: expected a function code (tapq, rapq, zapq, aqic, qci, qact, bapq, "
+		  "aapq or a number) "
 		  "after 'g1.0', got 'aqci'");
-	CHECK_STR(perr(PRE "pqap g1.0 aqic"),
-		  "t.apv:3:15: expected an APQN (card.domain in hex, like 05.0004) after 'aqic', got end of line");
-	CHECK_STR(perr(PRE "pqap g1.0 qci addr=0x2000\npqap g1.0 42 05.0004\npqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000"),
+	CHECK_STR(perr(PRE "pqap g1.0 aqic"), "t.apv:3:15: expected an APQN (card.domain in hex, "
+					      "like 05.0004) after 'aqic', got end of line");
+	CHECK_STR(perr(PRE "pqap g1.0 qci addr=0x2000\npqap g1.0 42 05.0004\npqap g1.0 aqic "
+			   "05.0004 ir=1 isc=6 nib=0x1000"),
 		  "");
-	CHECK_STR(perr(PRE "pqap g1.0 aqic 05.0004 isc=8"), "t.apv:3:28: '8' is out of range for 'isc' (at most 7)");
+	CHECK_STR(perr(PRE "pqap g1.0 aqic 05.0004 isc=8"),
+		  "t.apv:3:28: '8' is out of range for 'isc' (at most 7)");
 }
 
 /* ---- names --------------------------------------------------------------------------- */
@@ -288,7 +326,9 @@ TEST(unknown_mdev)
 
 TEST(mdev_by_uuid_or_name)
 {
-	CHECK_STR(perr(PRE "mdev 11111111-2222-3333-4444-555555555555 assign_adapter 5\nmdev m1 assign_domain 4"), "");
+	CHECK_STR(perr(PRE "mdev 11111111-2222-3333-4444-555555555555 assign_adapter 5\nmdev m1 "
+			   "assign_domain 4"),
+		  "");
 }
 
 TEST(removed_mdev_says_where_it_went)
@@ -299,19 +339,23 @@ TEST(removed_mdev_says_where_it_went)
 
 TEST(destroyed_vm_says_where_it_went)
 {
-	CHECK_STR(perr(PRE "vm destroy g1\nattach m1 g1"), "t.apv:4:11: VM 'g1' no longer exists (it was removed at t.apv:3)");
+	CHECK_STR(perr(PRE "vm destroy g1\nattach m1 g1"),
+		  "t.apv:4:11: VM 'g1' no longer exists (it was removed at t.apv:3)");
 }
 
 TEST(unload_forgets_every_mdev)
 {
-	CHECK_STR(perr(PRE "unload vfio_ap\ndetach m1"), "t.apv:4:8: mdev 'm1' no longer exists (it was removed at t.apv:3)");
+	CHECK_STR(perr(PRE "unload vfio_ap\ndetach m1"),
+		  "t.apv:4:8: mdev 'm1' no longer exists (it was removed at t.apv:3)");
 }
 
 TEST(unknown_vcpu)
 {
-	CHECK_STR(perr(PRE "pqap g1.1 tapq 05.0004"), "t.apv:3:6: VM 'g1' has no vCPU 1 (add 'vcpu g1.1' first)");
+	CHECK_STR(perr(PRE "pqap g1.1 tapq 05.0004"),
+		  "t.apv:3:6: VM 'g1' has no vCPU 1 (add 'vcpu g1.1' first)");
 	CHECK_STR(perr(PRE "vcpu g1.1\npqap g1.1 tapq 05.0004"), "");
-	CHECK_STR(perr(PRE "pqap g1 tapq 05.0004"), "t.apv:3:6: expected a vCPU (VM.N, like g1.0) after 'pqap', got 'g1'");
+	CHECK_STR(perr(PRE "pqap g1 tapq 05.0004"),
+		  "t.apv:3:6: expected a vCPU (VM.N, like g1.0) after 'pqap', got 'g1'");
 	CHECK_STR(perr(PRE "vcpu g1.0"), "t.apv:3:6: vCPU 'g1.0' already exists");
 	CHECK_STR(perr(PRE "vcpu g1.16"), "t.apv:3:6: vCPU number 16 is out of range (at most 15)");
 	CHECK_STR(perr("vm g1 vcpus=3\npqap g1.2 tapq 05.0004"), "");
@@ -322,42 +366,53 @@ TEST(duplicate_and_invalid_names)
 	CHECK_STR(perr("vm g1\nvm g1"), "t.apv:2:4: name 'g1' is already defined (t.apv:1)");
 	CHECK_STR(perr(PRE "mdev create 22222222-2222-3333-4444-555555555555 as g1"),
 		  "t.apv:3:53: name 'g1' is already defined (t.apv:1)");
-	CHECK_STR(perr("vm 1g"), "t.apv:1:4: invalid VM name '1g' (a letter or '_', then letters, digits, '_' or '-')");
+	CHECK_STR(
+	    perr("vm 1g"),
+	    "t.apv:1:4: invalid VM name '1g' (a letter or '_', then letters, digits, '_' or '-')");
 }
 
 TEST(mdev_attribute_names_are_the_kernels)
 {
 	CHECK_STR(perr(PRE "mdev m1 assign_adaptor 5"),
-		  "t.apv:3:9: unknown mdev attribute 'assign_adaptor' (expected assign_adapter, unassign_adapter, "
-		  "assign_domain, unassign_domain, assign_control_domain, unassign_control_domain or ap_config)");
-	CHECK_STR(perr(PRE "mdev m1 assign_adapter"), "t.apv:3:23: expected a value after 'assign_adapter', got end of line");
+		  "t.apv:3:9: unknown mdev attribute 'assign_adaptor' (expected assign_adapter, "
+		  "unassign_adapter, "
+		  "assign_domain, unassign_domain, assign_control_domain, unassign_control_domain "
+		  "or ap_config)");
+	CHECK_STR(perr(PRE "mdev m1 assign_adapter"),
+		  "t.apv:3:23: expected a value after 'assign_adapter', got end of line");
 }
 
 TEST(expect_with_fields_needs_one)
 {
 	CHECK_STR(perr(PRE "expect guest g1.0"),
-		  "t.apv:3:1: 'expect guest' needs at least one of: probed=, irq=, qci=, queues=, online=, requests=, "
+		  "t.apv:3:1: 'expect guest' needs at least one of: probed=, irq=, qci=, queues=, "
+		  "online=, requests=, "
 		  "replies=, interrupts=, resends=, failed=, pgm=, polls=, verified=, mismatches=");
 }
 
 TEST(expect_matrix_needs_lines)
 {
-	CHECK_STR(perr(PRE "expect matrix m1"),
-		  "t.apv:3:1: 'expect matrix' needs the expected lines (like 05.0004 05.0005, or \"\" for none)");
-	CHECK_STR(perr(PRE "expect matrix m1 \"\"\nexpect matrix m1 empty\nexpect matrix m1 \"05.0004\\n05.0005\""), "");
+	CHECK_STR(perr(PRE "expect matrix m1"), "t.apv:3:1: 'expect matrix' needs the expected "
+						"lines (like 05.0004 05.0005, or \"\" for none)");
+	CHECK_STR(perr(PRE "expect matrix m1 \"\"\nexpect matrix m1 empty\nexpect matrix m1 "
+			   "\"05.0004\\n05.0005\""),
+		  "");
 }
 
 TEST(balance_zero_is_alone)
 {
-	CHECK_STR(perr("expect balance zero pins=1"), "t.apv:1:21: 'zero' cannot be combined with counts");
+	CHECK_STR(perr("expect balance zero pins=1"),
+		  "t.apv:1:21: 'zero' cannot be combined with counts");
 }
 
 TEST(guest_rsa_key_sizes)
 {
 	CHECK_STR(perr(PRE "guest rsa g1.0 me 1000"),
 		  "t.apv:3:19: key size 1000 is not supported (512-4096 bits, a multiple of 16)");
-	CHECK_STR(perr(PRE "guest rsa g1.0 sign 2048"), "t.apv:3:16: unknown RSA operation 'sign' (expected me or crt)");
-	CHECK_STR(perr(PRE "guest rsa g1.0 me 2048 count=0"), "t.apv:3:24: count must be at least 1");
+	CHECK_STR(perr(PRE "guest rsa g1.0 sign 2048"),
+		  "t.apv:3:16: unknown RSA operation 'sign' (expected me or crt)");
+	CHECK_STR(perr(PRE "guest rsa g1.0 me 2048 count=0"),
+		  "t.apv:3:24: count must be at least 1");
 }
 
 /* ---- includes -------------------------------------------------------------------------- */
@@ -417,7 +472,8 @@ TEST(errors_in_an_included_file_name_that_file)
 	char path[512], want[700];
 	snprintf(path, sizeof(path), "%s/main.apv", tmpdir);
 	CHECK(apv_scenario_load_file(path, err, sizeof(err)) == NULL);
-	snprintf(want, sizeof(want), "%s/inc.apv:3:14: '99' is out of range for 'qd' (at most 15)", tmpdir);
+	snprintf(want, sizeof(want), "%s/inc.apv:3:14: '99' is out of range for 'qd' (at most 15)",
+		 tmpdir);
 	CHECK_STR(err, want);
 	rm_tmpdir();
 }
@@ -430,7 +486,8 @@ TEST(include_cycle_is_an_error)
 	char path[512], want[700];
 	snprintf(path, sizeof(path), "%s/a.apv", tmpdir);
 	CHECK(apv_scenario_load_file(path, err, sizeof(err)) == NULL);
-	snprintf(want, sizeof(want), "%s/b.apv:1:9: include cycle: 'a.apv' is already being read", tmpdir);
+	snprintf(want, sizeof(want), "%s/b.apv:1:9: include cycle: 'a.apv' is already being read",
+		 tmpdir);
 	CHECK_STR(err, want);
 	rm_tmpdir();
 }
@@ -442,11 +499,15 @@ TEST(include_of_a_missing_file)
 	char path[512], want[700];
 	snprintf(path, sizeof(path), "%s/a.apv", tmpdir);
 	CHECK(apv_scenario_load_file(path, err, sizeof(err)) == NULL);
-	snprintf(want, sizeof(want), "%s/a.apv:2:9: cannot include '%s/nope.apv': No such file or directory", tmpdir,
+	snprintf(want, sizeof(want),
+		 "%s/a.apv:2:9: cannot include '%s/nope.apv': No such file or directory", tmpdir,
 		 tmpdir);
 	CHECK_STR(err, want);
-	CHECK_STR(perr("include nope.apv extra"), "t.apv:1:18: unexpected 'extra' after the end of 'include' (usage: include \"FILE\")");
-	CHECK_STR(perr("include"), "t.apv:1:8: expected a file name in quotes after 'include', got end of line");
+	CHECK_STR(
+	    perr("include nope.apv extra"),
+	    "t.apv:1:18: unexpected 'extra' after the end of 'include' (usage: include \"FILE\")");
+	CHECK_STR(perr("include"),
+		  "t.apv:1:8: expected a file name in quotes after 'include', got end of line");
 	rm_tmpdir();
 }
 

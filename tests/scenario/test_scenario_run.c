@@ -39,18 +39,22 @@ static int run(const char *text)
 
 #define HOST "host\nadapter 5-7\ndomain 4-5\nbus apmask -5,-6\n"
 #define GUEST                                                                                      \
-	HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_adapter 5\n" \
+	HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_adapter 5\n"  \
 	     "mdev m1 assign_domain 4\nvm g1\nattach m1 g1\n"
 
 TEST(passing_scenario_returns_zero)
 {
-	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nexpect cc 0\nexpect rc 0\n"), 0);
+	CHECK_EQ(
+	    run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nexpect cc 0\nexpect rc 0\n"),
+	    0);
 	CHECK_STR(err, "");
 }
 
 TEST(failed_cc_names_line_expected_and_actual)
 {
-	CHECK_EQ(run(GUEST "pqap g1.0 aqic 06.0004 ir=1 isc=6 nib=0x1000\nexpect cc 0\nexpect rc 1\n"), -1);
+	CHECK_EQ(
+	    run(GUEST "pqap g1.0 aqic 06.0004 ir=1 isc=6 nib=0x1000\nexpect cc 0\nexpect rc 1\n"),
+	    -1);
 	CHECK_STR(err, "t.apv:11: expect cc 0\n"
 		       "  expected: cc 0\n"
 		       "  actual:   cc 3, GR1 0x0000000000010000 (rc=01(Q_NOT_AVAIL))");
@@ -70,11 +74,15 @@ TEST(failed_rc_and_status)
 
 TEST(expecting_cc_after_an_exception_shows_the_exception)
 {
-	CHECK_EQ(run(GUEST "set g1.0 psw=problem\npqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nexpect cc 0\n"), -1);
+	CHECK_EQ(run(GUEST "set g1.0 psw=problem\npqap g1.0 aqic 05.0004 ir=1 isc=6 "
+			   "nib=0x1000\nexpect cc 0\n"),
+		 -1);
 	CHECK_STR(err, "t.apv:12: expect cc 0\n"
 		       "  expected: cc 0\n"
 		       "  actual:   program exception 0x02 (privileged-operation)");
-	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nexpect pgm specification\n"), -1);
+	CHECK_EQ(
+	    run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nexpect pgm specification\n"),
+	    -1);
 	CHECK_STR(err, "t.apv:11: expect pgm specification\n"
 		       "  expected: program exception 0x06 (specification)\n"
 		       "  actual:   cc 0, GR1 0x0000000080000000 (E rc=00(NORMAL))");
@@ -86,7 +94,9 @@ TEST(expecting_cc_after_an_exception_shows_the_exception)
 
 TEST(failed_register_expectation)
 {
-	CHECK_EQ(run(GUEST "pqap g1.0 aqic 06.0004 ir=1 isc=6 nib=0x1000\nexpect gr1 0x10000\nexpect gr1 0x1\n"), -1);
+	CHECK_EQ(run(GUEST "pqap g1.0 aqic 06.0004 ir=1 isc=6 nib=0x1000\nexpect gr1 "
+			   "0x10000\nexpect gr1 0x1\n"),
+		 -1);
 	CHECK_STR(err, "t.apv:12: expect gr1 0x1\n"
 		       "  expected: GR1 0x0000000000000001\n"
 		       "  actual:   GR1 0x0000000000010000");
@@ -102,10 +112,13 @@ TEST(expectation_before_any_instruction)
 
 TEST(failed_action_without_expect_error_stops_the_run)
 {
-	CHECK_EQ(run(HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_domain 4\n"
-			  "mdev m1 assign_adapter 7\necho not reached\n"),
-		 -1);
-	CHECK_STR(err, "t.apv:7: 'mdev m1 assign_adapter 7' failed: -EADDRNOTAVAIL (Cannot assign requested address)\n"
+	CHECK_EQ(
+	    run(HOST
+		"mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_domain 4\n"
+		"mdev m1 assign_adapter 7\necho not reached\n"),
+	    -1);
+	CHECK_STR(err, "t.apv:7: 'mdev m1 assign_adapter 7' failed: -EADDRNOTAVAIL (Cannot assign "
+		       "requested address)\n"
 		       "  (if this is intended, write 'expect error -EADDRNOTAVAIL' after it)");
 	CHECK(!out_buf || !strstr(out_buf, "not reached"));
 }
@@ -115,30 +128,40 @@ TEST(failed_action_reports_why)
 	CHECK_EQ(run(HOST "bus apmask +5\nmdev create 11111111-2222-3333-4444-555555555555 as m1\n"
 			  "mdev m1 assign_adapter 6\nmdev m1 assign_domain 4\nbus apmask +6\n"),
 		 -1);
-	CHECK_STR(err, "t.apv:9: 'bus apmask +6' failed: -EBUSY (Device or resource busy): Can not reserve queue "
-		       "06.0004 for host driver: in use by mdev 11111111-2222-3333-4444-555555555555\n"
-		       "  (if this is intended, write 'expect error -EBUSY' after it)");
+	CHECK_STR(err,
+		  "t.apv:9: 'bus apmask +6' failed: -EBUSY (Device or resource busy): Can not "
+		  "reserve queue "
+		  "06.0004 for host driver: in use by mdev 11111111-2222-3333-4444-555555555555\n"
+		  "  (if this is intended, write 'expect error -EBUSY' after it)");
 }
 
 TEST(expected_error_passes_and_may_follow_other_expectations)
 {
-	CHECK_EQ(run(HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_domain 4\n"
-			  "mdev m1 assign_adapter 7\nexpect matrix m1 .0004\nexpect error -EADDRNOTAVAIL\nmdev m1 assign_adapter 5\nexpect error 0\n"),
-		 0);
+	CHECK_EQ(
+	    run(HOST
+		"mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_domain 4\n"
+		"mdev m1 assign_adapter 7\nexpect matrix m1 .0004\nexpect error "
+		"-EADDRNOTAVAIL\nmdev m1 assign_adapter 5\nexpect error 0\n"),
+	    0);
 	CHECK_STR(err, "");
 }
 
 TEST(wrong_expected_error)
 {
-	CHECK_EQ(run(HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_adapter 999\n"
+	CHECK_EQ(run(HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 "
+			  "assign_adapter 999\n"
 			  "expect error -EINVAL\n"),
 		 -1);
-	CHECK_STR(err, "t.apv:7: expect error -EINVAL\n"
-		       "  expected: -EINVAL (Invalid argument)\n"
-		       "  actual:   -ENODEV (No such device)  [from 'mdev m1 assign_adapter 999' at line 6]");
-	CHECK_EQ(run(HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_adapter 5\n"
-			  "expect error -EINVAL\n"),
-		 -1);
+	CHECK_STR(
+	    err,
+	    "t.apv:7: expect error -EINVAL\n"
+	    "  expected: -EINVAL (Invalid argument)\n"
+	    "  actual:   -ENODEV (No such device)  [from 'mdev m1 assign_adapter 999' at line 6]");
+	CHECK_EQ(
+	    run(HOST
+		"mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_adapter 5\n"
+		"expect error -EINVAL\n"),
+	    -1);
 	CHECK_STR(err, "t.apv:7: expect error -EINVAL\n"
 		       "  expected: -EINVAL (Invalid argument)\n"
 		       "  actual:   0 (success)  [from 'mdev m1 assign_adapter 5' at line 6]");
@@ -174,29 +197,43 @@ TEST(failed_field_expectation_marks_the_wrong_fields)
 
 TEST(runtime_use_of_an_mdev_whose_create_failed)
 {
-	CHECK_EQ(run(HOST "mdev create not-a-uuid as m1\nexpect error -EINVAL\nmdev m1 assign_adapter 5\n"), -1);
+	CHECK_EQ(
+	    run(HOST
+		"mdev create not-a-uuid as m1\nexpect error -EINVAL\nmdev m1 assign_adapter 5\n"),
+	    -1);
 	CHECK_STR(err, "t.apv:7: mdev 'm1' does not exist (its create failed, or it was removed)");
 }
 
 TEST(host_must_come_first)
 {
 	CHECK_EQ(run("adapter 5\nhost apxa=off\n"), -1);
-	CHECK_STR(err, "t.apv:2: 'host' must come before every command that uses the host (the host is already running)");
+	CHECK_STR(err, "t.apv:2: 'host' must come before every command that uses the host (the "
+		       "host is already running)");
 }
 
 TEST(echo_and_show_write_to_the_output)
 {
-	CHECK_EQ(run(GUEST "echo hello \"big world\" k=v\nshow balance\nshow time\nadvance 1.5ms\nshow time\n"), 0);
-	CHECK_STR(out_buf, "hello big world k=v\nbalance: pins=0 isc=0 vmrefs=2 hooks=1 calls=0\ntime: 0ns\ntime: 1.5ms\n");
+	CHECK_EQ(run(GUEST "echo hello \"big world\" k=v\nshow balance\nshow time\nadvance "
+			   "1.5ms\nshow time\n"),
+		 0);
+	CHECK_STR(out_buf, "hello big world k=v\nbalance: pins=0 isc=0 vmrefs=2 hooks=1 "
+			   "calls=0\ntime: 0ns\ntime: 1.5ms\n");
 }
 
 TEST(show_ls_and_mdevs)
 {
 	CHECK_EQ(run(GUEST "show ls\nshow mdevs\n"), 0);
 	CHECK(strstr(out_buf, "CARD.DOM TYPE  MODE        STATUS   REQUESTS  DRIVER\n") != NULL);
-	CHECK(strstr(out_buf, "05.0004  CEX8A Accelerator online           0  vfio_ap (in use)\n") != NULL);
-	CHECK(strstr(out_buf, "06.0005  CEX8A Accelerator online           0  vfio_ap (unassigned)\n") != NULL);
-	CHECK(strstr(out_buf, "11111111-2222-3333-4444-555555555555  vfio_ap-passthrough  attached to VM g1\n") != NULL);
+	CHECK(strstr(out_buf,
+		     "05.0004  CEX8A Accelerator online           0  vfio_ap (in use)\n") != NULL);
+	CHECK(strstr(out_buf,
+		     "06.0005  CEX8A Accelerator online           0  vfio_ap (unassigned)\n") !=
+	      NULL);
+	CHECK(
+	    strstr(
+		out_buf,
+		"11111111-2222-3333-4444-555555555555  vfio_ap-passthrough  attached to VM g1\n") !=
+	    NULL);
 	CHECK(strstr(out_buf, "  matrix:          05.0004\n") != NULL);
 }
 
@@ -209,7 +246,8 @@ TEST(virtual_time_is_deterministic)
 
 TEST(finished_scenario_cannot_run_again)
 {
-	struct apv_scenario *s = apv_scenario_load_string("t.apv", "host\n", NULL, err, sizeof(err));
+	struct apv_scenario *s =
+	    apv_scenario_load_string("t.apv", "host\n", NULL, err, sizeof(err));
 	REQUIRE(s != NULL);
 	CHECK_EQ(apv_scenario_run(s, NULL, err, sizeof(err)), 0);
 	CHECK_EQ(apv_scenario_finish(s, err, sizeof(err)), 0);
@@ -226,7 +264,8 @@ TEST(teardown_requires_a_zero_balance)
 	/* A pin nobody releases: what a leak in a layer would look like. */
 	atomic_fetch_add(&apv_kvm_account(apv_scenario_kvm(s))->pins, 1);
 	CHECK_EQ(apv_scenario_finish(s, err, sizeof(err)), -1);
-	CHECK_STR(err, "t.apv: resources left over at teardown: pins=1 isc=0 vmrefs=0 hooks=0 calls=0");
+	CHECK_STR(err,
+		  "t.apv: resources left over at teardown: pins=1 isc=0 vmrefs=0 hooks=0 calls=0");
 	apv_scenario_free(s);
 }
 
@@ -247,14 +286,18 @@ TEST(invariant_checker_reports_a_negative_balance_after_a_step)
 TEST(teardown_survives_a_fault_left_in_place)
 {
 	/* A queue left busy forever must not keep the teardown's resets waiting. */
-	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nfault 05.0004 busy\n"), 0);
+	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nfault 05.0004 busy\n"),
+		 0);
 }
 
 TEST(a_step_that_never_ends_is_stopped_by_the_watchdog)
 {
 	/* The teardown's reset polls a queue that a fault keeps busy: forever, by design. */
-	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nfault 05.0004 busy\ndetach m1\necho after\n"), -1);
-	CHECK_STR(err, "t.apv:12: 'detach m1' kept running for more than 600 s of virtual time (a queue that stays busy "
+	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nfault 05.0004 "
+			   "busy\ndetach m1\necho after\n"),
+		 -1);
+	CHECK_STR(err, "t.apv:12: 'detach m1' kept running for more than 600 s of virtual time (a "
+		       "queue that stays busy "
 		       "or resetting?); the injected faults were cleared to end it");
 	CHECK(!out_buf || !strstr(out_buf, "after"));
 	/* A long advance is not a runaway step. */

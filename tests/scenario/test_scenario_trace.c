@@ -45,18 +45,22 @@ static char *trace(const char *name, const char *text, enum apv_trace_mode mode)
 	return buf;
 }
 
-#define GUEST                                                                                                    \
-	"host\nadapter 5\ndomain 4\nbus apmask -5\nmdev create 11111111-2222-3333-4444-555555555555 as m1\n" \
+#define GUEST                                                                                      \
+	"host\nadapter 5\ndomain 4\nbus apmask -5\nmdev create "                                   \
+	"11111111-2222-3333-4444-555555555555 as m1\n"                                             \
 	"mdev m1 assign_adapter 5\nmdev m1 assign_domain 4\nvm g1\nattach m1 g1\n"
 
 TEST(text_trace_shows_registers_before_and_after)
 {
-	char *t = trace("t.apv", GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\n", APV_TRACE_TEXT);
+	char *t =
+	    trace("t.apv", GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\n", APV_TRACE_TEXT);
 	REQUIRE(t != NULL);
 	CHECK(strstr(t, "t.apv:10: pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\n"
 			"[0ns] g1.0 PQAP(AQIC) 05.0004   (t.apv:10)\n"
-			"    before: GR0=0000000003000504 GR1=0000800000000006 GR2=0000000000001000 supervisor cc=0\n"
-			"    after:  GR0=0000000003000504 GR1=0000000080000000 GR2=0000000000001000 -> cc 0, APQSW E "
+			"    before: GR0=0000000003000504 GR1=0000800000000006 "
+			"GR2=0000000000001000 supervisor cc=0\n"
+			"    after:  GR0=0000000003000504 GR1=0000000080000000 "
+			"GR2=0000000000001000 -> cc 0, APQSW E "
 			"rc=00(NORMAL)\n") != NULL);
 	free(t);
 }
@@ -68,8 +72,8 @@ TEST(text_trace_of_exceptions_and_exits)
 			      "apie g1 off\nset g1.0 psw=supervisor\npqap g1.0 tapq 05.0004\n",
 			APV_TRACE_TEXT);
 	REQUIRE(t != NULL);
-	CHECK(strstr(t, "    before: GR0=0000000003000504 GR1=0000800000000006 GR2=0000000000001000 problem cc=0\n") !=
-	      NULL);
+	CHECK(strstr(t, "    before: GR0=0000000003000504 GR1=0000800000000006 "
+			"GR2=0000000000001000 problem cc=0\n") != NULL);
 	CHECK(strstr(t, " -> program exception 0x02 (privileged-operation)\n") != NULL);
 	CHECK(strstr(t, "[0ns] g1.0 PQAP(TAPQ) 05.0004   (t.apv:14)\n") != NULL);
 	CHECK(strstr(t, " -> exit to user space\n") != NULL);
@@ -84,7 +88,8 @@ TEST(text_trace_of_nqap_shows_both_register_pairs)
 			APV_TRACE_TEXT);
 	REQUIRE(t != NULL);
 	CHECK(strstr(t, "[0ns] g1.0 NQAP 4,2 05.0004   (t.apv:11)\n"
-			"    before: GR0=0000000040000504 GR1=0000000000000000 GR4=0000000000000000 GR5=0000000000001234 "
+			"    before: GR0=0000000040000504 GR1=0000000000000000 "
+			"GR4=0000000000000000 GR5=0000000000001234 "
 			"GR2=0000000000003000 GR3=0000000000000010 supervisor cc=0\n") != NULL);
 	free(t);
 }
@@ -119,16 +124,25 @@ static int check_json_lines(char *t, const char *want_file)
 
 TEST(json_trace_is_one_object_per_line)
 {
-	char *t = trace("t.apv", GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\npqap g1.0 aqic 05.0004 gr0bits=0x10000\n",
+	char *t = trace("t.apv",
+			GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\npqap g1.0 aqic "
+			      "05.0004 gr0bits=0x10000\n",
 			APV_TRACE_JSON);
 	REQUIRE(t != NULL);
-	CHECK(strstr(t, "{\"type\":\"insn\",\"time_ns\":0,\"file\":\"t.apv\",\"line\":10,\"vcpu\":\"g1.0\",\"insn\":\"PQAP\","
-			"\"fc\":3,\"fc_name\":\"AQIC\",\"apqn\":\"05.0004\",\"before\":{\"gr0\":\"0x0000000003000504\","
-			"\"gr1\":\"0x0000800000000006\",\"gr2\":\"0x0000000000001000\",\"psw\":\"supervisor\",\"cc\":0},"
-			"\"after\":{\"gr0\":\"0x0000000003000504\",\"gr1\":\"0x0000000080000000\",\"gr2\":"
-			"\"0x0000000000001000\",\"psw\":\"supervisor\",\"cc\":0},\"result\":\"done\",\"cc\":0,\"apqsw\":"
-			"{\"e\":true,\"r\":false,\"f\":false,\"a\":false,\"i\":false,\"rc\":0,\"rc_name\":\"NORMAL\"}}\n") !=
-	      NULL);
+	CHECK(
+	    strstr(
+		t,
+		"{\"type\":\"insn\",\"time_ns\":0,\"file\":\"t.apv\",\"line\":10,\"vcpu\":\"g1.0\","
+		"\"insn\":\"PQAP\","
+		"\"fc\":3,\"fc_name\":\"AQIC\",\"apqn\":\"05.0004\",\"before\":{\"gr0\":"
+		"\"0x0000000003000504\","
+		"\"gr1\":\"0x0000800000000006\",\"gr2\":\"0x0000000000001000\",\"psw\":"
+		"\"supervisor\",\"cc\":0},"
+		"\"after\":{\"gr0\":\"0x0000000003000504\",\"gr1\":\"0x0000000080000000\",\"gr2\":"
+		"\"0x0000000000001000\",\"psw\":\"supervisor\",\"cc\":0},\"result\":\"done\","
+		"\"cc\":0,\"apqsw\":"
+		"{\"e\":true,\"r\":false,\"f\":false,\"a\":false,\"i\":false,\"rc\":0,\"rc_name\":"
+		"\"NORMAL\"}}\n") != NULL);
 	CHECK(strstr(t, "\"result\":\"pgm\",\"pgm\":6,\"pgm_name\":\"specification\"}\n") != NULL);
 	CHECK_EQ(check_json_lines(t, "t.apv"), 2);
 	free(t);
