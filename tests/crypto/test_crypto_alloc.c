@@ -94,16 +94,17 @@ TEST(a_new_key_costs_no_new_engine_memory_after_the_first_of_its_size)
 {
 	struct test_key a, b;
 	struct apv_cex *c;
-	uint8_t msg[64], req[2][APV_T50_MAX_LEN], rep[APV_CEX_REPLY_MAX];
+	uint8_t msg[2][64], req[2][APV_T50_MAX_LEN], rep[APV_CEX_REPLY_MAX];
 
 	REQUIRE(key_gen(&a, 512) && key_gen(&b, 512));
-	REQUIRE(random_below(a.bn_n, a.L, msg) && random_below(b.bn_n, b.L, msg));
+	/* One message per key: a value below b's modulus may exceed a's. */
+	REQUIRE(random_below(a.bn_n, a.L, msg[0]) && random_below(b.bn_n, b.L, msg[1]));
 	c = apv_cex_new();
 	REQUIRE(c);
-	size_t la = apv_t50_build_crt(req[0], sizeof(req[0]), a.bp, a.bq, a.bdp, a.bdq, a.bu, msg,
-				      a.L);
-	size_t lb = apv_t50_build_crt(req[1], sizeof(req[1]), b.bp, b.bq, b.bdp, b.bdq, b.bu, msg,
-				      b.L);
+	size_t la = apv_t50_build_crt(req[0], sizeof(req[0]), a.bp, a.bq, a.bdp, a.bdq, a.bu,
+				      msg[0], a.L);
+	size_t lb = apv_t50_build_crt(req[1], sizeof(req[1]), b.bp, b.bq, b.bdp, b.bdq, b.bu,
+				      msg[1], b.L);
 	apv_cex_process(c, req[0], la, rep);
 	apv_cex_process(c, req[1], lb, rep);
 	/* Switching keys rebuilds the Montgomery contexts in place. */
