@@ -109,6 +109,8 @@ void apv_mdev_detach(struct apv_mdev *mdev)
 	vfio_ap_reset_linked(mdev); /* frees each queue's NIB pin and ISC */
 	mdev->vm = NULL;
 	mdev->claim = NULL;
+	/* A queue whose reset failed is no longer passable: out of the shadow, like VFIO reset. */
+	vfio_ap_update_shadow(mdev, NULL);
 	apv_mutex_unlock(&m->mdevs_lock);
 	apv_vm_unlock(vm);
 	apv_mutex_unlock(&m->guests_lock);

@@ -226,4 +226,23 @@ TEST(vfio_reset_of_a_queue_the_host_lost_unplugs_its_adapter_from_the_guest)
 	fx_fini(&f);
 }
 
+/* Found by fuzzing: the same after a detach whose resets failed (no AP instructions left). */
+TEST(detach_with_failing_resets_leaves_no_unusable_queue_in_the_shadow)
+{
+	struct fx f;
+	struct apv_mask apm, aqm, adm;
+
+	fx_init(&f);
+	fx_assign(&f, f.mdev);
+	fx_attach(&f);
+	apv_hw_set_installed(f.hw, false);
+	apv_mdev_detach(f.mdev);
+	CHECK_EQ(apv_apqsw_get_rc(fx_qinfo(&f, f.mdev, Q).reset_status), APV_RC_Q_NOT_AVAIL);
+	apv_mdev_shadow(f.mdev, &apm, &aqm, &adm);
+	CHECK(apv_mask_empty(&apm));
+	FX_CHECK(&f);
+	apv_hw_set_installed(f.hw, true);
+	fx_fini(&f);
+}
+
 TEST_MAIN
