@@ -49,13 +49,19 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 		atomic_init(&hw->adapters[i], NULL);
 	if (pthread_mutex_init(&hw->config_lock, NULL))
 		goto fail;
+	atomic_init(&hw->irq_calls, 0);
+	atomic_init(&hw->irq_waiters, 0);
 	if (pthread_mutex_init(&hw->irq_fn_lock, NULL))
 		goto fail_config;
+	if (pthread_cond_init(&hw->irq_fn_idle, NULL))
+		goto fail_irq_lock;
 	if (hw_engine_init(hw))
 		goto fail_irq;
 	return hw;
 
 fail_irq:
+	pthread_cond_destroy(&hw->irq_fn_idle);
+fail_irq_lock:
 	pthread_mutex_destroy(&hw->irq_fn_lock);
 fail_config:
 	pthread_mutex_destroy(&hw->config_lock);
@@ -83,6 +89,7 @@ void apv_hw_free(struct apv_hw *hw)
 		}
 		free(ad);
 	}
+	pthread_cond_destroy(&hw->irq_fn_idle);
 	pthread_mutex_destroy(&hw->irq_fn_lock);
 	pthread_mutex_destroy(&hw->config_lock);
 	free(hw);
@@ -98,11 +105,42 @@ struct apv_clock *apv_hw_clock(const struct apv_hw *hw)
 	return hw->clock;
 }
 
+/*
+ * The handler calls running on this thread, innermost first. A handler
+ * that replaces the handler (or a nested delivery) must not wait for its
+ * own return.
+ */
+struct irq_frame {
+	const struct apv_hw *hw;
+	struct irq_frame *up;
+};
+static _Thread_local struct irq_frame *irq_frames;
+
+static unsigned irq_calls_on_this_thread(const struct apv_hw *hw)
+{
+	unsigned n = 0;
+
+	for (const struct irq_frame *f = irq_frames; f; f = f->up)
+		n += f->hw == hw;
+	return n;
+}
+
+/*
+ * Like synchronize_irq() after free_irq(): once this returns, the old
+ * handler is not running on any other thread and will not be called again,
+ * so its context may be freed.
+ */
 void apv_hw_set_irq_handler(struct apv_hw *hw, apv_hw_irq_fn fn, void *ctx)
 {
+	unsigned own = irq_calls_on_this_thread(hw);
+
 	pthread_mutex_lock(&hw->irq_fn_lock);
 	hw->irq_fn = fn;
 	hw->irq_ctx = ctx;
+	atomic_fetch_add(&hw->irq_waiters, 1);
+	while (atomic_load(&hw->irq_calls) > own)
+		pthread_cond_wait(&hw->irq_fn_idle, &hw->irq_fn_lock);
+	atomic_fetch_sub(&hw->irq_waiters, 1);
 	pthread_mutex_unlock(&hw->irq_fn_lock);
 }
 
@@ -118,16 +156,34 @@ bool apv_hw_installed(const struct apv_hw *hw)
 
 void hw_irq_deliver(struct apv_hw *hw, const struct hw_irq_out *out)
 {
+	struct irq_frame frame;
 	apv_hw_irq_fn fn;
 	void *ctx;
 
 	if (!out->raise)
 		return;
-	/* Snapshot the handler, then call it with no lock held at all. */
+	/* Snapshot the handler and count the call, then call it with no lock held at all. */
 	pthread_mutex_lock(&hw->irq_fn_lock);
 	fn = hw->irq_fn;
 	ctx = hw->irq_ctx;
-	pthread_mutex_unlock(&hw->irq_fn_lock);
 	if (fn)
-		fn(ctx, &out->irq);
+		atomic_fetch_add(&hw->irq_calls, 1);
+	pthread_mutex_unlock(&hw->irq_fn_lock);
+	if (!fn)
+		return;
+	frame = (struct irq_frame){.hw = hw, .up = irq_frames};
+	irq_frames = &frame;
+	fn(ctx, &out->irq);
+	irq_frames = frame.up;
+	/*
+	 * The lock is taken again only when someone waits to replace the
+	 * handler: waiters count themselves before reading irq_calls, so with
+	 * sequentially consistent atomics one of the two sides sees the other.
+	 */
+	atomic_fetch_sub(&hw->irq_calls, 1);
+	if (atomic_load(&hw->irq_waiters)) {
+		pthread_mutex_lock(&hw->irq_fn_lock);
+		pthread_cond_broadcast(&hw->irq_fn_idle);
+		pthread_mutex_unlock(&hw->irq_fn_lock);
+	}
 }

@@ -169,9 +169,16 @@ struct apv_hw {
 	struct apv_mask aqm_defined, aqm_configured;
 	struct apv_mask adm_defined, adm_configured;
 
+	/*
+	 * The handler and the calls of it in flight: replacing it waits for
+	 * the calls of the old one to return (apv_hw_set_irq_handler).
+	 */
 	pthread_mutex_t irq_fn_lock;
+	pthread_cond_t irq_fn_idle;
 	apv_hw_irq_fn irq_fn;
 	void *irq_ctx;
+	atomic_uint irq_calls;   /* handler calls in flight */
+	atomic_uint irq_waiters; /* threads waiting for irq_calls to drop */
 
 	struct hw_engine engine;
 };

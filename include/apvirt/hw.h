@@ -77,7 +77,12 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 void apv_hw_free(struct apv_hw *hw);
 const struct apv_hw_config *apv_hw_config(const struct apv_hw *hw);
 struct apv_clock *apv_hw_clock(const struct apv_hw *hw);
-/* Install the interrupt handler (one; NULL removes). Called without hw locks. */
+/*
+ * Install the interrupt handler (one; NULL removes). Called without hw locks.
+ * When this returns, the previous handler is running nowhere (except up the
+ * caller's own stack, when a handler calls this) and will not be called
+ * again, so its ctx may be freed. Must not be called with a lock the handler takes.
+ */
 void apv_hw_set_irq_handler(struct apv_hw *hw, apv_hw_irq_fn fn, void *ctx);
 /* False models a machine without AP instructions (PQAP raises an operation exception). */
 void apv_hw_set_installed(struct apv_hw *hw, bool installed);
