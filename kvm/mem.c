@@ -28,9 +28,10 @@ static void shared_copy(uint8_t *dst, const uint8_t *src, size_t n)
 		n--;
 	}
 	for (; n >= 8; n -= 8, dst += 8, src += 8)
-		__atomic_store_n((uint64_t *)(void *)dst,
-				 __atomic_load_n((const uint64_t *)(const void *)src, __ATOMIC_RELAXED),
-				 __ATOMIC_RELAXED);
+		__atomic_store_n(
+		    (uint64_t *)(void *)dst,
+		    __atomic_load_n((const uint64_t *)(const void *)src, __ATOMIC_RELAXED),
+		    __ATOMIC_RELAXED);
 	while (n--)
 		__atomic_store_n(dst++, __atomic_load_n(src++, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 }
@@ -76,10 +77,13 @@ static int guest_range_ok(struct apv_vm *vm, uint64_t addr, size_t len)
 	return 0;
 }
 
-static int guest_read(void *ctx, uint64_t addr, void *buf, size_t len)
+/*
+ * Copy between buf and guest storage at addr: into guest storage when `from`
+ * is given, out of it into `to` otherwise.
+ */
+static int guest_copy(struct apv_vm *vm, uint64_t addr, uint8_t *to, const uint8_t *from,
+		      size_t len)
 {
-	struct apv_vm *vm = ctx;
-	uint8_t *out = buf;
 	int rc = guest_range_ok(vm, addr, len);
 
 	while (!rc && len) {
@@ -87,31 +91,27 @@ static int guest_read(void *ctx, uint64_t addr, void *buf, size_t len)
 		uint64_t off = addr - s->gpa;
 		size_t n = len < s->size - off ? len : (size_t)(s->size - off);
 
-		shared_copy(out, s->host + off, n);
-		out += n;
+		if (from) {
+			shared_copy(s->host + off, from, n);
+			from += n;
+		} else {
+			shared_copy(to, s->host + off, n);
+			to += n;
+		}
 		addr += n;
 		len -= n;
 	}
 	return rc;
 }
 
+static int guest_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return guest_copy(ctx, addr, buf, NULL, len);
+}
+
 static int guest_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
-	struct apv_vm *vm = ctx;
-	const uint8_t *in = buf;
-	int rc = guest_range_ok(vm, addr, len);
-
-	while (!rc && len) {
-		const struct kvm_memslot *s = slot_find(vm, addr);
-		uint64_t off = addr - s->gpa;
-		size_t n = len < s->size - off ? len : (size_t)(s->size - off);
-
-		shared_copy(s->host + off, in, n);
-		in += n;
-		addr += n;
-		len -= n;
-	}
-	return rc;
+	return guest_copy(ctx, addr, NULL, buf, len);
 }
 
 int kvm_mem_init(struct apv_vm *vm)
@@ -175,7 +175,8 @@ int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *hos
 		s->host = host;
 	} else {
 		/* Anonymous memory comes zeroed, page aligned and lazily backed. */
-		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *m =
+		    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		s->host = m == MAP_FAILED ? NULL : m;
 		s->owned = true;
@@ -250,20 +251,8 @@ int apv_vm_unpin(struct apv_vm *vm, uint64_t gpa)
 	return 0;
 }
 
-unsigned apv_vm_pinned_pages(const struct apv_vm *vm)
-{
-	unsigned n = atomic_load_explicit(&vm->nslots, memory_order_acquire), pages = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		const struct kvm_memslot *s = &vm->slots[i];
-
-		for (uint64_t p = 0; p < s->size >> KVM_PAGE_SHIFT; p++)
-			pages += atomic_load(&s->pins[p]) != 0;
-	}
-	return pages;
-}
-
-uint64_t kvm_mem_pinned_total(struct apv_vm *vm)
+/* Pins over every page: the sum of the counts, or the number of pages with one. */
+static uint64_t pins_sum(const struct apv_vm *vm, bool pages)
 {
 	unsigned n = atomic_load_explicit(&vm->nslots, memory_order_acquire);
 	uint64_t total = 0;
@@ -271,13 +260,27 @@ uint64_t kvm_mem_pinned_total(struct apv_vm *vm)
 	for (unsigned i = 0; i < n; i++) {
 		const struct kvm_memslot *s = &vm->slots[i];
 
-		for (uint64_t p = 0; p < s->size >> KVM_PAGE_SHIFT; p++)
-			total += atomic_load(&s->pins[p]);
+		for (uint64_t p = 0; p < s->size >> KVM_PAGE_SHIFT; p++) {
+			unsigned c = atomic_load(&s->pins[p]);
+
+			total += pages ? c != 0 : c;
+		}
 	}
 	return total;
 }
 
-int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable)
+unsigned apv_vm_pinned_pages(const struct apv_vm *vm)
+{
+	return (unsigned)pins_sum(vm, true);
+}
+
+uint64_t kvm_mem_pinned_total(struct apv_vm *vm)
+{
+	return pins_sum(vm, false);
+}
+
+/* Set or clear a flag bit of the page holding gpa; -EFAULT if no slot backs it. */
+static int page_flag(struct apv_vm *vm, uint64_t gpa, unsigned char bit, bool on)
 {
 	const struct kvm_memslot *s = slot_find(vm, gpa);
 	atomic_uchar *f;
@@ -285,11 +288,16 @@ int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable)
 	if (!s)
 		return -EFAULT;
 	f = &s->flags[page_index(s, gpa)];
-	if (unpinnable)
-		atomic_fetch_or(f, KVM_PAGE_UNPINNABLE);
+	if (on)
+		atomic_fetch_or(f, bit);
 	else
-		atomic_fetch_and(f, (unsigned char)~KVM_PAGE_UNPINNABLE);
+		atomic_fetch_and(f, (unsigned char)~bit);
 	return 0;
+}
+
+int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable)
+{
+	return page_flag(vm, gpa, KVM_PAGE_UNPINNABLE, unpinnable);
 }
 
 /* ---- protected virtualization --------------------------------------------------- */
@@ -301,20 +309,9 @@ bool apv_vm_is_protected(const struct apv_vm *vm)
 
 int apv_vm_pv_set_shared(struct apv_vm *vm, uint64_t gpa, bool shared)
 {
-	const struct kvm_memslot *s;
-	atomic_uchar *f;
-
 	if (!vm->pv)
 		return -EINVAL;
-	s = slot_find(vm, gpa);
-	if (!s)
-		return -EFAULT;
-	f = &s->flags[page_index(s, gpa)];
-	if (shared)
-		atomic_fetch_or(f, KVM_PAGE_SHARED);
-	else
-		atomic_fetch_and(f, (unsigned char)~KVM_PAGE_SHARED);
-	return 0;
+	return page_flag(vm, gpa, KVM_PAGE_SHARED, shared);
 }
 
 bool apv_vm_pv_is_shared(struct apv_vm *vm, uint64_t gpa)
@@ -370,36 +367,33 @@ static uint8_t *host_range_locked(struct apv_kvm *k, uint64_t addr, size_t len)
 	return NULL;
 }
 
-static int host_read(void *ctx, uint64_t addr, void *buf, size_t len)
+/* Copy between buf and a pinned host range: into it when `from` is given. */
+static int host_copy(struct apv_kvm *k, uint64_t addr, uint8_t *to, const uint8_t *from, size_t len)
 {
-	struct apv_kvm *k = ctx;
 	uint8_t *p;
 	int rc = -EFAULT;
 
 	pthread_mutex_lock(&k->vms_lock);
 	p = host_range_locked(k, addr, len);
 	if (p) {
-		shared_copy(buf, p, len);
+		if (from)
+			shared_copy(p, from, len);
+		else
+			shared_copy(to, p, len);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&k->vms_lock);
 	return rc;
 }
 
+static int host_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return host_copy(ctx, addr, buf, NULL, len);
+}
+
 static int host_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
-	struct apv_kvm *k = ctx;
-	uint8_t *p;
-	int rc = -EFAULT;
-
-	pthread_mutex_lock(&k->vms_lock);
-	p = host_range_locked(k, addr, len);
-	if (p) {
-		shared_copy(p, buf, len);
-		rc = 0;
-	}
-	pthread_mutex_unlock(&k->vms_lock);
-	return rc;
+	return host_copy(ctx, addr, NULL, buf, len);
 }
 
 void kvm_host_storage_init(struct apv_kvm *k)
