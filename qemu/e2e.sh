@@ -26,7 +26,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/e2e.conf"
 
 work=${E2E_DIR:-$top/build-e2e}
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/apvirt-qemu
+cache=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/apvirt-qemu
 patch_file=$here/apvirt-qemu-7.2.patch
 mode=full
 t_start=$(date +%s)
@@ -47,7 +47,7 @@ qemu_configure_opts=(--target-list=s390x-softmmu --without-default-features
 
 # ---- packages -----------------------------------------------------------
 
-host_pkgs=(gcc make meson ninja-build pkg-config python3 libssl-dev libglib2.0-dev
+host_pkgs=(gcc make git meson ninja-build pkg-config python3 libssl-dev libglib2.0-dev
 	libpixman-1-dev zlib1g-dev flex bison dpkg-dev ccache cpio gzip
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross)
 
