@@ -191,7 +191,14 @@ struct delivery {
 	apv_vcpu_irq_fn fn;
 	void *ctx;
 	uint32_t int_word;
+	struct delivery *up; /* the delivery this thread was already running */
 };
+
+/*
+ * The deliveries whose handler runs on this thread, innermost first: a
+ * handler that replaces its vCPU's handler must not wait for itself.
+ */
+static _Thread_local struct delivery *running_deliveries;
 
 static bool vcpu_enabled_locked(const struct apv_vcpu *v, uint8_t bit)
 {
@@ -213,11 +220,16 @@ static void delivery_prepare_locked(struct apv_vcpu *v, unsigned gisc, struct de
 
 static void delivery_run(struct apv_kvm *k, struct delivery *d)
 {
-	if (d->fn)
+	if (d->fn) {
+		d->up = running_deliveries;
+		running_deliveries = d;
 		d->fn(d->ctx, d->vcpu, d->int_word);
+		running_deliveries = d->up;
+	}
 	pthread_mutex_lock(&k->irq_lock);
-	if (--d->vcpu->delivering == 0)
-		pthread_cond_broadcast(&k->irq_cond);
+	/* Handler replacement waits for the count to drop to its own deliveries, not to 0. */
+	d->vcpu->delivering--;
+	pthread_cond_broadcast(&k->irq_cond);
 	pthread_mutex_unlock(&k->irq_lock);
 }
 
@@ -339,13 +351,24 @@ uint8_t apv_vcpu_cr6(const struct apv_vcpu *v)
 	return atomic_load(&v->cr6);
 }
 
+/*
+ * A delivery copies the handler when it takes the IPM bit and calls it
+ * after irq_lock is dropped; waiting for the vCPU's deliveries in flight
+ * (except those up this thread's stack) means that on return the old
+ * handler runs nowhere else and is never called again.
+ */
 void apv_vcpu_set_irq_handler(struct apv_vcpu *v, apv_vcpu_irq_fn fn, void *ctx)
 {
 	struct apv_kvm *k = v->vm->kvm;
+	unsigned own = 0;
 
+	for (const struct delivery *d = running_deliveries; d; d = d->up)
+		own += d->vcpu == v;
 	pthread_mutex_lock(&k->irq_lock);
 	v->irq_fn = fn;
 	v->irq_ctx = ctx;
+	while (v->delivering > own)
+		pthread_cond_wait(&k->irq_cond, &k->irq_lock);
 	pthread_mutex_unlock(&k->irq_lock);
 }
 

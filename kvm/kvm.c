@@ -17,13 +17,22 @@ void apv_kvm_config_default(struct apv_kvm_config *c)
 	c->use_gisa = true;
 }
 
+/* The host handler calls running on this thread, so that a handler replacing itself does not wait. */
+struct host_irq_frame {
+	const struct apv_kvm *k;
+	struct host_irq_frame *up;
+};
+static _Thread_local struct host_irq_frame *host_irq_frames;
+
 /*
- * Interrupt delivery is a hot path: no allocation, and the host handler
- * is copied out under its lock so that it can be replaced at any time.
+ * Interrupt delivery is a hot path: no allocation. The host handler is
+ * copied out under its lock and its call counted, so that it can be
+ * replaced at any time and the replacement can wait for the old one.
  */
 static void kvm_hw_irq(void *ctx, const struct apv_hw_irq *irq)
 {
 	struct apv_kvm *k = ctx;
+	struct host_irq_frame frame;
 	apv_hw_irq_fn fn;
 	void *fn_ctx;
 
@@ -34,9 +43,19 @@ static void kvm_hw_irq(void *ctx, const struct apv_hw_irq *irq)
 	pthread_mutex_lock(&k->host_irq_lock);
 	fn = k->host_irq_fn;
 	fn_ctx = k->host_irq_ctx;
-	pthread_mutex_unlock(&k->host_irq_lock);
 	if (fn)
-		fn(fn_ctx, irq);
+		k->host_irq_calls++;
+	pthread_mutex_unlock(&k->host_irq_lock);
+	if (!fn)
+		return;
+	frame = (struct host_irq_frame){.k = k, .up = host_irq_frames};
+	host_irq_frames = &frame;
+	fn(fn_ctx, irq);
+	host_irq_frames = frame.up;
+	pthread_mutex_lock(&k->host_irq_lock);
+	k->host_irq_calls--;
+	pthread_cond_broadcast(&k->host_irq_idle);
+	pthread_mutex_unlock(&k->host_irq_lock);
 }
 
 struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
@@ -58,6 +77,7 @@ struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
 	pthread_mutex_init(&k->irq_lock, NULL);
 	pthread_cond_init(&k->irq_cond, NULL);
 	pthread_mutex_init(&k->host_irq_lock, NULL);
+	pthread_cond_init(&k->host_irq_idle, NULL);
 	atomic_init(&k->gal_interrupts, 0);
 	atomic_init(&k->stray_irqs, 0);
 	kvm_host_storage_init(k);
@@ -78,7 +98,9 @@ void apv_kvm_free(struct apv_kvm *k)
 		return;
 	}
 	pthread_mutex_unlock(&k->vms_lock);
+	/* Returns once no call of kvm_hw_irq is running: k may go. */
 	apv_hw_set_irq_handler(k->hw, NULL, NULL);
+	pthread_cond_destroy(&k->host_irq_idle);
 	pthread_mutex_destroy(&k->host_irq_lock);
 	pthread_cond_destroy(&k->irq_cond);
 	pthread_mutex_destroy(&k->irq_lock);
@@ -101,11 +123,18 @@ struct apv_account *apv_kvm_account(struct apv_kvm *k)
 	return &k->account;
 }
 
+/* On return the old handler runs nowhere (but up this thread's stack) and is not called again. */
 void apv_kvm_set_host_irq_handler(struct apv_kvm *k, apv_hw_irq_fn fn, void *ctx)
 {
+	unsigned own = 0;
+
+	for (const struct host_irq_frame *f = host_irq_frames; f; f = f->up)
+		own += f->k == k;
 	pthread_mutex_lock(&k->host_irq_lock);
 	k->host_irq_fn = fn;
 	k->host_irq_ctx = ctx;
+	while (k->host_irq_calls > own)
+		pthread_cond_wait(&k->host_irq_idle, &k->host_irq_lock);
 	pthread_mutex_unlock(&k->host_irq_lock);
 }
 

@@ -85,8 +85,10 @@ struct apv_kvm {
 	atomic_ullong stray_irqs; /* GISA interrupts for no (more) existing VM */
 
 	pthread_mutex_t host_irq_lock;
+	pthread_cond_t host_irq_idle; /* host_irq_calls dropped */
 	apv_hw_irq_fn host_irq_fn;
 	void *host_irq_ctx;
+	unsigned host_irq_calls; /* host handler calls in flight */
 
 	struct apv_storage host_storage;
 };

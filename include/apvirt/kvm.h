@@ -78,7 +78,11 @@ struct apv_hw *apv_kvm_hw(const struct apv_kvm *k);
 struct apv_clock *apv_kvm_clock(const struct apv_kvm *k);
 /* The one accounting record of the stack (pins, ISCs, VM refs, hooks). */
 struct apv_account *apv_kvm_account(struct apv_kvm *k);
-/* Interrupts without a GISA designation (host drivers, bare-metal guests). */
+/*
+ * Interrupts without a GISA designation (host drivers, bare-metal guests).
+ * On return the previous handler runs nowhere (but up the caller's stack)
+ * and is not called again.
+ */
 void apv_kvm_set_host_irq_handler(struct apv_kvm *k, apv_hw_irq_fn fn, void *ctx);
 /* Host memory for pinned pages: addresses returned by apv_vm_pin(). */
 const struct apv_storage *apv_kvm_host_storage(struct apv_kvm *k);
@@ -230,6 +234,10 @@ void apv_vcpu_set_running(struct apv_vcpu *v, bool running);
  * a real interruption: keep it short. It must not free its own vCPU.
  * Interrupts arriving from other threads use the PSW I/O mask as of the
  * last set_running / set_cr6 / deliver_pending call (the SIE entry).
+ * Replacing the handler (NULL removes it) waits for deliveries in flight:
+ * on return the old one runs nowhere (but up the caller's stack) and is
+ * not called again, so its ctx may be freed. Do not call it holding a
+ * lock the handler takes.
  */
 void apv_vcpu_set_irq_handler(struct apv_vcpu *v, apv_vcpu_irq_fn fn, void *ctx);
 /*
