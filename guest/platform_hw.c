@@ -15,6 +15,7 @@
 
 #include "apvirt/guest.h"
 #include "apvirt/hw.h"
+#include "platform_airq.h"
 
 /* Where the flat memory starts: anywhere but 0, which the hardware reads as "no NIB". */
 #define HW_MEM_BASE UINT64_C(0x10000)
@@ -25,13 +26,7 @@ struct plat_hw {
 	uint8_t *mem;
 	uint64_t size;
 	struct apv_storage st;
-
-	pthread_mutex_t irq_mu;
-	pthread_cond_t irq_cv;
-	apv_guest_airq_fn fn;
-	void *arg;
-	unsigned isc;
-	unsigned inflight;
+	struct plat_airq airq;
 };
 
 static bool range_ok(const struct plat_hw *p, uint64_t addr, size_t len, size_t *off)
@@ -45,30 +40,30 @@ static bool range_ok(const struct plat_hw *p, uint64_t addr, size_t len, size_t 
 	return true;
 }
 
-static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+/* Copy between buf and the flat memory: into it when `from` is given. */
+static int mem_copy(struct plat_hw *p, uint64_t addr, void *to, const void *from, size_t len)
 {
-	struct plat_hw *p = ctx;
 	size_t off;
 
 	if (!range_ok(p, addr, len, &off))
 		return -EFAULT;
 	pthread_mutex_lock(&p->mem_mu);
-	memcpy(buf, p->mem + off, len);
+	if (from)
+		memcpy(p->mem + off, from, len);
+	else
+		memcpy(to, p->mem + off, len);
 	pthread_mutex_unlock(&p->mem_mu);
 	return 0;
 }
 
+static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return mem_copy(ctx, addr, buf, NULL, len);
+}
+
 static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
-	struct plat_hw *p = ctx;
-	size_t off;
-
-	if (!range_ok(p, addr, len, &off))
-		return -EFAULT;
-	pthread_mutex_lock(&p->mem_mu);
-	memcpy(p->mem + off, buf, len);
-	pthread_mutex_unlock(&p->mem_mu);
-	return 0;
+	return mem_copy(ctx, addr, NULL, buf, len);
 }
 
 static struct apv_result hw_execute(void *ctx, struct apv_regs *r, uint16_t op, unsigned r1,
@@ -107,26 +102,11 @@ static bool hw_has_facility(void *ctx, unsigned nr)
 static void hw_irq(void *ctx, const struct apv_hw_irq *irq)
 {
 	struct plat_hw *p = ctx;
-	apv_guest_airq_fn fn = NULL;
-	void *arg = NULL;
 
 	/* A GISA-directed interruption belongs to some hypervisor's guest. */
 	if (irq->gisa_valid)
 		return;
-	pthread_mutex_lock(&p->irq_mu);
-	if (p->fn && irq->isc == p->isc) {
-		fn = p->fn;
-		arg = p->arg;
-		p->inflight++;
-	}
-	pthread_mutex_unlock(&p->irq_mu);
-	if (!fn)
-		return;
-	fn(arg);
-	pthread_mutex_lock(&p->irq_mu);
-	if (--p->inflight == 0)
-		pthread_cond_broadcast(&p->irq_cv);
-	pthread_mutex_unlock(&p->irq_mu);
+	plat_airq_deliver(&p->airq, irq->isc);
 }
 
 static int hw_enable_isc(void *ctx, unsigned isc, apv_guest_airq_fn fn, void *arg)
@@ -135,13 +115,7 @@ static int hw_enable_isc(void *ctx, unsigned isc, apv_guest_airq_fn fn, void *ar
 
 	if (isc > APV_MAX_ISC)
 		return -EINVAL;
-	pthread_mutex_lock(&p->irq_mu);
-	p->fn = fn;
-	p->arg = arg;
-	p->isc = isc;
-	while (!fn && p->inflight)
-		pthread_cond_wait(&p->irq_cv, &p->irq_mu);
-	pthread_mutex_unlock(&p->irq_mu);
+	plat_airq_set(&p->airq, isc, fn, arg);
 	return 0;
 }
 
@@ -150,9 +124,8 @@ static void hw_release(void *ctx)
 	struct plat_hw *p = ctx;
 
 	apv_hw_set_irq_handler(p->hw, NULL, NULL);
-	(void)hw_enable_isc(p, 0, NULL, NULL);
-	pthread_cond_destroy(&p->irq_cv);
-	pthread_mutex_destroy(&p->irq_mu);
+	plat_airq_set(&p->airq, 0, NULL, NULL);
+	plat_airq_destroy(&p->airq);
 	pthread_mutex_destroy(&p->mem_mu);
 	free(p->mem);
 	free(p);
@@ -176,8 +149,7 @@ int apv_guest_platform_hw(struct apv_hw *hw, uint64_t size, struct apv_guest_pla
 	p->size = size;
 	p->st = (struct apv_storage){.read = mem_read, .write = mem_write, .ctx = p};
 	pthread_mutex_init(&p->mem_mu, NULL);
-	pthread_mutex_init(&p->irq_mu, NULL);
-	pthread_cond_init(&p->irq_cv, NULL);
+	plat_airq_init(&p->airq);
 	apv_hw_set_irq_handler(hw, hw_irq, p);
 
 	memset(out, 0, sizeof(*out));

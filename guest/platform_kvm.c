@@ -7,25 +7,19 @@
  * vCPU once CR6 enables the ISC.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apvirt/guest.h"
 #include "apvirt/kvm.h"
+#include "platform_airq.h"
 
 #define PAGE UINT64_C(4096)
 
 struct plat_kvm {
 	struct apv_vcpu *vcpu;
 	struct apv_vm *vm;
-
-	pthread_mutex_t irq_mu;
-	pthread_cond_t irq_cv;
-	apv_guest_airq_fn fn;
-	void *arg;
-	unsigned isc;
-	unsigned inflight;
+	struct plat_airq airq;
 };
 
 static struct apv_result kvm_execute(void *ctx, struct apv_regs *r, uint16_t op, unsigned r1,
@@ -52,25 +46,9 @@ static bool kvm_has_facility(void *ctx, unsigned nr)
 static void kvm_irq(void *ctx, struct apv_vcpu *vcpu, uint32_t int_word)
 {
 	struct plat_kvm *p = ctx;
-	unsigned isc = (int_word >> 27) & 7;
-	apv_guest_airq_fn fn = NULL;
-	void *arg = NULL;
 
 	(void)vcpu;
-	pthread_mutex_lock(&p->irq_mu);
-	if (p->fn && isc == p->isc) {
-		fn = p->fn;
-		arg = p->arg;
-		p->inflight++;
-	}
-	pthread_mutex_unlock(&p->irq_mu);
-	if (!fn)
-		return;
-	fn(arg);
-	pthread_mutex_lock(&p->irq_mu);
-	if (--p->inflight == 0)
-		pthread_cond_broadcast(&p->irq_cv);
-	pthread_mutex_unlock(&p->irq_mu);
+	plat_airq_deliver(&p->airq, (int_word >> 27) & 7);
 }
 
 static int kvm_enable_isc(void *ctx, unsigned isc, apv_guest_airq_fn fn, void *arg)
@@ -82,11 +60,7 @@ static int kvm_enable_isc(void *ctx, unsigned isc, apv_guest_airq_fn fn, void *a
 		return -EINVAL;
 	bit = (uint8_t)(0x80u >> isc);
 	if (fn) {
-		pthread_mutex_lock(&p->irq_mu);
-		p->fn = fn;
-		p->arg = arg;
-		p->isc = isc;
-		pthread_mutex_unlock(&p->irq_mu);
+		plat_airq_set(&p->airq, isc, fn, arg);
 		/* An enabled-wait guest: I/O interruptions on, ISC in CR6, in SIE. */
 		apv_vcpu_psw(p->vcpu)->io_enabled = true;
 		apv_vcpu_set_irq_handler(p->vcpu, kvm_irq, p);
@@ -95,12 +69,7 @@ static int kvm_enable_isc(void *ctx, unsigned isc, apv_guest_airq_fn fn, void *a
 		return 0;
 	}
 	apv_vcpu_set_cr6(p->vcpu, apv_vcpu_cr6(p->vcpu) & (uint8_t)~bit);
-	pthread_mutex_lock(&p->irq_mu);
-	p->fn = NULL;
-	p->arg = NULL;
-	while (p->inflight)
-		pthread_cond_wait(&p->irq_cv, &p->irq_mu);
-	pthread_mutex_unlock(&p->irq_mu);
+	plat_airq_set(&p->airq, isc, NULL, NULL);
 	return 0;
 }
 
@@ -110,8 +79,7 @@ static void kvm_release(void *ctx)
 
 	(void)kvm_enable_isc(p, 0, NULL, NULL);
 	apv_vcpu_set_irq_handler(p->vcpu, NULL, NULL);
-	pthread_cond_destroy(&p->irq_cv);
-	pthread_mutex_destroy(&p->irq_mu);
+	plat_airq_destroy(&p->airq);
 	free(p);
 }
 
@@ -136,8 +104,7 @@ int apv_guest_platform_kvm(struct apv_vcpu *vcpu, uint64_t gpa, uint64_t size,
 		return -ENOMEM;
 	p->vcpu = vcpu;
 	p->vm = vm;
-	pthread_mutex_init(&p->irq_mu, NULL);
-	pthread_cond_init(&p->irq_cv, NULL);
+	plat_airq_init(&p->airq);
 
 	memset(out, 0, sizeof(*out));
 	out->execute = kvm_execute;
