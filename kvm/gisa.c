@@ -30,6 +30,7 @@ void kvm_gisa_init(struct apv_vm *vm, uint32_t origin)
 	atomic_init(&g->ipm, 0);
 	atomic_init(&g->iam, 0);
 	atomic_init(&g->alerted, false);
+	atomic_init(&g->register_failure, 0);
 }
 
 uint32_t apv_vm_gisa(const struct apv_vm *vm)
@@ -99,6 +100,8 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 		return -ENODEV;
 	if (gisc > APV_MAX_ISC)
 		return -ERANGE;
+	if (atomic_load_explicit(&g->register_failure, memory_order_relaxed))
+		return atomic_load(&g->register_failure);
 	pthread_mutex_lock(&vm->kvm->irq_lock);
 	if (g->refcount[gisc]++ == 0) {
 		g->alert_mask |= kvm_isc_bit(gisc);
@@ -109,6 +112,14 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 	pthread_mutex_unlock(&vm->kvm->irq_lock);
 	atomic_fetch_add(&vm->kvm->account.isc_regs, 1);
 	return APV_GAL_ISC;
+}
+
+int apv_vm_set_gisc_register_failure(struct apv_vm *vm, int err)
+{
+	if (err > 0)
+		return -EINVAL;
+	atomic_store(&vm->gisa.register_failure, err);
+	return 0;
 }
 
 int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)

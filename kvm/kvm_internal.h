@@ -66,6 +66,7 @@ struct kvm_gisa {
 	uint8_t alert_mask;
 	int refcount[APV_MAX_ISC + 1];
 	atomic_bool alerted;        /* on the GIB alert list */
+	atomic_int register_failure; /* test hook: errno gisc_register returns, 0 = none */
 	struct apv_vm *next_alert;  /* alert list link */
 };
 

@@ -163,6 +163,13 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc);
 /* 0, -ENODEV, -ERANGE, or -EINVAL when gisc is not registered. */
 int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc);
 int apv_vm_gisc_refcount(const struct apv_vm *vm, unsigned gisc);
+/*
+ * Test hook: while err (a negative errno) is set, apv_vm_gisc_register()
+ * fails with it after its own checks; 0 clears. A present GISA and a 3-bit
+ * ISC cannot fail otherwise, but callers must handle a failure (vfio_ap's
+ * RC06 path). -EINVAL for a positive err.
+ */
+int apv_vm_set_gisc_register_failure(struct apv_vm *vm, int err);
 uint8_t apv_vm_gisa_ipm(const struct apv_vm *vm);
 uint8_t apv_vm_gisa_iam(const struct apv_vm *vm);
 /* True when the GISA sits on the GIB alert list. */

@@ -165,6 +165,24 @@ TEST(gisc_unbalanced_unregister_einval)
 	fx_fini(&f);
 }
 
+TEST(gisc_register_injected_failure_takes_nothing_after_erange_check)
+{
+	struct fx f;
+
+	fx_init(&f);
+	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, -EIO) == 0);
+	CHECK_EQ(apv_vm_gisc_register(f.vm, 8), -ERANGE);
+	CHECK_EQ(apv_vm_gisc_register(f.vm, 6), -EIO);
+	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 6), 0);
+	CHECK_EQ(apv_vm_gisa_iam(f.vm), 0);
+	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->isc_regs), 0);
+	CHECK_EQ(apv_vm_set_gisc_register_failure(f.vm, 1), -EINVAL);
+	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, 0) == 0);
+	CHECK_EQ(apv_vm_gisc_register(f.vm, 6), APV_GAL_ISC);
+	CHECK_EQ(apv_vm_gisc_unregister(f.vm, 6), 0);
+	fx_fini(&f);
+}
+
 TEST(gisa_origins_distinct_16_byte_aligned_below_2g)
 {
 	struct fx f;

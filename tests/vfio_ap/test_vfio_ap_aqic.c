@@ -176,6 +176,55 @@ TEST(enable_unpinnable_nib_answers_rc06_nothing_held)
 	fx_fini(&f);
 }
 
+/*
+ * Invariant 6: an ISC registration failure is RC06, never RC08, and the
+ * new page is unpinned. A GISA is present and the guest ISC has 3 bits, so
+ * only kvm's test hook can make the registration fail.
+ */
+TEST(enable_gisc_registration_failure_answers_rc06_and_unpins_never_rc08)
+{
+	struct fx f;
+	struct apv_mdev_queue_info i;
+
+	setup(&f);
+	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, -EIO) == 0);
+	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, APV_AP_ISC), 6);
+	FX_BALANCE(&f, 0, 0, 2);
+	CHECK_EQ(apv_vm_pinned_pages(f.vm), 0);
+	CHECK_EQ(apv_vm_gisc_refcount(f.vm, APV_AP_ISC), 0);
+	i = fx_qinfo(&f, f.mdev, Q);
+	CHECK_U64(i.saved_nib, 0);
+	CHECK_EQ(i.saved_isc, -1);
+	CHECK(!fx_hw_irq(&f, Q));
+	/* The registration works again: so does the enable. */
+	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, 0) == 0);
+	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, APV_AP_ISC), 0);
+	FX_BALANCE(&f, 1, 1, 2);
+	fx_fini(&f);
+}
+
+TEST(reenable_gisc_registration_failure_answers_rc06_and_keeps_the_old_configuration)
+{
+	struct fx f;
+	struct apv_mdev_queue_info i;
+
+	setup(&f);
+	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
+	fx_settle(&f);
+	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, -ENOMEM) == 0);
+	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB2, 2), 6);
+	i = fx_qinfo(&f, f.mdev, Q);
+	CHECK_U64(i.saved_nib, FX_NIB);
+	CHECK_EQ(i.saved_isc, 6);
+	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 2), 0);
+	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 6), 1);
+	FX_BALANCE(&f, 1, 1, 2);
+	CHECK(fx_hw_irq(&f, Q));
+	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, 0) == 0);
+	CHECK_EQ(apv_vm_set_gisc_register_failure(f.vm, 5), -EINVAL);
+	fx_fini(&f);
+}
+
 TEST(enable_protected_guest_nonshared_nib_answers_rc06_and_unpins)
 {
 	struct fx f;
