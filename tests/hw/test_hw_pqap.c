@@ -286,6 +286,44 @@ TEST(reset_in_progress_blocks_nqap_dqap_and_aqic_with_rc02)
 	hwt_fini(&t);
 }
 
+/* Both resets, every instruction that names the queue: RC02, CC3, E on, I off. */
+TEST(every_queue_instruction_answers_rc02_cc3_while_a_rapq_or_zapq_runs)
+{
+	unsigned fcs[] = {APV_FC_RAPQ, APV_FC_ZAPQ};
+
+	for (int i = 0; i < 2; i++) {
+		struct hwt t;
+		struct apv_regs r;
+		struct apv_result res[6];
+		struct apv_aqic_ctrl on = {.ir = true, .isc = 3};
+
+		hwt_init(&t, NULL, false);
+		REQUIRE(hwt_pqap(&t, &r, fcs[i], T_APQN, false, 0, 0).cc == 0);
+		res[0] = hwt_pqap(&t, &r, APV_FC_TAPQ, T_APQN, false, 0, 0);
+		CHECK_EQ(hwt_rc(apv_apqsw_from_gr1(r.gr[1])), APV_RC_RESET_IN_PROGRESS);
+		res[1] = hwt_pqap(&t, &r, APV_FC_TAPQ, T_APQN, true, 0, 0);
+		CHECK_EQ(hwt_rc(apv_apqsw_from_gr1(r.gr[1])), APV_RC_RESET_IN_PROGRESS);
+		res[2] = hwt_pqap(&t, &r, APV_FC_AQIC, T_APQN, false, apv_aqic_ctrl_encode(on), T_NIB);
+		CHECK_EQ(hwt_rc(apv_apqsw_from_gr1(r.gr[1])), APV_RC_RESET_IN_PROGRESS);
+		res[3] = hwt_pqap(&t, &r, APV_FC_AQIC, T_APQN, false, 0, 0);
+		CHECK_EQ(hwt_rc(apv_apqsw_from_gr1(r.gr[1])), APV_RC_RESET_IN_PROGRESS);
+		res[4] = hwt_nqap(&t, &r, T_APQN, 1, (const uint8_t *)"abcd", 4);
+		CHECK_EQ(hwt_rc(apv_apqsw_from_gr1(r.gr[1])), APV_RC_RESET_IN_PROGRESS);
+		CHECK(apv_apqsw_decode(apv_apqsw_from_gr1(r.gr[1])).e);
+		CHECK(!apv_apqsw_decode(apv_apqsw_from_gr1(r.gr[1])).i);
+		res[5] = hwt_dqap(&t, &r, T_APQN, 64);
+		CHECK_EQ(hwt_rc(apv_apqsw_from_gr1(r.gr[1])), APV_RC_RESET_IN_PROGRESS);
+		for (int k = 0; k < 6; k++) {
+			CHECK_EQ(res[k].kind, APV_RES_DONE);
+			CHECK_EQ(res[k].cc, 3);
+		}
+		/* Nothing was taken while the reset ran. */
+		hwt_sleep(&t, t.cfg.reset_ns);
+		CHECK_EQ(hwt_tapq(&t, T_APQN), apv_apqsw_rc(APV_RC_NORMAL) | APV_APQSW_E);
+		hwt_fini(&t);
+	}
+}
+
 TEST(reset_discards_queued_requests_and_replies_and_counts_them)
 {
 	struct hwt t;
