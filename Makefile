@@ -1,12 +1,16 @@
 # apvirt — convenience wrapper around meson/ninja.
 #   make demo    build (optimised) and run the demo
-#   make check   build with ASan+UBSan and run every test; concurrency tests also under TSan
+#   make check   every test under ASan+UBSan, threaded tests also under TSan, short fuzz runs
 #   make bench   build (optimised) and run the benchmarks
+#   make fuzz    run every libFuzzer target for 60 s
+#   make e2e     QEMU TCG end-to-end run (docs/qemu.md)
 # Each target installs missing packages (scripts/deps.sh) and configures itself.
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
 BUILD_TSAN ?= build-tsan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 20
 MESON      ?= meson
 NINJA      ?= ninja
 
@@ -34,7 +38,12 @@ demo: build
 	@if [ -x $(BUILD)/cli/apvirt ]; then $(BUILD)/cli/apvirt demo; \
 	else $(BUILD)/tests/hw/hwdemo; fi
 
-check: check-san check-tsan
+# Unit + scenario tests (ASan+UBSan), threaded tests (TSan), short fuzz runs;
+# ends with the total "N passed, N failed".
+check: $(BUILD_SAN)/build.ninja $(BUILD_TSAN)/build.ninja
+	$(NINJA) -C $(BUILD_SAN)
+	$(NINJA) -C $(BUILD_TSAN)
+	tests/check.sh $(BUILD_SAN) $(BUILD_TSAN) $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
 check-san: $(BUILD_SAN)/build.ninja
 	$(NINJA) -C $(BUILD_SAN)
@@ -50,6 +59,9 @@ bench: build
 e2e:
 	qemu/e2e.sh
 
+fuzz: deps
+	fuzz/run.sh $(BUILD_FUZZ) 60
+
 install: build
 	$(MESON) install -C $(BUILD)
 
@@ -57,4 +69,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_TSAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_TSAN) $(BUILD_FUZZ)
