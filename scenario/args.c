@@ -12,19 +12,15 @@
 #include <string.h>
 #include <strings.h>
 
-/* Error at the value of a key=value token. */
-static int pc_fail_val(struct apv_pcur *c, const struct apv_tok *t, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int pc_fail_val(struct apv_pcur *c, const struct apv_tok *t, const char *fmt, ...)
+int apv_pc_fail_val(struct apv_pcur *c, const struct apv_tok *t, const char *fmt, ...)
 {
 	struct apv_tok at = *t;
 	at.col = t->vcol;
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	apv_pc_vfail(c, &at, fmt, ap);
 	va_end(ap);
-	return apv_pc_fail(c, &at, "%s", msg);
+	return -1;
 }
 
 /* ---- positional values ------------------------------------------------------------- */
@@ -134,6 +130,19 @@ int apv_pc_str(struct apv_pcur *c, int idx, const char *what)
 	return 0;
 }
 
+int apv_pc_hex(struct apv_pcur *c, int idx, const char *what, size_t max_bytes)
+{
+	if (apv_pc_str(c, idx, what) < 0)
+		return -1;
+	const struct apv_tok *t = c->step->v[idx].tok;
+	size_t n = strlen(t->text);
+	if (n == 0 || n % 2 || n > 2 * max_bytes || strspn(t->text, "0123456789abcdefABCDEF") != n)
+		return apv_pc_fail(
+		    c, t, "expected an even number of hex digits (at most %zu bytes), got '%s'",
+		    max_bytes, t->text);
+	return 0;
+}
+
 static int dur_check(struct apv_pcur *c, const struct apv_tok *t, const char *text, uint64_t *ns,
 		     bool opt)
 {
@@ -141,10 +150,11 @@ static int dur_check(struct apv_pcur *c, const struct apv_tok *t, const char *te
 	if (rc == 0)
 		return 0;
 	if (rc == -ENOENT)
-		return opt ? pc_fail_val(c, t, "duration '%s' needs a unit: ns, us, ms or s", text)
+		return opt ? apv_pc_fail_val(c, t, "duration '%s' needs a unit: ns, us, ms or s",
+					     text)
 			   : apv_pc_fail(c, t, "duration '%s' needs a unit: ns, us, ms or s", text);
 	if (rc == -ERANGE)
-		return opt ? pc_fail_val(c, t, "duration '%s' is too long", text)
+		return opt ? apv_pc_fail_val(c, t, "duration '%s' is too long", text)
 			   : apv_pc_fail(c, t, "duration '%s' is too long", text);
 	return -2;
 }
@@ -428,8 +438,8 @@ static int opt_value(struct apv_pcur *c, const struct apv_opt *o, const struct a
 	case APV_OPT_NUM:
 		rc = apv_scn_parse_num(s, o->max, &v->u);
 		if (rc == -ERANGE)
-			return pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)", s,
-					   o->name, (unsigned long long)o->max);
+			return apv_pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)",
+					       s, o->name, (unsigned long long)o->max);
 		break;
 	case APV_OPT_DUR: {
 		rc = dur_check(c, t, s, &v->u, true);
@@ -458,16 +468,16 @@ static int opt_value(struct apv_pcur *c, const struct apv_opt *o, const struct a
 		if (rc) {
 			char list[512];
 			choices_str(o->choices, list, sizeof(list));
-			return pc_fail_val(c, t, "unknown value '%s' for '%s' (expected %s)", s,
-					   o->name, list);
+			return apv_pc_fail_val(c, t, "unknown value '%s' for '%s' (expected %s)", s,
+					       o->name, list);
 		}
 		break;
 	case APV_OPT_IDS:
 		v->kind = APV_V_MASK;
 		rc = apv_scn_parse_ids(s, (unsigned)o->max, &v->m);
 		if (rc == -ERANGE)
-			return pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)", s,
-					   o->name, (unsigned long long)o->max);
+			return apv_pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)",
+					       s, o->name, (unsigned long long)o->max);
 		break;
 	case APV_OPT_FLAG:
 		return apv_pc_fail(c, t, "option '%s' takes no value", o->name);
@@ -482,7 +492,8 @@ static int opt_value(struct apv_pcur *c, const struct apv_opt *o, const struct a
 	}
 	}
 	if (rc < 0)
-		return pc_fail_val(c, t, "expected %s for '%s', got '%s'", opt_what(o), o->name, s);
+		return apv_pc_fail_val(c, t, "expected %s for '%s', got '%s'", opt_what(o), o->name,
+				       s);
 	return 0;
 }
 

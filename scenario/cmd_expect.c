@@ -47,6 +47,15 @@ struct apv_wmdev *apv_x_need_mdev(struct apv_world *w, const char *name)
 	return wm;
 }
 
+struct apv_vcpu *apv_x_need_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vm,
+				 unsigned *id)
+{
+	struct apv_vcpu *v = apv_world_vcpu(w, spec, vm, id);
+	if (!v)
+		apv_w_fail(w, "vCPU '%s' does not exist", spec);
+	return v;
+}
+
 /* Format one field value the way the script wrote its expectation. */
 static void fmt_field(const struct apv_opt *o, const struct apv_val *given, uint64_t u,
 		      const struct apv_mask *m, char *buf, size_t len)

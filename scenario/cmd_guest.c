@@ -75,10 +75,8 @@ static struct apv_guest *need_guest(struct apv_world *w, const char *spec, struc
 {
 	struct apv_wvm *vm;
 	unsigned id;
-	if (!apv_world_vcpu(w, spec, &vm, &id)) {
-		apv_w_fail(w, "vCPU '%s' does not exist", spec);
+	if (!apv_x_need_vcpu(w, spec, &vm, &id))
 		return NULL;
-	}
 	if (!vm->guest[id]) {
 		apv_w_fail(w, "vCPU '%s' runs no guest model (use 'guest boot %s' first)", spec,
 			   spec);
@@ -121,9 +119,9 @@ static int exec_boot(struct apv_world *w, const struct apv_step *s)
 	const struct apv_val *v = s->v;
 	struct apv_wvm *vm;
 	unsigned id;
-	struct apv_vcpu *vc = apv_world_vcpu(w, v[GB_VCPU].s, &vm, &id);
+	struct apv_vcpu *vc = apv_x_need_vcpu(w, v[GB_VCPU].s, &vm, &id);
 	if (!vc)
-		return apv_w_fail(w, "vCPU '%s' does not exist", v[GB_VCPU].s);
+		return -1;
 	if (vm->guest[id])
 		return apv_w_fail(w, "vCPU '%s' already runs a guest model", v[GB_VCPU].s);
 	uint64_t at = v[GB_AT].kind ? v[GB_AT].u : 0x100000;

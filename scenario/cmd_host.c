@@ -262,26 +262,20 @@ static int parse_fault(struct apv_pcur *c)
 	if (fault_kinds[kind] == APV_FAULT_AQIC_RC) {
 		uint64_t rc;
 		int e = apv_scn_parse_num(t->text, 255, &rc);
-		if (e < 0) {
-			struct apv_tok at = *t;
-			at.col = t->vcol;
-			return apv_pc_fail(
-			    c, &at, "expected a response code (0-255) for 'aqic-rc', got '%s'",
+		if (e < 0)
+			return apv_pc_fail_val(
+			    c, t, "expected a response code (0-255) for 'aqic-rc', got '%s'",
 			    t->text);
-		}
 		c->step->v[F_ARG] = (struct apv_val){.kind = APV_V_NUM, .u = rc, .tok = t};
 	} else if (fault_kinds[kind] == APV_FAULT_SLOW) {
 		uint64_t ns;
 		int e = apv_scn_parse_dur(t->text, &ns);
-		if (e < 0) {
-			struct apv_tok at = *t;
-			at.col = t->vcol;
-			if (e == -ENOENT)
-				return apv_pc_fail(
-				    c, &at, "duration '%s' needs a unit: ns, us, ms or s", t->text);
-			return apv_pc_fail(
-			    c, &at, "expected a duration (like 5ms) for 'slow', got '%s'", t->text);
-		}
+		if (e == -ENOENT)
+			return apv_pc_fail_val(c, t, "duration '%s' needs a unit: ns, us, ms or s",
+					       t->text);
+		if (e < 0)
+			return apv_pc_fail_val(
+			    c, t, "expected a duration (like 5ms) for 'slow', got '%s'", t->text);
 		c->step->v[F_ARG] = (struct apv_val){.kind = APV_V_NUM, .u = ns, .tok = t};
 	}
 	c->i++;

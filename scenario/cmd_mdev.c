@@ -13,29 +13,6 @@ static const char *const mdev_attrs[] = {
     "assign_adapter",	     "unassign_adapter",	"assign_domain", "unassign_domain",
     "assign_control_domain", "unassign_control_domain", "ap_config",	 NULL};
 
-/* The live mdev behind a name, or a failure that says why there is none. */
-static struct apv_wmdev *need_mdev(struct apv_world *w, const char *name)
-{
-	struct apv_wmdev *wm = apv_world_mdev(w, name);
-	if (!wm || !wm->mdev) {
-		apv_w_fail(w, "mdev '%s' does not exist (its create failed, or it was removed)",
-			   name);
-		return NULL;
-	}
-	return wm;
-}
-
-static struct apv_wvm *need_vm(struct apv_world *w, const char *name)
-{
-	struct apv_wvm *vm = apv_world_vm(w, name);
-	if (!vm || !vm->vm) {
-		apv_w_fail(w, "VM '%s' does not exist (its creation failed, or it was destroyed)",
-			   name);
-		return NULL;
-	}
-	return vm;
-}
-
 /* ---- mdev create UUID [as NAME] -------------------------------------------------------- */
 
 static int parse_create(struct apv_pcur *c)
@@ -90,7 +67,7 @@ static int parse_remove(struct apv_pcur *c)
 
 static int exec_remove(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wmdev *wm = need_mdev(w, s->v[0].s);
+	struct apv_wmdev *wm = apv_x_need_mdev(w, s->v[0].s);
 	if (!wm)
 		return -1;
 	int rc = apv_mdev_remove(wm->mdev);
@@ -116,7 +93,7 @@ static int parse_attr(struct apv_pcur *c)
 
 static int exec_attr(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wmdev *wm = need_mdev(w, s->v[0].s);
+	struct apv_wmdev *wm = apv_x_need_mdev(w, s->v[0].s);
 	if (!wm)
 		return -1;
 	apv_w_action(w, apv_mdev_store(wm->mdev, s->v[1].s, s->v[2].s), NULL);
@@ -135,8 +112,8 @@ static int parse_attach(struct apv_pcur *c)
 
 static int exec_attach(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wmdev *wm = need_mdev(w, s->v[0].s);
-	struct apv_wvm *vm = wm ? need_vm(w, s->v[1].s) : NULL;
+	struct apv_wmdev *wm = apv_x_need_mdev(w, s->v[0].s);
+	struct apv_wvm *vm = wm ? apv_x_need_vm(w, s->v[1].s) : NULL;
 	if (!vm)
 		return -1;
 	apv_w_action(w, apv_mdev_attach(wm->mdev, vm->vm), NULL);
@@ -152,7 +129,7 @@ static int parse_detach(struct apv_pcur *c)
 
 static int exec_detach(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wmdev *wm = need_mdev(w, s->v[0].s);
+	struct apv_wmdev *wm = apv_x_need_mdev(w, s->v[0].s);
 	if (!wm)
 		return -1;
 	apv_mdev_detach(wm->mdev);
@@ -164,7 +141,7 @@ static int exec_detach(struct apv_world *w, const struct apv_step *s)
 
 static int exec_reset(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wmdev *wm = need_mdev(w, s->v[0].s);
+	struct apv_wmdev *wm = apv_x_need_mdev(w, s->v[0].s);
 	if (!wm)
 		return -1;
 	apv_w_action(w, apv_mdev_reset(wm->mdev), NULL);
@@ -181,7 +158,7 @@ static int parse_unmap(struct apv_pcur *c)
 
 static int exec_unmap(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wmdev *wm = need_mdev(w, s->v[0].s);
+	struct apv_wmdev *wm = apv_x_need_mdev(w, s->v[0].s);
 	if (!wm)
 		return -1;
 	apv_mdev_dma_unmap(wm->mdev, s->v[1].u, s->v[2].u);
@@ -199,7 +176,7 @@ static int parse_on_request(struct apv_pcur *c)
 
 static int exec_on_request(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wmdev *wm = need_mdev(w, s->v[0].s);
+	struct apv_wmdev *wm = apv_x_need_mdev(w, s->v[0].s);
 	if (!wm)
 		return -1;
 	wm->on_request = (enum apv_on_request)s->v[1].u;

@@ -89,10 +89,10 @@ static int show_stats(struct apv_world *w, FILE *f, const char *spec)
 {
 	struct apv_wvm *vm;
 	unsigned id;
-	struct apv_vcpu *v = apv_world_vcpu(w, spec, &vm, &id);
+	struct apv_vcpu *v = apv_x_need_vcpu(w, spec, &vm, &id);
 	char buf[160];
 	if (!v)
-		return apv_w_fail(w, "vCPU '%s' does not exist", spec);
+		return -1;
 	if (vm->guest[id]) {
 		struct apv_guest_stats g;
 		apv_guest_stats(vm->guest[id], &g);
@@ -151,9 +151,9 @@ static int exec_show(struct apv_world *w, const struct apv_step *s)
 		return 0;
 	}
 	case SH_VCPU: {
-		struct apv_vcpu *v = apv_world_vcpu(w, s->v[1].s, NULL, NULL);
+		struct apv_vcpu *v = apv_x_need_vcpu(w, s->v[1].s, NULL, NULL);
 		if (!v)
-			return apv_w_fail(w, "vCPU '%s' does not exist", s->v[1].s);
+			return -1;
 		show_vcpu(f, v, s->v[1].s);
 		return 0;
 	}

@@ -89,9 +89,9 @@ static int parse_interrupts(struct apv_pcur *c)
 
 static int exec_interrupts(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_vcpu *v = apv_world_vcpu(w, s->v[0].s, NULL, NULL);
+	struct apv_vcpu *v = apv_x_need_vcpu(w, s->v[0].s, NULL, NULL);
 	if (!v)
-		return apv_w_fail(w, "vCPU '%s' does not exist", s->v[0].s);
+		return -1;
 	uint64_t got = apv_vcpu_interrupts(v);
 	return got == s->v[1].u ? 0
 				: fail_u64(w, "adapter interruptions delivered", s->v[1].u, got);
@@ -417,9 +417,9 @@ static int parse_counters(struct apv_pcur *c)
 
 static int exec_counters(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_vcpu *v = apv_world_vcpu(w, s->v[C_VCPU].s, NULL, NULL);
+	struct apv_vcpu *v = apv_x_need_vcpu(w, s->v[C_VCPU].s, NULL, NULL);
 	if (!v)
-		return apv_w_fail(w, "vCPU '%s' does not exist", s->v[C_VCPU].s);
+		return -1;
 	struct apv_vcpu_stats st;
 	apv_vcpu_stats(v, &st);
 	uint64_t act[APV_SCN_MAXARGS] = {0};
@@ -502,14 +502,8 @@ static int exec_gisa(struct apv_world *w, const struct apv_step *s)
 static int parse_mem(struct apv_pcur *c)
 {
 	if (apv_pc_vm(c, 0) < 0 || apv_pc_num(c, 1, "a guest address", UINT64_MAX) < 0 ||
-	    apv_pc_str(c, 2, "bytes in hex (like 01)") < 0)
+	    apv_pc_hex(c, 2, "bytes in hex (like 01)", 256) < 0)
 		return -1;
-	const struct apv_tok *t = c->step->v[2].tok;
-	size_t n = strlen(t->text);
-	if (n == 0 || n % 2 || n > 512 || strspn(t->text, "0123456789abcdefABCDEF") != n)
-		return apv_pc_fail(
-		    c, t, "expected an even number of hex digits (at most 256 bytes), got '%s'",
-		    t->text);
 	return apv_pc_end(c);
 }
 

@@ -12,26 +12,6 @@
 
 #define DEFAULT_MEM (UINT64_C(4) << 20)
 
-static struct apv_wvm *need_vm(struct apv_world *w, const char *name)
-{
-	struct apv_wvm *vm = apv_world_vm(w, name);
-	if (!vm || !vm->vm) {
-		apv_w_fail(w, "VM '%s' does not exist (its creation failed, or it was destroyed)",
-			   name);
-		return NULL;
-	}
-	return vm;
-}
-
-static struct apv_vcpu *need_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vm,
-				  unsigned *id)
-{
-	struct apv_vcpu *v = apv_world_vcpu(w, spec, vm, id);
-	if (!v)
-		apv_w_fail(w, "vCPU '%s' does not exist", spec);
-	return v;
-}
-
 /* ---- vm NAME [facilities=...] [pv] [apie=on|off] [mem=SIZE] [vcpus=N] -------------------- */
 
 enum { VM_NAME = 0, VM_FAC, VM_PV, VM_APIE, VM_MEM, VM_VCPUS, VM_FACMASK };
@@ -69,10 +49,8 @@ static int parse_facilities(struct apv_pcur *c, const struct apv_tok *t, struct 
 			continue;
 		char op = (item[0] == '+' || item[0] == '-') ? item[0] : 0;
 		if (apv_scn_parse_num(item + (op ? 1 : 0), 255, &n) < 0) {
-			struct apv_tok at = *t;
-			at.col = t->vcol;
-			apv_pc_fail(
-			    c, &at,
+			apv_pc_fail_val(
+			    c, t,
 			    "expected facility numbers 0-255 (like 12,15,65,76 or default,-65) for "
 			    "'facilities', got '%s'",
 			    item);
@@ -157,7 +135,7 @@ static int parse_vm_destroy(struct apv_pcur *c)
 
 static int exec_vm_destroy(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wvm *vm = need_vm(w, s->v[0].s);
+	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
 	if (!vm)
 		return -1;
 	apv_world_destroy_vm(vm);
@@ -182,7 +160,7 @@ static int exec_vcpu(struct apv_world *w, const struct apv_step *s)
 	const char *dot = strrchr(spec, '.');
 	char name[64];
 	snprintf(name, sizeof(name), "%.*s", (int)(dot - spec), spec);
-	struct apv_wvm *vm = need_vm(w, name);
+	struct apv_wvm *vm = apv_x_need_vm(w, name);
 	if (!vm)
 		return -1;
 	unsigned id = (unsigned)strtoul(dot + 1, NULL, 0);
@@ -206,7 +184,7 @@ static int parse_apie(struct apv_pcur *c)
 
 static int exec_apie(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wvm *vm = need_vm(w, s->v[0].s);
+	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
 	if (!vm)
 		return -1;
 	apv_w_action(w, apv_vm_set_apie(vm->vm, s->v[1].u == 0), NULL);
@@ -216,7 +194,7 @@ static int exec_apie(struct apv_world *w, const struct apv_step *s)
 /* Nested under a level that does not interpret AP: every AP instruction is intercepted. */
 static int exec_nested(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wvm *vm = need_vm(w, s->v[0].s);
+	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
 	if (!vm)
 		return -1;
 	apv_vm_set_nested_intercept(vm->vm, s->v[1].u == 0);
@@ -273,7 +251,7 @@ static int parse_set(struct apv_pcur *c)
 static int exec_set(struct apv_world *w, const struct apv_step *s)
 {
 	const struct apv_val *v = s->v;
-	struct apv_vcpu *vc = need_vcpu(w, v[S_VCPU].s, NULL, NULL);
+	struct apv_vcpu *vc = apv_x_need_vcpu(w, v[S_VCPU].s, NULL, NULL);
 	if (!vc)
 		return -1;
 	struct apv_regs *r = apv_vcpu_regs(vc);
@@ -334,7 +312,7 @@ static int exec_exec(struct apv_world *w, const struct apv_step *s)
 {
 	struct apv_wvm *vm;
 	unsigned id;
-	if (!need_vcpu(w, s->v[0].s, &vm, &id))
+	if (!apv_x_need_vcpu(w, s->v[0].s, &vm, &id))
 		return -1;
 	apv_w_execute(w, vm, id, (uint16_t)s->v[1].u, (unsigned)s->v[2].u, (unsigned)s->v[3].u);
 	return 0;
@@ -416,7 +394,7 @@ static int exec_pqap(struct apv_world *w, const struct apv_step *s)
 	const struct apv_val *v = s->v;
 	struct apv_wvm *vm;
 	unsigned id;
-	struct apv_vcpu *vc = need_vcpu(w, v[P_VCPU].s, &vm, &id);
+	struct apv_vcpu *vc = apv_x_need_vcpu(w, v[P_VCPU].s, &vm, &id);
 	if (!vc)
 		return -1;
 	struct apv_regs *r = apv_vcpu_regs(vc);
@@ -489,7 +467,7 @@ static int exec_nqdq(struct apv_world *w, const struct apv_step *s)
 	bool nq = strcmp(s->cmd->name, "nqap") == 0;
 	struct apv_wvm *vm;
 	unsigned id;
-	struct apv_vcpu *vc = need_vcpu(w, v[Q_VCPU].s, &vm, &id);
+	struct apv_vcpu *vc = apv_x_need_vcpu(w, v[Q_VCPU].s, &vm, &id);
 	if (!vc)
 		return -1;
 	/* Default pairs as the old fixed encodings: NQAP 4,2 and DQAP 6,4. */
@@ -519,20 +497,14 @@ static int exec_nqdq(struct apv_world *w, const struct apv_step *s)
 static int parse_mem_write(struct apv_pcur *c)
 {
 	if (apv_pc_vm(c, 0) < 0 || apv_pc_num(c, 1, "a guest address", UINT64_MAX) < 0 ||
-	    apv_pc_str(c, 2, "bytes in hex (like 0102ff)") < 0)
+	    apv_pc_hex(c, 2, "bytes in hex (like 0102ff)", 4096) < 0)
 		return -1;
-	const struct apv_tok *t = c->step->v[2].tok;
-	size_t n = strlen(t->text);
-	if (n == 0 || n % 2 || n > 8192 || strspn(t->text, "0123456789abcdefABCDEF") != n)
-		return apv_pc_fail(
-		    c, t, "expected an even number of hex digits (at most 4096 bytes), got '%s'",
-		    t->text);
 	return apv_pc_end(c);
 }
 
 static int exec_mem_write(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wvm *vm = need_vm(w, s->v[0].s);
+	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
 	if (!vm)
 		return -1;
 	const char *hex = s->v[2].s;
@@ -556,7 +528,7 @@ static int parse_mem_flag(struct apv_pcur *c)
 
 static int exec_mem_flag(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wvm *vm = need_vm(w, s->v[0].s);
+	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
 	if (!vm)
 		return -1;
 	bool on = s->v[2].u == 0;
@@ -582,7 +554,7 @@ static int parse_mem_slot(struct apv_pcur *c)
 
 static int exec_mem_slot(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_wvm *vm = need_vm(w, s->v[0].s);
+	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
 	if (!vm)
 		return -1;
 	apv_w_action(w, apv_vm_add_memslot(vm->vm, s->v[1].u, s->v[2].u, NULL), NULL);
@@ -602,7 +574,7 @@ static int parse_deliver(struct apv_pcur *c)
 
 static int exec_deliver(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_vcpu *vc = need_vcpu(w, s->v[0].s, NULL, NULL);
+	struct apv_vcpu *vc = apv_x_need_vcpu(w, s->v[0].s, NULL, NULL);
 	if (!vc)
 		return -1;
 	apv_vcpu_deliver_pending(vc);

@@ -7,6 +7,7 @@
  * characters, not bytes, because that is what an editor shows.
  */
 #include "json.h"
+#include "srctext.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -32,14 +33,9 @@ static void jp_fail_at(struct jp *p, unsigned line, unsigned col, const char *fm
 	if (p->failed)
 		return;
 	p->failed = true;
-	if (!p->err || !p->errlen)
-		return;
-	int n = snprintf(p->err, p->errlen, "%s:%u:%u: ", p->fname, line, col);
-	if (n < 0 || (size_t)n >= p->errlen)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	apv_src_vfail(p->err, p->errlen, p->fname, line, col, fmt, ap);
 	va_end(ap);
 }
 
@@ -53,13 +49,7 @@ static int jp_peek(const struct jp *p)
 /* Advance one byte, keeping line and character column. */
 static void jp_advance(struct jp *p)
 {
-	unsigned char c = (unsigned char)p->s[p->pos++];
-	if (c == '\n') {
-		p->line++;
-		p->col = 1;
-	} else if ((c & 0xC0) != 0x80) {
-		p->col++;
-	}
+	apv_src_advance((unsigned char)p->s[p->pos++], &p->line, &p->col);
 }
 
 /* Describe the character at the cursor for "got ..." messages. */
@@ -120,23 +110,12 @@ void apv_json_free(struct apv_json *j)
 	}
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read 4 hex digits after "\u"; -1 on error (reported). */
 static long jp_u4(struct jp *p, unsigned line, unsigned col)
 {
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(jp_peek(p));
+		int h = apv_src_hexdig(jp_peek(p));
 		if (h < 0) {
 			jp_fail_at(p, line, col, "invalid \\u escape: expected 4 hex digits");
 			return -1;

@@ -9,6 +9,7 @@
  * quoted.
  */
 #include "scenario_internal.h"
+#include "srctext.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,26 +32,17 @@ static int lx_peek(const struct lx *l, size_t ahead)
 
 static void lx_adv(struct lx *l)
 {
-	unsigned char c = (unsigned char)l->s[l->pos++];
-	if (c == '\n') {
-		l->line++;
-		l->col = 1;
-	} else if ((c & 0xC0) != 0x80) {
-		l->col++;
-	}
+	apv_src_advance((unsigned char)l->s[l->pos++], &l->line, &l->col);
 }
 
 static int lx_fail(struct lx *l, unsigned line, unsigned col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int lx_fail(struct lx *l, unsigned line, unsigned col, const char *fmt, ...)
 {
-	int n = snprintf(l->err, l->errlen, "%s:%u:%u: ", l->file, line, col);
-	if (n >= 0 && (size_t)n < l->errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(l->err + n, l->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	apv_src_vfail(l->err, l->errlen, l->file, line, col, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

@@ -9,6 +9,7 @@
  */
 #include "scenario_internal.h"
 #include "json.h"
+#include "srctext.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -47,13 +48,10 @@ static int imp_fail(struct imp *im, const struct apv_json *at, bool at_key, int 
 		return rc;
 	unsigned line = at ? (at_key && at->key ? at->key_line : at->line) : 1;
 	unsigned col = at ? (at_key && at->key ? at->key_col : at->col) : 1;
-	int n = snprintf(im->err, im->errlen, "%s:%u:%u: ", im->fname, line, col);
-	if (n >= 0 && (size_t)n < im->errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(im->err + n, im->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	apv_src_vfail(im->err, im->errlen, im->fname, line, col, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

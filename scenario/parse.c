@@ -6,6 +6,7 @@
  * order, so a misspelt name is an error before anything runs.
  */
 #include "scenario_internal.h"
+#include "srctext.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,18 +23,20 @@ static const struct apv_cmd *const cmd_tables[] = {
 
 /* ---- messages ------------------------------------------------------------------ */
 
-int apv_pc_fail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, ...)
+int apv_pc_vfail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, va_list ap)
 {
-	struct apv_pctx *pc = c->pc;
 	unsigned line = tok ? tok->line : c->step->st.line;
 	unsigned col = tok ? tok->col : c->step->st.col;
-	int n = snprintf(pc->err, pc->errlen, "%s:%u:%u: ", c->step->st.file, line, col);
-	if (n >= 0 && (size_t)n < pc->errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(pc->err + n, pc->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	apv_src_vfail(c->pc->err, c->pc->errlen, c->step->st.file, line, col, fmt, ap);
+	return -1;
+}
+
+int apv_pc_fail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	apv_pc_vfail(c, tok, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

@@ -15,6 +15,7 @@
 #include <apvirt/scenario.h>
 #include <apvirt/vfio_ap.h>
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -142,6 +143,11 @@ extern const struct apv_cmd apv_scn_cmds_misc[];
 /* Errors name the file, line and column of tok (or of the statement if NULL). */
 int apv_pc_fail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int apv_pc_vfail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* The same, pointing at the value of a key=value token. */
+int apv_pc_fail_val(struct apv_pcur *c, const struct apv_tok *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The token as written ("key=value" or the word), for messages. */
 const char *apv_tok_show(const struct apv_tok *t, char *buf, size_t len);
 /* Previous token's text, for "after 'x'". */
@@ -160,6 +166,8 @@ int apv_pc_apqn(struct apv_pcur *c, int idx);
 int apv_pc_ids(struct apv_pcur *c, int idx, const char *what, unsigned max);
 int apv_pc_word(struct apv_pcur *c, int idx, const char *what, const char *const *choices);
 int apv_pc_str(struct apv_pcur *c, int idx, const char *what);
+/* Bytes in hex: an even number of hex digits, 1 to max_bytes bytes. */
+int apv_pc_hex(struct apv_pcur *c, int idx, const char *what, size_t max_bytes);
 int apv_pc_dur(struct apv_pcur *c, int idx);
 /* Names: a VM that exists at this point, an mdev (name or UUID), a vCPU "vm.N". */
 int apv_pc_vm(struct apv_pcur *c, int idx);
@@ -359,9 +367,12 @@ bool apv_rsa_verify(const struct apv_rsa_key *k, bool crt, const uint8_t *msg, c
 
 /* ---- expectations (cmd_expect.c) ------------------------------------------------------- */
 
+/* What a step needs to exist, or a failure of the step that says why it does not. */
 const struct apv_insn_record *apv_x_need_insn(struct apv_world *w);
 struct apv_wvm *apv_x_need_vm(struct apv_world *w, const char *name);
 struct apv_wmdev *apv_x_need_mdev(struct apv_world *w, const char *name);
+struct apv_vcpu *apv_x_need_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vm,
+				 unsigned *id);
 /* key=value expectations: at least one field must be given. */
 int apv_x_parse_fields(struct apv_pcur *c, const struct apv_opt *opts);
 /* Compare every given field with act[idx] (or actm[idx] for ID lists); one message for all. */

@@ -5,21 +5,11 @@
  * reverse conversions for messages.
  */
 #include "scenario_internal.h"
+#include "srctext.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-static int hexdig(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Parse [0x]digits from s; *end set past them. */
 static int num_prefix(const char *s, const char **end, uint64_t *out)
@@ -29,12 +19,12 @@ static int num_prefix(const char *s, const char **end, uint64_t *out)
 	const char *p = s;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		p += 2;
-		if (hexdig(*p) < 0)
+		if (apv_src_hexdig(*p) < 0)
 			return -EINVAL;
-		while (hexdig(*p) >= 0) {
+		while (apv_src_hexdig(*p) >= 0) {
 			if (v >> 60)
 				ovf = true;
-			v = v * 16 + (uint64_t)hexdig(*p++);
+			v = v * 16 + (uint64_t)apv_src_hexdig(*p++);
 		}
 	} else {
 		if (*p < '0' || *p > '9')
@@ -134,14 +124,14 @@ int apv_scn_parse_apqn(const char *s, apv_apqn_t *q)
 		return -EINVAL;
 	unsigned card = 0, dom = 0;
 	for (const char *p = s; p < dot; p++) {
-		if (hexdig(*p) < 0)
+		if (apv_src_hexdig(*p) < 0)
 			return -EINVAL;
-		card = card * 16 + (unsigned)hexdig(*p);
+		card = card * 16 + (unsigned)apv_src_hexdig(*p);
 	}
 	for (const char *p = dot + 1; *p; p++) {
-		if (hexdig(*p) < 0)
+		if (apv_src_hexdig(*p) < 0)
 			return -EINVAL;
-		dom = dom * 16 + (unsigned)hexdig(*p);
+		dom = dom * 16 + (unsigned)apv_src_hexdig(*p);
 	}
 	if (dom > 0xFF)
 		return -ERANGE;
