@@ -8,6 +8,7 @@
 #include "clirun.h"
 #include "json.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 
 static char dir[64];
@@ -203,14 +204,56 @@ TEST(run_trace_to_a_file)
 	cli_free(&r);
 }
 
+/* Every *.apv under examples/, at any depth; returns how many were added. */
+static int collect_examples(const char *d, char **paths, int n, int max)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+
+	if (!dp)
+		return n;
+	while ((e = readdir(dp)) && n < max) {
+		char p[1024];
+		struct stat st;
+		size_t l = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", d, e->d_name);
+		if (stat(p, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			n = collect_examples(p, paths, n, max);
+		else if (l > 4 && strcmp(e->d_name + l - 4, ".apv") == 0)
+			paths[n++] = strdup(p);
+	}
+	closedir(dp);
+	return n;
+}
+
 TEST(run_every_example_through_the_cli)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/guest-bringup.apv", APV_EXAMPLES_DIR);
-	struct cli_result r = CLI("run", "-q", path);
-	CHECK_EQ(r.status, 0);
-	CHECK_STR(r.err, "");
-	cli_free(&r);
+	char *paths[512];
+	int n = collect_examples(APV_EXAMPLES_DIR, paths, 0, 512);
+
+	CHECK(n >= 30);
+	/* In batches: the runner takes at most 60 arguments. */
+	for (int i = 0; i < n; i += 50) {
+		const char *args[64] = {"run", "-q", "-k"};
+		int k = 3;
+
+		for (int j = i; j < n && j < i + 50; j++)
+			args[k++] = paths[j];
+		args[k] = NULL;
+		struct cli_result r = cli_run(args);
+		CHECK_EQ(r.status, 0);
+		CHECK_STR(r.err, "");
+		if (r.status != 0)
+			fprintf(stderr, "%s%s", r.out, r.err);
+		cli_free(&r);
+	}
+	for (int i = 0; i < n; i++)
+		free(paths[i]);
 }
 
 TEST(demo_verifies_and_balances)

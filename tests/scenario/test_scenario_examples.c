@@ -9,6 +9,7 @@
 #include <apvirt/scenario.h>
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,37 @@ TEST(examples_review_points_pass)
 TEST(examples_vfio_ap_rules_pass)
 {
 	CHECK(run_dir("vfio_ap") >= 1);
+}
+
+/* A new directory under examples/ must get its case above, or it would never run. */
+TEST(examples_every_directory_has_a_case)
+{
+	static const char *const known[] = {"common", "intercept", "review", "vfio_ap"};
+	DIR *d = opendir(APV_EXAMPLES_DIR);
+	struct dirent *e;
+	int dirs = 0;
+
+	REQUIRE(d != NULL);
+	while ((e = readdir(d))) {
+		char p[4096 + 256];
+		DIR *sub;
+		bool found = false;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", APV_EXAMPLES_DIR, e->d_name);
+		sub = opendir(p);
+		if (!sub)
+			continue;
+		closedir(sub);
+		dirs++;
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			found |= strcmp(known[i], e->d_name) == 0;
+		if (!found)
+			APV_TEST_FAIL("examples/%s/ is not run by any case", e->d_name);
+	}
+	closedir(d);
+	CHECK_EQ(dirs, 4);
 }
 
 TEST_MAIN
