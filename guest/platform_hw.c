@@ -50,7 +50,7 @@ static int mem_copy(struct plat_hw *p, uint64_t addr, void *to, const void *from
 	pthread_mutex_lock(&p->mem_mu);
 	if (from)
 		memcpy(p->mem + off, from, len);
-	else
+	else if (to) /* never NULL here; said so for the compiler's inlined view */
 		memcpy(to, p->mem + off, len);
 	pthread_mutex_unlock(&p->mem_mu);
 	return 0;
