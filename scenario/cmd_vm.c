@@ -191,6 +191,17 @@ static int exec_apie(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
+/* Test hook of the KVM layer: the guest-ISC registration of an enable fails. */
+static int exec_gisc_fail(struct apv_world *w, const struct apv_step *s)
+{
+	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
+	if (!vm)
+		return -1;
+	apv_w_action(w, apv_vm_set_gisc_register_failure(vm->vm, s->v[1].u == 0 ? -EIO : 0),
+		     NULL);
+	return 0;
+}
+
 /* Nested under a level that does not interpret AP: every AP instruction is intercepted. */
 static int exec_nested(struct apv_world *w, const struct apv_step *s)
 {
@@ -614,6 +625,8 @@ const struct apv_cmd apv_scn_cmds_vm[] = {
      parse_mem_flag, exec_mem_flag, APV_CMD_ACTION},
     {"mem", "slot", "mem slot VM ADDR SIZE", "add a memslot", parse_mem_slot, exec_mem_slot,
      APV_CMD_ACTION},
+    {"gisc", "fail", "gisc fail VM on|off", "make guest ISC registration fail (test hook)",
+     parse_apie, exec_gisc_fail, APV_CMD_ACTION},
     {"deliver", NULL, "deliver VCPU", "deliver pending adapter interruptions (SIE entry)",
      parse_deliver, exec_deliver, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0},
