@@ -175,6 +175,31 @@ int apv_pc_dur(struct apv_pcur *c, int idx)
 	return 0;
 }
 
+/* ---- whole argument lists ------------------------------------------------------------ */
+
+const char *const apv_scn_onoff[] = {"on", "off", NULL};
+
+int apv_pc_args_vcpu(struct apv_pcur *c)
+{
+	if (apv_pc_vcpu(c, 0) < 0)
+		return -1;
+	return apv_pc_end(c);
+}
+
+int apv_pc_args_dur(struct apv_pcur *c)
+{
+	if (apv_pc_dur(c, 0) < 0)
+		return -1;
+	return apv_pc_end(c);
+}
+
+int apv_pc_args_vm_onoff(struct apv_pcur *c)
+{
+	if (apv_pc_vm(c, 0) < 0 || apv_pc_word(c, 1, "state", apv_scn_onoff) < 0)
+		return -1;
+	return apv_pc_end(c);
+}
+
 /* ---- names ------------------------------------------------------------------------- */
 
 static bool name_ok(const char *s)

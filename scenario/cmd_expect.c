@@ -373,11 +373,6 @@ static int exec_pgm(struct apv_world *w, const struct apv_step *s)
 	return apv_w_expect_fail(w, exp, got);
 }
 
-static int parse_none(struct apv_pcur *c)
-{
-	return apv_pc_end(c);
-}
-
 static int exec_exit(struct apv_world *w, const struct apv_step *s)
 {
 	char got[256];
@@ -439,9 +434,9 @@ const struct apv_cmd apv_scn_cmds_expect[] = {
      parse_status, exec_status, 0},
     {"expect", "pgm", "expect pgm operation|privileged|specification|N", "program exception",
      parse_pgm, exec_pgm, 0},
-    {"expect", "exit", "expect exit", "the instruction exited to user space", parse_none, exec_exit,
+    {"expect", "exit", "expect exit", "the instruction exited to user space", apv_pc_end, exec_exit,
      0},
-    {"expect", "done", "expect done", "the instruction completed (cc set)", parse_none, exec_done,
+    {"expect", "done", "expect done", "the instruction completed (cc set)", apv_pc_end, exec_done,
      0},
     GR_EXPECT(0),
     GR_EXPECT(1),

@@ -89,13 +89,6 @@ static struct apv_guest *need_guest(struct apv_world *w, const char *spec, struc
 	return vm->guest[id];
 }
 
-static int parse_vcpu_only(struct apv_pcur *c)
-{
-	if (apv_pc_vcpu(c, 0) < 0)
-		return -1;
-	return apv_pc_end(c);
-}
-
 /* ---- guest boot VCPU [at=A] [size=S] [useirq=on|off]
  * ---------------------------------------------- */
 
@@ -479,11 +472,11 @@ const struct apv_cmd apv_scn_cmds_guest[] = {
     {"guest", "boot", "guest boot VCPU [at=ADDR] [size=SIZE] [useirq=on|off]",
      "start the guest AP bus + driver model on a vCPU and probe", parse_boot, exec_boot,
      APV_CMD_ACTION},
-    {"guest", "remove", "guest remove VCPU", "the guest removes its queues (ZAPQ)", parse_vcpu_only,
-     exec_remove, APV_CMD_ACTION},
-    {"guest", "rescan", "guest rescan VCPU", "the guest's AP bus rescans", parse_vcpu_only,
+    {"guest", "remove", "guest remove VCPU", "the guest removes its queues (ZAPQ)",
+     apv_pc_args_vcpu, exec_remove, APV_CMD_ACTION},
+    {"guest", "rescan", "guest rescan VCPU", "the guest's AP bus rescans", apv_pc_args_vcpu,
      exec_rescan, APV_CMD_ACTION},
-    {"guest", "poll", "guest poll VCPU", "one driver pass without waiting", parse_vcpu_only,
+    {"guest", "poll", "guest poll VCPU", "one driver pass without waiting", apv_pc_args_vcpu,
      exec_poll, 0},
     {"guest", "run", "guest run VCPU DURATION", "let time pass while the guest drives", parse_run,
      exec_run, 0},

@@ -9,8 +9,6 @@
 #include <errno.h>
 #include <string.h>
 
-static const char *const onoff[] = {"on", "off", NULL};
-
 /* ---- host --------------------------------------------------------------------------- */
 
 enum {
@@ -198,7 +196,7 @@ static int parse_configure(struct apv_pcur *c)
 	bool adapter = strcmp(c->step->cmd->sub, "adapter") == 0;
 	if (apv_pc_num(c, 0, adapter ? "an adapter number" : "a domain number", 255) < 0)
 		return -1;
-	if (apv_pc_word(c, 1, "state", onoff) < 0)
+	if (apv_pc_word(c, 1, "state", apv_scn_onoff) < 0)
 		return -1;
 	return apv_pc_end(c);
 }
@@ -299,11 +297,6 @@ static int exec_fault(struct apv_world *w, const struct apv_step *s)
 
 /* ---- the AP bus --------------------------------------------------------------------------- */
 
-static int parse_none(struct apv_pcur *c)
-{
-	return apv_pc_end(c);
-}
-
 static int exec_rescan(struct apv_world *w, const struct apv_step *s)
 {
 	(void)s;
@@ -333,7 +326,7 @@ static int exec_busmask(struct apv_world *w, const struct apv_step *s)
 
 static int parse_ap(struct apv_pcur *c)
 {
-	if (apv_pc_word(c, 0, "state", onoff) < 0)
+	if (apv_pc_word(c, 0, "state", apv_scn_onoff) < 0)
 		return -1;
 	return apv_pc_end(c);
 }
@@ -371,7 +364,7 @@ const struct apv_cmd apv_scn_cmds_host[] = {
     {"ap_instructions", NULL, "ap_instructions on|off",
      "the host's AP instructions appear/disappear (PQAP raises an operation exception)", parse_ap,
      exec_ap, 0},
-    {"rescan", NULL, "rescan", "the AP bus re-reads the configuration (hot plug)", parse_none,
+    {"rescan", NULL, "rescan", "the AP bus re-reads the configuration (hot plug)", apv_pc_end,
      exec_rescan, 0},
     {"bus", "apmask", "bus apmask MASK", "/sys/bus/ap/apmask (0x... or +N,-M)", parse_busmask,
      exec_busmask, APV_CMD_ACTION},

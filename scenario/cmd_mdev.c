@@ -206,12 +206,7 @@ static int exec_load(struct apv_world *w, const struct apv_step *s)
 static int exec_unload(struct apv_world *w, const struct apv_step *s)
 {
 	(void)s;
-	if (w->matrix) {
-		apv_matrix_free(w->matrix);
-		w->matrix = NULL;
-	}
-	for (size_t i = 0; i < w->nmdevs; i++)
-		w->mdevs[i]->mdev = NULL;
+	apv_world_unload_matrix(w);
 	return 0;
 }
 

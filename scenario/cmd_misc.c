@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_advance(struct apv_pcur *c)
-{
-	if (apv_pc_dur(c, 0) < 0)
-		return -1;
-	return apv_pc_end(c);
-}
-
 static int exec_advance(struct apv_world *w, const struct apv_step *s)
 {
 	if (apv_world_need_hw(w) < 0)
@@ -121,9 +114,8 @@ static int show_stats(struct apv_world *w, FILE *f, const char *spec)
 			", queue resets %" PRIu64 "\n",
 			ms.aqic_enable, ms.aqic_disable, ms.resets);
 	}
-	struct apv_balance b = {0};
-	if (w->kvm)
-		apv_account_balance(apv_kvm_account(w->kvm), &b);
+	struct apv_balance b;
+	apv_world_balance(w, &b);
 	fprintf(f, "balance: %s\n", apv_balance_format(&b, buf, sizeof(buf)));
 	return 0;
 }
@@ -144,9 +136,8 @@ static int exec_show(struct apv_world *w, const struct apv_step *s)
 		apv_mdev_list(f, w->matrix);
 		return 0;
 	case SH_BALANCE: {
-		struct apv_balance b = {0};
-		if (w->kvm)
-			apv_account_balance(apv_kvm_account(w->kvm), &b);
+		struct apv_balance b;
+		apv_world_balance(w, &b);
 		fprintf(f, "balance: %s\n", apv_balance_format(&b, buf, sizeof(buf)));
 		return 0;
 	}
@@ -201,7 +192,7 @@ static int exec_show(struct apv_world *w, const struct apv_step *s)
 
 const struct apv_cmd apv_scn_cmds_misc[] = {
     {"advance", NULL, "advance DURATION", "let virtual time pass (hardware events run)",
-     parse_advance, exec_advance, 0},
+     apv_pc_args_dur, exec_advance, 0},
     {"echo", NULL, "echo [TEXT...]", "print a line", parse_echo, exec_echo, 0},
     {"show", NULL, "show ls|mdevs|balance|time | show vcpu|guest|stats VCPU | show queue APQN",
      "print state (for writing and debugging scenarios)", parse_show, exec_show, 0},

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const onoff[] = {"on", "off", NULL};
-
 static int fail_u64(struct apv_world *w, const char *what, uint64_t want, uint64_t got)
 {
 	char a[96], b[96];
@@ -42,9 +40,9 @@ static int exec_pins(struct apv_world *w, const struct apv_step *s)
 		if (!vm)
 			return -1;
 		got = apv_vm_pinned_pages(vm->vm);
-	} else if (w->kvm) {
+	} else {
 		struct apv_balance b;
-		apv_account_balance(apv_kvm_account(w->kvm), &b);
+		apv_world_balance(w, &b);
 		got = (uint64_t)b.pins;
 	}
 	return got == s->v[0].u ? 0 : fail_u64(w, "pinned pages", s->v[0].u, got);
@@ -556,9 +554,8 @@ static int parse_balance(struct apv_pcur *c)
 
 static int exec_balance(struct apv_world *w, const struct apv_step *s)
 {
-	struct apv_balance b = {0};
-	if (w->kvm)
-		apv_account_balance(apv_kvm_account(w->kvm), &b);
+	struct apv_balance b;
+	apv_world_balance(w, &b);
 	char got[160];
 	apv_balance_format(&b, got, sizeof(got));
 	if (s->v[B_ZERO].kind)
@@ -642,7 +639,7 @@ static int exec_crycb(struct apv_world *w, const struct apv_step *s)
 static int parse_facility(struct apv_pcur *c)
 {
 	if (apv_pc_vm(c, 0) < 0 || apv_pc_num(c, 1, "a facility number (0-255)", 255) < 0 ||
-	    apv_pc_word(c, 2, "state", onoff) < 0)
+	    apv_pc_word(c, 2, "state", apv_scn_onoff) < 0)
 		return -1;
 	return apv_pc_end(c);
 }
@@ -661,13 +658,6 @@ static int exec_facility(struct apv_world *w, const struct apv_step *s)
 	return apv_w_expect_fail(w, a, b);
 }
 
-static int parse_apie(struct apv_pcur *c)
-{
-	if (apv_pc_vm(c, 0) < 0 || apv_pc_word(c, 1, "state", onoff) < 0)
-		return -1;
-	return apv_pc_end(c);
-}
-
 static int exec_apie(struct apv_world *w, const struct apv_step *s)
 {
 	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
@@ -675,13 +665,6 @@ static int exec_apie(struct apv_world *w, const struct apv_step *s)
 		return -1;
 	const char *got = apv_vm_apie(vm->vm) ? "on" : "off";
 	return strcmp(got, s->v[1].s) == 0 ? 0 : apv_w_expect_fail(w, s->v[1].s, got);
-}
-
-static int parse_time(struct apv_pcur *c)
-{
-	if (apv_pc_dur(c, 0) < 0)
-		return -1;
-	return apv_pc_end(c);
 }
 
 static int exec_time(struct apv_world *w, const struct apv_step *s)
@@ -745,7 +728,8 @@ const struct apv_cmd apv_scn_cmds_state[] = {
      0},
     {"expect", "facility", "expect facility VM N on|off", "a facility as the guest sees it",
      parse_facility, exec_facility, 0},
-    {"expect", "apie", "expect apie VM on|off", "AP interpretation", parse_apie, exec_apie, 0},
-    {"expect", "time", "expect time DUR", "the virtual clock", parse_time, exec_time, 0},
+    {"expect", "apie", "expect apie VM on|off", "AP interpretation", apv_pc_args_vm_onoff,
+     exec_apie, 0},
+    {"expect", "time", "expect time DUR", "the virtual clock", apv_pc_args_dur, exec_time, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

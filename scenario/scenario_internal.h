@@ -157,8 +157,13 @@ const struct apv_tok *apv_pc_need(struct apv_pcur *c, const char *what);
 /* Next token if it is a plain word (not key=value), else NULL; does not fail. */
 const struct apv_tok *apv_pc_peek(struct apv_pcur *c);
 bool apv_pc_more(struct apv_pcur *c);
-/* Fail if tokens remain. */
+/* Fail if tokens remain (also the parser of commands that take no arguments). */
 int apv_pc_end(struct apv_pcur *c);
+/* Whole argument lists that several commands share: "VCPU", "DURATION", "VM on|off". */
+int apv_pc_args_vcpu(struct apv_pcur *c);
+int apv_pc_args_dur(struct apv_pcur *c);
+int apv_pc_args_vm_onoff(struct apv_pcur *c);
+extern const char *const apv_scn_onoff[]; /* "on" (0), "off" (1) */
 
 /* Positional values; each stores into step->v[idx] and fails with a precise message. */
 int apv_pc_num(struct apv_pcur *c, int idx, const char *what, uint64_t max);
@@ -321,6 +326,10 @@ void apv_world_free(struct apv_world *w);
 int apv_world_need_hw(struct apv_world *w);
 int apv_world_need_kvm(struct apv_world *w);
 int apv_world_need_matrix(struct apv_world *w);
+/* Module unload: the matrix goes and every mdev with it. */
+void apv_world_unload_matrix(struct apv_world *w);
+/* The resource balance so far (all zero before KVM exists). */
+void apv_world_balance(struct apv_world *w, struct apv_balance *b);
 
 struct apv_wvm *apv_world_add_vm(struct apv_world *w, const char *name);
 struct apv_wmdev *apv_world_add_mdev(struct apv_world *w, const char *name, const char *uuid);

@@ -123,6 +123,23 @@ int apv_world_need_matrix(struct apv_world *w)
 	return 0;
 }
 
+void apv_world_unload_matrix(struct apv_world *w)
+{
+	if (w->matrix) {
+		apv_matrix_free(w->matrix);
+		w->matrix = NULL;
+	}
+	for (size_t i = 0; i < w->nmdevs; i++)
+		w->mdevs[i]->mdev = NULL;
+}
+
+void apv_world_balance(struct apv_world *w, struct apv_balance *b)
+{
+	memset(b, 0, sizeof(*b));
+	if (w->kvm)
+		apv_account_balance(apv_kvm_account(w->kvm), b);
+}
+
 /* Install our request handler on a newly created mdev. */
 void apv_world_mdev_created(struct apv_world *w, struct apv_wmdev *wm)
 {
@@ -262,12 +279,7 @@ int apv_world_teardown(struct apv_world *w, char *err, size_t errlen)
 			}
 		}
 	}
-	if (w->matrix) {
-		apv_matrix_free(w->matrix);
-		w->matrix = NULL;
-		for (size_t i = 0; i < w->nmdevs; i++)
-			w->mdevs[i]->mdev = NULL;
-	}
+	apv_world_unload_matrix(w);
 	for (size_t i = 0; i < w->nvms; i++)
 		apv_world_destroy_vm(w->vms[i]);
 	if (w->kvm) {
