@@ -173,15 +173,6 @@ static int exec_vcpu(struct apv_world *w, const struct apv_step *s)
 /* ---- apie VM on|off -----------------------------------------------------------------------------
  */
 
-static const char *const onoff[] = {"on", "off", NULL};
-
-static int parse_apie(struct apv_pcur *c)
-{
-	if (apv_pc_vm(c, 0) < 0 || apv_pc_word(c, 1, "state", onoff) < 0)
-		return -1;
-	return apv_pc_end(c);
-}
-
 static int exec_apie(struct apv_world *w, const struct apv_step *s)
 {
 	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
@@ -197,8 +188,7 @@ static int exec_gisc_fail(struct apv_world *w, const struct apv_step *s)
 	struct apv_wvm *vm = apv_x_need_vm(w, s->v[0].s);
 	if (!vm)
 		return -1;
-	apv_w_action(w, apv_vm_set_gisc_register_failure(vm->vm, s->v[1].u == 0 ? -EIO : 0),
-		     NULL);
+	apv_w_action(w, apv_vm_set_gisc_register_failure(vm->vm, s->v[1].u == 0 ? -EIO : 0), NULL);
 	return 0;
 }
 
@@ -532,7 +522,7 @@ static int exec_mem_write(struct apv_world *w, const struct apv_step *s)
 static int parse_mem_flag(struct apv_pcur *c)
 {
 	if (apv_pc_vm(c, 0) < 0 || apv_pc_num(c, 1, "a guest address", UINT64_MAX) < 0 ||
-	    apv_pc_word(c, 2, "state", onoff) < 0)
+	    apv_pc_word(c, 2, "state", apv_scn_onoff) < 0)
 		return -1;
 	return apv_pc_end(c);
 }
@@ -576,13 +566,6 @@ static int exec_mem_slot(struct apv_world *w, const struct apv_step *s)
  * --------------------------------------------------------------------------------------------------
  */
 
-static int parse_deliver(struct apv_pcur *c)
-{
-	if (apv_pc_vcpu(c, 0) < 0)
-		return -1;
-	return apv_pc_end(c);
-}
-
 static int exec_deliver(struct apv_world *w, const struct apv_step *s)
 {
 	struct apv_vcpu *vc = apv_x_need_vcpu(w, s->v[0].s, NULL, NULL);
@@ -601,8 +584,9 @@ const struct apv_cmd apv_scn_cmds_vm[] = {
      APV_CMD_ACTION},
     {"vcpu", NULL, "vcpu VM.N", "add a vCPU", parse_vcpu, exec_vcpu, 0},
     {"nested", NULL, "nested VM on|off",
-     "run nested: every AP instruction is intercepted (z/VM-like)", parse_apie, exec_nested, 0},
-    {"apie", NULL, "apie VM on|off", "KVM_S390_VM_CRYPTO_ENABLE/DISABLE_APIE", parse_apie,
+     "run nested: every AP instruction is intercepted (z/VM-like)", apv_pc_args_vm_onoff,
+     exec_nested, 0},
+    {"apie", NULL, "apie VM on|off", "KVM_S390_VM_CRYPTO_ENABLE/DISABLE_APIE", apv_pc_args_vm_onoff,
      exec_apie, APV_CMD_ACTION},
     {"set", NULL,
      "set VCPU [grN=V]... [psw=problem|supervisor] [cc=N] [io=on|off] [cr6=M] [running=on|off]",
@@ -626,8 +610,8 @@ const struct apv_cmd apv_scn_cmds_vm[] = {
     {"mem", "slot", "mem slot VM ADDR SIZE", "add a memslot", parse_mem_slot, exec_mem_slot,
      APV_CMD_ACTION},
     {"gisc", "fail", "gisc fail VM on|off", "make guest ISC registration fail (test hook)",
-     parse_apie, exec_gisc_fail, APV_CMD_ACTION},
+     apv_pc_args_vm_onoff, exec_gisc_fail, APV_CMD_ACTION},
     {"deliver", NULL, "deliver VCPU", "deliver pending adapter interruptions (SIE entry)",
-     parse_deliver, exec_deliver, 0},
+     apv_pc_args_vcpu, exec_deliver, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };
