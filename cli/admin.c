@@ -87,6 +87,8 @@ static const char mdev_help[] =
     "  --uuid UUID   import: the UUID of a bare definition\n"
     "  --help        this text\n";
 
+#define CLI_FILE_MAX (16u << 20)
+
 char *apv_cli_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -98,6 +100,13 @@ char *apv_cli_slurp(const char *path, size_t *len)
 		n += fread(buf + n, 1, cap - n - 1, f);
 		if (n < cap - 1)
 			break;
+		/* Host files and mdevctl JSON are small: stop /dev/zero before it eats the memory. */
+		if (cap > CLI_FILE_MAX) {
+			free(buf);
+			fclose(f);
+			errno = EFBIG;
+			return NULL;
+		}
 		char *nb = realloc(buf, cap * 2);
 		if (!nb) {
 			free(buf);

@@ -191,6 +191,12 @@ void apv_scenario_print_commands(FILE *f)
 
 /* ---- files and includes ----------------------------------------------------------------- */
 
+/*
+ * A scenario is text a person wrote: anything larger is a mistake (or
+ * /dev/zero), and is refused before it eats the memory.
+ */
+#define SCN_FILE_MAX (16u << 20)
+
 static char *read_file(const char *path, size_t *len, int *err)
 {
 	FILE *f = fopen(path, "rb");
@@ -213,7 +219,15 @@ static char *read_file(const char *path, size_t *len, int *err)
 			buf = nb;
 		}
 		size_t r = fread(buf + n, 1, cap - n - 1, f);
+		/* Stop at the first NUL or past the limit, not at the end of an endless file. */
+		int bad = memchr(buf + n, '\0', r) ? EILSEQ : n + r > SCN_FILE_MAX ? EFBIG : 0;
 		n += r;
+		if (bad) {
+			free(buf);
+			fclose(f);
+			*err = bad;
+			return NULL;
+		}
 		if (r == 0)
 			break;
 	}
@@ -226,12 +240,16 @@ static char *read_file(const char *path, size_t *len, int *err)
 	fclose(f);
 	buf[n] = '\0';
 	*len = n;
-	if (memchr(buf, '\0', n)) {
-		free(buf);
-		*err = EILSEQ;
-		return NULL;
-	}
 	return buf;
+}
+
+static const char *read_error(int e)
+{
+	if (e == EILSEQ)
+		return "the file contains a NUL byte";
+	if (e == EFBIG)
+		return "the file is larger than 16 MiB";
+	return strerror(e);
 }
 
 static const char *add_file(struct apv_scenario *s, const char *name)
@@ -276,7 +294,7 @@ static int do_include(struct apv_pctx *pc, struct apv_stmt *st)
 	char *text = read_file(path, &len, &e);
 	if (!text)
 		return apv_pc_fail(&c, t, "cannot include '%s': %s", path,
-				   e == EILSEQ ? "the file contains a NUL byte" : strerror(e));
+				   read_error(e));
 	const char *fname = add_file(pc->s, path);
 	char *realcopy = strdup(real);
 	if (!fname || !realcopy) {
@@ -385,7 +403,7 @@ struct apv_scenario *apv_scenario_load_file(const char *path, char *err, size_t 
 	char *text = read_file(path, &len, &e);
 	if (!text) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 e == EILSEQ ? "the file contains a NUL byte" : strerror(e));
+			 read_error(e));
 		return NULL;
 	}
 	struct apv_scenario *s = load(path, text, len, err, errlen);

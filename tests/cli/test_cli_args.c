@@ -93,6 +93,49 @@ TEST(run_argument_errors)
 	cli_free(&r);
 }
 
+/* Hostile files end with a precise message, at once: no hang, no memory exhaustion. */
+TEST(endless_oversized_and_binary_files_are_refused_with_exact_messages)
+{
+	struct cli_result r = CLI("run", "/dev/zero");
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, "/dev/zero: cannot read: the file contains a NUL byte\n");
+	cli_free(&r);
+	const char *inc = tmpfile_with("inczero.apv", "include \"/dev/zero\"\n");
+	REQUIRE(inc != NULL);
+	char want[2048];
+	snprintf(want, sizeof(want),
+		 "%s:1:9: cannot include '/dev/zero': the file contains a NUL byte\n", inc);
+	r = CLI("run", inc);
+	CHECK_EQ(r.status, 2);
+	CHECK_STR(r.err, want);
+	cli_free(&r);
+	r = CLI("ls", "--host", "/dev/zero");
+	CHECK_EQ(r.status, 1);
+	CHECK_STR(r.err, "apvirt: cannot read '/dev/zero': File too large\n");
+	cli_free(&r);
+	r = CLI("mdev", "import", "/dev/zero");
+	CHECK_EQ(r.status, 1);
+	CHECK_STR(r.err, "apvirt mdev import: cannot read '/dev/zero': File too large\n");
+	cli_free(&r);
+	/* A text file over 16 MiB. */
+	char big[256];
+	snprintf(big, sizeof(big), "%s/big.apv", dir);
+	FILE *f = fopen(big, "w");
+	REQUIRE(f != NULL);
+	static char line[4096];
+	memset(line, ' ', sizeof(line) - 1);
+	line[sizeof(line) - 2] = '\n';
+	for (int i = 0; i < (17 << 20) / 4095; i++)
+		fputs(line, f);
+	fclose(f);
+	r = CLI("run", big);
+	CHECK_EQ(r.status, 2);
+	snprintf(want, sizeof(want), "%s: cannot read: the file is larger than 16 MiB\n", big);
+	CHECK_STR(r.err, want);
+	cli_free(&r);
+	unlink(big);
+}
+
 TEST(run_reports_syntax_errors_with_status_2)
 {
 	const char *p = tmpfile_with("syntax.apv", "host\nadapter 5 qd=99\n");
