@@ -21,6 +21,7 @@ void gd_completed(struct apv_guest *g)
 {
 	pthread_mutex_lock(&g->wait_mu);
 	g->gen++;
+	atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
 	pthread_cond_broadcast(&g->wait_cv);
 	pthread_mutex_unlock(&g->wait_mu);
 }
@@ -33,6 +34,7 @@ void gd_airq(void *arg)
 	pthread_mutex_lock(&g->wait_mu);
 	g->irq_pending = true;
 	g->irq_count++;
+	atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
 	pthread_cond_broadcast(&g->wait_cv);
 	pthread_mutex_unlock(&g->wait_mu);
 }
@@ -146,6 +148,36 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
  * Wait for an interruption or another thread's completion, at most cap ns.
  * Returns why the wait ended.
  */
+/*
+ * Real clock: waking a sleeping thread costs a futex wake and two context
+ * switches, several microseconds, more than a short request takes. So a
+ * waiter first spins for a while, but only when the previous wait ended
+ * that soon: a driver whose replies take long (big keys, polling) never
+ * spins and leaves the CPU to the adapters' workers. Spinning only ever
+ * ends a wait early; the locked check below still decides.
+ */
+#define SPIN_MAX_NS (20 * APV_NSEC_PER_USEC)
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static void spin_for_event(struct apv_guest *g, uint64_t seen, uint64_t start)
+{
+	uint64_t budget = atomic_load_explicit(&g->spin_ns, memory_order_relaxed);
+
+	for (unsigned i = 1; budget; i++) {
+		if (atomic_load_explicit(&g->events, memory_order_acquire) != seen)
+			return;
+		cpu_relax();
+		if (!(i & 63) && apv_clock_now(g->p.clock) - start >= budget)
+			return;
+	}
+}
+
 static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap)
 {
 	struct apv_clock *c = g->p.clock;
@@ -166,7 +198,9 @@ static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap)
 	}
 
 	struct timespec ts;
+	uint64_t start = apv_clock_now(c);
 
+	spin_for_event(g, atomic_load_explicit(&g->events, memory_order_acquire), start);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += (time_t)(cap / APV_NSEC_PER_SEC);
 	ts.tv_nsec += (long)(cap % APV_NSEC_PER_SEC);
@@ -183,6 +217,10 @@ static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap)
 	if (g->irq_pending || g->gen != gen)
 		why = WAKE_IRQ;
 	pthread_mutex_unlock(&g->wait_mu);
+	/* Spin next time only if this wait was short enough to have been caught. */
+	atomic_store_explicit(&g->spin_ns,
+			      why == WAKE_IRQ && apv_clock_now(c) - start <= SPIN_MAX_NS ? SPIN_MAX_NS : 0,
+			      memory_order_relaxed);
 	return why;
 }
 

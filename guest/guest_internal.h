@@ -84,6 +84,9 @@ struct apv_guest {
 	bool irq_pending;     /* under wait_mu */
 	uint64_t irq_count;   /* under wait_mu */
 	uint64_t gen;         /* completions, under wait_mu */
+	/* Interruptions + completions, readable without wait_mu (spinning waiters). */
+	atomic_uint_fast64_t events;
+	atomic_uint_fast64_t spin_ns; /* how long a real-clock wait spins before sleeping */
 };
 
 /* ---- insn.c: the instructions ------------------------------------------------- */
