@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 		return CLI_OK;
 	}
 	if (!strcmp(cmd, "help")) {
-		if (argc < 3) {
+		if (argc < 3 || apv_cli_is_help(argv[2]) || !strcmp(argv[2], "help")) {
 			fputs(main_help, stdout);
 			return CLI_OK;
 		}

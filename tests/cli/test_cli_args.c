@@ -66,6 +66,26 @@ TEST(every_command_has_help)
 	struct cli_result r = CLI("--help");
 	CHECK_EQ(r.status, 0);
 	CHECK(strstr(r.out, "Every command takes --help.") != NULL);
+	/* mdev's subcommands share its help text */
+	const char *subs[] = {"show", "define", "import"};
+	for (size_t i = 0; i < 3; i++) {
+		struct cli_result m = CLI("mdev", subs[i], "--help");
+		CHECK_EQ(m.status, 0);
+		CHECK(strncmp(m.out, "usage: apvirt mdev", 18) == 0);
+		CHECK(strstr(m.out, subs[i]) != NULL);
+		CHECK_STR(m.err, "");
+		cli_free(&m);
+	}
+	/* help is a command too */
+	struct cli_result h = CLI("help", "--help");
+	CHECK_EQ(h.status, 0);
+	CHECK_STR(h.out, r.out);
+	CHECK_STR(h.err, "");
+	cli_free(&h);
+	h = CLI("help", "help");
+	CHECK_EQ(h.status, 0);
+	CHECK_STR(h.out, r.out);
+	cli_free(&h);
 	cli_free(&r);
 	r = CLI("help", "frob");
 	CHECK_EQ(r.status, 2);
