@@ -8,7 +8,10 @@
 #include "rsa_ref.h"
 #include "testlib.h"
 
-static size_t block_for(size_t L) { return L <= 128 ? 128 : L <= 256 ? 256 : 512; }
+static size_t block_for(size_t L)
+{
+	return L <= 128 ? 128 : L <= 256 ? 256 : 512;
+}
 
 /* A random odd number of exactly L bytes. */
 static void random_odd(uint8_t *out, size_t L)
@@ -41,7 +44,7 @@ TEST(me_at_every_format_boundary_matches_bn_mod_exp)
 			REQUIRE(RAND_bytes(exp, (int)L) == 1);
 			exp[0] |= 0x80; /* a full-length, nonzero exponent */
 			REQUIRE(random_below(mod, L, msg));
-			REQUIRE(bn_modexp(msg, exp, mod, L, want));
+			REQUIRE(rsa_ref_modexp(msg, exp, mod, L, want));
 			size_t rl = apv_t50_build_me(req, sizeof(req), exp, mod, msg, L);
 			REQUIRE(rl);
 			size_t n = run(c, req, rl, rep);
@@ -64,13 +67,13 @@ TEST(me_public_and_private_exponent_paths_agree_with_bn_mod_exp)
 	uint8_t req[APV_T50_MAX_LEN], rep[APV_CEX_REPLY_MAX];
 	/* Exponents as 9-byte big-endian tails: 1, 2, 3, 65537, 2^64 - 1, 2^64, 2^64 + 1. */
 	static const uint8_t tails[][9] = {
-		{0, 0, 0, 0, 0, 0, 0, 0, 1},
-		{0, 0, 0, 0, 0, 0, 0, 0, 2},
-		{0, 0, 0, 0, 0, 0, 0, 0, 3},
-		{0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x01},
-		{0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF},
-		{1, 0, 0, 0, 0, 0, 0, 0, 0},
-		{1, 0, 0, 0, 0, 0, 0, 0, 1},
+	    {0, 0, 0, 0, 0, 0, 0, 0, 1},
+	    {0, 0, 0, 0, 0, 0, 0, 0, 2},
+	    {0, 0, 0, 0, 0, 0, 0, 0, 3},
+	    {0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x01},
+	    {0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF},
+	    {1, 0, 0, 0, 0, 0, 0, 0, 0},
+	    {1, 0, 0, 0, 0, 0, 0, 0, 1},
 	};
 
 	REQUIRE(c);
@@ -79,7 +82,7 @@ TEST(me_public_and_private_exponent_paths_agree_with_bn_mod_exp)
 	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
 		memset(exp, 0, L);
 		memcpy(exp + L - 9, tails[i], 9);
-		REQUIRE(bn_modexp(msg, exp, mod, L, want));
+		REQUIRE(rsa_ref_modexp(msg, exp, mod, L, want));
 		size_t rl = apv_t50_build_me(req, sizeof(req), exp, mod, msg, L);
 		size_t n = run(c, req, rl, rep);
 		CHECK_EQ(n, 0x90);
@@ -157,7 +160,7 @@ static void check_crt(struct apv_cex *c, const struct crt_key *k, int line)
 	uint8_t req[APV_T50_MAX_LEN], rep[APV_CEX_REPLY_MAX];
 
 	REQUIRE(random_below(k->n, k->L, msg));
-	REQUIRE(bn_modexp(msg, k->d, k->n, k->L, want));
+	REQUIRE(rsa_ref_modexp(msg, k->d, k->n, k->L, want));
 	size_t rl = apv_t50_build_crt(req, sizeof(req), k->p, k->q, k->dp, k->dq, k->u, msg, k->L);
 	REQUIRE(rl);
 	size_t n = run(c, req, rl, rep);
@@ -189,7 +192,8 @@ TEST(crt_with_primes_of_unequal_length_both_orders)
 
 TEST(crt_at_format_boundaries_matches_bn_mod_exp)
 {
-	static const int bits[][2] = {{8, 8}, {16, 8}, {504, 512}, {512, 512}, {516, 516}, {1024, 1024}};
+	static const int bits[][2] = {{8, 8},	  {16, 8},    {504, 512},
+				      {512, 512}, {516, 516}, {1024, 1024}};
 	struct apv_cex *c = apv_cex_new();
 
 	REQUIRE(c);
@@ -224,7 +228,7 @@ TEST(crt_u_above_p_is_reduced_not_rejected)
 	REQUIRE(c && u && t && bc);
 	make_crt_key(&k, p, q, 64); /* CRB1: H = 64, S = 32 */
 	REQUIRE(random_below(k.n, 64, msg));
-	REQUIRE(bn_modexp(msg, k.d, k.n, 64, want));
+	REQUIRE(rsa_ref_modexp(msg, k.d, k.n, 64, want));
 	size_t rl = apv_t50_build_crt(req, sizeof(req), k.p, k.q, k.dp, k.dq, k.u, msg, 64);
 	REQUIRE(rl == 0x1D0);
 	/* u + 3p, written over the whole 64-byte u field at 0x110. */
@@ -285,14 +289,14 @@ TEST(me_cache_keys_on_format_and_modulus_and_is_separate_from_crt)
 	for (int i = 0; i < 3; i++) {
 		/* ME with n, ME with another modulus, CRT with n's primes, in turn. */
 		REQUIRE(random_below(k.n, 128, msg));
-		REQUIRE(bn_modexp(msg, k.d, k.n, 128, want));
+		REQUIRE(rsa_ref_modexp(msg, k.d, k.n, 128, want));
 		size_t rl = apv_t50_build_me(req, sizeof(req), k.d, k.n, msg, 128);
 		size_t n = run(c, req, rl, rep);
 		CHECK_EQ(apv_t80_parse(rep, n, got, 128), 0);
 		CHECK_MEM(got, want, 128);
 
 		REQUIRE(random_below(mod2, 128, msg));
-		REQUIRE(bn_modexp(msg, k.d, mod2, 128, want));
+		REQUIRE(rsa_ref_modexp(msg, k.d, mod2, 128, want));
 		rl = apv_t50_build_me(req, sizeof(req), k.d, mod2, msg, 128);
 		n = run(c, req, rl, rep);
 		CHECK_EQ(apv_t80_parse(rep, n, got, 128), 0);
@@ -307,7 +311,7 @@ TEST(me_cache_keys_on_format_and_modulus_and_is_separate_from_crt)
 	memcpy(mod256 + 128, k.n, 128);
 	memset(msg, 0, 128);
 	REQUIRE(random_below(k.n, 128, msg + 128));
-	REQUIRE(bn_modexp(msg + 128, k.d, k.n, 128, want));
+	REQUIRE(rsa_ref_modexp(msg + 128, k.d, k.n, 128, want));
 	size_t rl = apv_t50_build_me(req, sizeof(req), exp, mod256, msg, 256);
 	REQUIRE(rl == 0x310);
 	size_t n = run(c, req, rl, rep);

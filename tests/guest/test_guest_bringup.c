@@ -258,7 +258,7 @@ TEST(aqic_rc05_is_retried_later_and_then_interrupts_work)
 {
 	struct gfix f;
 	struct apv_guest_queue_info qi;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512], ref[512];
 	struct apv_ica_rsa_modexpo m;
 
@@ -269,10 +269,10 @@ TEST(aqic_rc05_is_retried_later_and_then_interrupts_work)
 	CHECK(!qi.irq);
 	CHECK(qi.online);
 	/* The next read that finds the queue empty without the I bit tries again. */
-	gmsg(msg, k->L, 1);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, 1);
+	m = rsa_ica_me(k, msg, k->e, out);
 	CHECK_EQ(apv_guest_rsa_me(f.g, &m), 0);
-	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->e, k->n, k->L, ref));
 	CHECK_MEM(out, ref, k->L);
 	apv_guest_run(f.g, 100 * APV_NSEC_PER_MSEC);
 	REQUIRE(apv_guest_queue_find(f.g, 0x0306, &qi) == 0);
@@ -361,7 +361,7 @@ TEST(lszcrypt_lists_cards_then_their_queues_with_request_counts)
 {
 	struct gfix f;
 	char buf[1024];
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r;
@@ -370,8 +370,8 @@ TEST(lszcrypt_lists_cards_then_their_queues_with_request_counts)
 
 	REQUIRE(k);
 	REQUIRE(gfix_default(&f, NULL, NULL));
-	gmsg(msg, k->L, 2);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, 2);
+	m = rsa_ica_me(k, msg, k->e, out);
 	REQUIRE(apv_guest_submit_me(f.g, &r, &m, 0x0509) == 0);
 	CHECK_EQ(apv_guest_wait(f.g, &r, APV_NSEC_PER_SEC), 0);
 	n = apv_guest_lszcrypt(f.g, buf, sizeof(buf));

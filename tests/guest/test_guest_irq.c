@@ -13,7 +13,7 @@
 /* One ME request on 03.0006; returns the virtual time it took. */
 static uint64_t one_request(struct gfix *f, unsigned seed)
 {
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512], ref[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r;
@@ -21,14 +21,14 @@ static uint64_t one_request(struct gfix *f, unsigned seed)
 
 	if (!k)
 		return 0;
-	gmsg(msg, k->L, seed);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, seed);
+	m = rsa_ica_me(k, msg, k->e, out);
 	t0 = apv_clock_now(f->clock);
 	if (apv_guest_submit_me(f->g, &r, &m, 0x0306))
 		return 0;
 	if (apv_guest_wait(f->g, &r, APV_NSEC_PER_SEC))
 		return 0;
-	if (!gref_modexp(msg, k->e, k->n, k->L, ref) || memcmp(out, ref, k->L))
+	if (!rsa_ref_modexp(msg, k->e, k->n, k->L, ref) || memcmp(out, ref, k->L))
 		return 0;
 	return apv_clock_now(f->clock) - t0;
 }
@@ -97,7 +97,8 @@ TEST(without_facility_65_the_driver_polls_every_250us)
 		CHECK_U64(one_request(&f, i), gc.poll_ns);
 	/* A 600 us reply at the third. */
 	{
-		struct apv_hw_fault_spec slow = {.kind = APV_FAULT_SLOW, .ns = 500 * APV_NSEC_PER_USEC};
+		struct apv_hw_fault_spec slow = {.kind = APV_FAULT_SLOW,
+						 .ns = 500 * APV_NSEC_PER_USEC};
 
 		REQUIRE(apv_hw_inject(f.hw, 0x0306, &slow) == 0);
 	}
@@ -124,7 +125,7 @@ TEST(a_queue_whose_aqic_failed_polls_while_the_others_use_interrupts)
 	struct apv_guest_stats st;
 	struct apv_hw_fault_spec fs = {.kind = APV_FAULT_AQIC_RC, .rc = APV_RC_INVALID_ADDRESS};
 	static const unsigned a[] = {3}, d[] = {6, 9};
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r;
@@ -144,8 +145,8 @@ TEST(a_queue_whose_aqic_failed_polls_while_the_others_use_interrupts)
 	REQUIRE(apv_guest_queue_find(f.g, 0x0306, &qi) == 0);
 	CHECK(qi.irq);
 
-	gmsg(msg, k->L, 1);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, 1);
+	m = rsa_ica_me(k, msg, k->e, out);
 	t0 = apv_clock_now(f.clock);
 	REQUIRE(apv_guest_submit_me(f.g, &r, &m, 0x0309) == 0);
 	CHECK_EQ(apv_guest_wait(f.g, &r, APV_NSEC_PER_SEC), 0);
@@ -164,7 +165,7 @@ TEST(the_driver_clears_the_nib_before_draining_so_later_replies_interrupt_again)
 {
 	struct gfix f;
 	struct base b;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[4][512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r[4];
@@ -176,9 +177,9 @@ TEST(the_driver_clears_the_nib_before_draining_so_later_replies_interrupt_again)
 	base_take(&f, 0x0306, &b);
 	/* Two queues, replies 1 ms apart. */
 	REQUIRE(apv_hw_inject(f.hw, 0x0509, &slow) == 0);
-	gmsg(msg, k->L, 2);
+	rsa_test_msg(msg, k->L, 2);
 	for (unsigned i = 0; i < 4; i++) {
-		m = gme(k, msg, k->e, out[i]);
+		m = rsa_ica_me(k, msg, k->e, out[i]);
 		REQUIRE(apv_guest_submit_me(f.g, &r[i], &m, i < 2 ? 0x0306 : 0x0509) == 0);
 	}
 	CHECK_EQ(apv_guest_wait(f.g, &r[0], APV_NSEC_PER_SEC), 0);

@@ -11,20 +11,20 @@
 
 static void rsa_round(struct kfix *f, int bits, unsigned seed)
 {
-	const struct gkey *k = gkey_get(bits);
+	const struct rsa_ica_key *k = gkey_get(bits);
 	uint8_t msg[512], out[512], ref[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_ica_rsa_modexpo_crt c;
 
 	REQUIRE(k);
-	gmsg(msg, k->L, seed);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, seed);
+	m = rsa_ica_me(k, msg, k->e, out);
 	CHECK_EQ(apv_guest_rsa_me(f->g, &m), 0);
-	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->e, k->n, k->L, ref));
 	CHECK_MEM(out, ref, k->L);
-	c = gcrt(k, msg, out);
+	c = rsa_ica_crt(k, msg, out);
 	CHECK_EQ(apv_guest_rsa_crt(f->g, &c), 0);
-	REQUIRE(gref_modexp(msg, k->d, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->d, k->n, k->L, ref));
 	CHECK_MEM(out, ref, k->L);
 }
 
@@ -137,7 +137,7 @@ TEST(kvm_guest_with_apie_off_finds_no_ap_instructions)
 TEST(detach_under_a_running_guest_takes_its_queues_and_balances_zero)
 {
 	struct kfix f;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_info gi;
@@ -148,8 +148,8 @@ TEST(detach_under_a_running_guest_takes_its_queues_and_balances_zero)
 	apv_mdev_detach(f.mdev);
 	check_zero_balance(&f, 1);
 	/* The guest's APCB is empty now: its queues answer RC01 and go offline. */
-	gmsg(msg, k->L, 5);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, 5);
+	m = rsa_ica_me(k, msg, k->e, out);
 	CHECK_EQ(apv_guest_rsa_me(f.g, &m), -ENODEV);
 	apv_guest_info(f.g, &gi);
 	CHECK_EQ(gi.online, 0);

@@ -20,19 +20,19 @@ struct worker {
 static void *submitter(void *arg)
 {
 	struct worker *w = arg;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512], ref[512];
 
 	for (unsigned i = 0; i < PER_THREAD; i++) {
 		struct apv_ica_rsa_modexpo m;
 
-		gmsg(msg, k->L, w->id * 100 + i);
-		m = gme(k, msg, i % 2 ? k->d : k->e, out);
+		rsa_test_msg(msg, k->L, w->id * 100 + i);
+		m = rsa_ica_me(k, msg, i % 2 ? k->d : k->e, out);
 		if (apv_guest_rsa_me(w->g, &m)) {
 			w->failures++;
 			continue;
 		}
-		if (!gref_modexp(msg, i % 2 ? k->d : k->e, k->n, k->L, ref) ||
+		if (!rsa_ref_modexp(msg, i % 2 ? k->d : k->e, k->n, k->L, ref) ||
 		    memcmp(out, ref, k->L))
 			w->wrong++;
 	}

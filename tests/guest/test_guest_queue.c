@@ -15,7 +15,7 @@ static const unsigned one_ap[] = {3}, one_dom[] = {6};
 /* Put a request on the hardware queue the way another user would. */
 static bool foreign_nqap(struct gfix *f, apv_apqn_t apqn, uint64_t psmid)
 {
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	static uint8_t mem[4096];
 	struct apv_flat_storage fs = {mem, 0x1000, sizeof(mem)};
 	struct apv_storage st = apv_flat_storage(&fs);
@@ -24,7 +24,7 @@ static bool foreign_nqap(struct gfix *f, apv_apqn_t apqn, uint64_t psmid)
 	size_t n;
 	struct apv_result res;
 
-	gmsg(msg, k->L, 77);
+	rsa_test_msg(msg, k->L, 77);
 	n = apv_t50_build_me(mem, sizeof(mem), k->e, k->n, msg, k->L);
 	if (!n)
 		return false;
@@ -41,7 +41,7 @@ TEST(no_more_than_qd_requests_are_in_flight_per_queue)
 	struct gfix f;
 	struct apv_hw_config c;
 	struct apv_adapter_config a;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[6][512], ref[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r[6];
@@ -54,9 +54,9 @@ TEST(no_more_than_qd_requests_are_in_flight_per_queue)
 	a.qd = 2;
 	REQUIRE(gfix_hw(&f, false, &c, &a, one_ap, 1, one_dom, 1));
 	REQUIRE(gfix_guest(&f, NULL) == 0);
-	gmsg(msg, k->L, 1);
+	rsa_test_msg(msg, k->L, 1);
 	for (unsigned i = 0; i < 6; i++) {
-		m = gme(k, msg, k->e, out[i]);
+		m = rsa_ica_me(k, msg, k->e, out[i]);
 		REQUIRE(apv_guest_submit_me(f.g, &r[i], &m, APV_GUEST_ANY_QUEUE) == 0);
 	}
 	REQUIRE(apv_guest_queue_find(f.g, 0x0306, &qi) == 0);
@@ -67,7 +67,7 @@ TEST(no_more_than_qd_requests_are_in_flight_per_queue)
 	REQUIRE(apv_hw_queue_stats(f.hw, 0x0306, &hs) == 0);
 	CHECK_EQ(hs.queued, 2);
 	CHECK_EQ(apv_guest_wait(f.g, NULL, APV_NSEC_PER_SEC), 0);
-	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->e, k->n, k->L, ref));
 	for (unsigned i = 0; i < 6; i++) {
 		CHECK_EQ(r[i].result, 0);
 		CHECK_MEM(out[i], ref, k->L);
@@ -84,7 +84,7 @@ TEST(rc10_on_nqap_makes_the_driver_read_before_it_sends_again)
 	struct gfix f;
 	struct apv_hw_config c;
 	struct apv_adapter_config a;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512], ref[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r;
@@ -100,8 +100,8 @@ TEST(rc10_on_nqap_makes_the_driver_read_before_it_sends_again)
 	REQUIRE(foreign_nqap(&f, 0x0306, UINT64_C(0xF00D000000000001)));
 	REQUIRE(foreign_nqap(&f, 0x0306, UINT64_C(0xF00D000000000002)));
 
-	gmsg(msg, k->L, 2);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, 2);
+	m = rsa_ica_me(k, msg, k->e, out);
 	REQUIRE(apv_guest_submit_me(f.g, &r, &m, 0x0306) == 0);
 	REQUIRE(apv_guest_queue_find(f.g, 0x0306, &qi) == 0);
 	CHECK_EQ(qi.state, APV_GQ_QUEUE_FULL);
@@ -110,7 +110,7 @@ TEST(rc10_on_nqap_makes_the_driver_read_before_it_sends_again)
 	CHECK_EQ(qi.outstanding, 0);
 
 	CHECK_EQ(apv_guest_wait(f.g, &r, APV_NSEC_PER_SEC), 0);
-	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->e, k->n, k->L, ref));
 	CHECK_MEM(out, ref, k->L);
 	CHECK_EQ(r.sends, 1);
 	REQUIRE(apv_guest_queue_find(f.g, 0x0306, &qi) == 0);
@@ -124,11 +124,11 @@ TEST(rc10_on_nqap_makes_the_driver_read_before_it_sends_again)
 static void submit_three(struct gfix *f, struct apv_guest_req *r, uint8_t (*out)[512],
 			 const uint8_t *msg)
 {
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	struct apv_ica_rsa_modexpo m;
 
 	for (unsigned i = 0; i < 3; i++) {
-		m = gme(k, msg, k->e, out[i]);
+		m = rsa_ica_me(k, msg, k->e, out[i]);
 		REQUIRE(apv_guest_submit_me(f->g, &r[i], &m, 0x0306) == 0);
 	}
 }
@@ -136,7 +136,7 @@ static void submit_three(struct gfix *f, struct apv_guest_req *r, uint8_t (*out)
 TEST(requests_lost_to_a_host_reset_are_resent_when_dqap_says_empty)
 {
 	struct gfix f;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[3][512], ref[512];
 	struct apv_guest_req r[3];
 	struct apv_guest_queue_info qi;
@@ -147,7 +147,7 @@ TEST(requests_lost_to_a_host_reset_are_resent_when_dqap_says_empty)
 	REQUIRE(k);
 	REQUIRE(gfix_default(&f, NULL, NULL));
 	REQUIRE(apv_hw_inject(f.hw, 0x0306, &slow) == 0);
-	gmsg(msg, k->L, 3);
+	rsa_test_msg(msg, k->L, 3);
 	submit_three(&f, r, out, msg);
 	/* The host resets the queue under the guest: requests and IRQ registration gone. */
 	CHECK_EQ(apv_apqsw_get_rc(apv_hw_rapq(f.hw, 0x0306)), 0);
@@ -156,7 +156,7 @@ TEST(requests_lost_to_a_host_reset_are_resent_when_dqap_says_empty)
 	CHECK(!hs.irq_enabled);
 
 	CHECK_EQ(apv_guest_wait(f.g, NULL, 10 * APV_NSEC_PER_SEC), 0);
-	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->e, k->n, k->L, ref));
 	for (unsigned i = 0; i < 3; i++) {
 		CHECK_EQ(r[i].result, 0);
 		CHECK_EQ(r[i].sends, 2);
@@ -178,7 +178,7 @@ TEST(requests_lost_to_an_injected_reset_fault_are_resent_when_polling)
 {
 	struct gfix f;
 	struct apv_hw_config c;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[3][512], ref[512];
 	struct apv_guest_req r[3];
 	struct apv_guest_queue_info qi;
@@ -189,7 +189,7 @@ TEST(requests_lost_to_an_injected_reset_fault_are_resent_when_polling)
 	c.aqic = false;
 	REQUIRE(gfix_default(&f, &c, NULL));
 	REQUIRE(apv_hw_inject(f.hw, 0x0306, &fs) == 0);
-	gmsg(msg, k->L, 4);
+	rsa_test_msg(msg, k->L, 4);
 	submit_three(&f, r, out, msg);
 	fs.kind = APV_FAULT_RESET;
 	REQUIRE(apv_hw_inject(f.hw, 0x0306, &fs) == 0);
@@ -202,7 +202,7 @@ TEST(requests_lost_to_an_injected_reset_fault_are_resent_when_polling)
 	REQUIRE(apv_hw_inject(f.hw, 0x0306, &fs) == 0);
 
 	CHECK_EQ(apv_guest_wait(f.g, NULL, 10 * APV_NSEC_PER_SEC), 0);
-	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->e, k->n, k->L, ref));
 	for (unsigned i = 0; i < 3; i++) {
 		CHECK_EQ(r[i].result, 0);
 		CHECK_EQ(r[i].sends, 2);
@@ -217,7 +217,7 @@ TEST(requests_lost_to_an_injected_reset_fault_are_resent_when_polling)
 TEST(a_checkstopped_queue_goes_offline_and_its_requests_move_to_another)
 {
 	struct gfix f;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[3][512], ref[512];
 	struct apv_guest_req r[3];
 	struct apv_guest_queue_info qi;
@@ -226,12 +226,12 @@ TEST(a_checkstopped_queue_goes_offline_and_its_requests_move_to_another)
 	REQUIRE(k);
 	REQUIRE(gfix_default(&f, NULL, NULL));
 	REQUIRE(apv_hw_inject(f.hw, 0x0306, &fs) == 0);
-	gmsg(msg, k->L, 5);
+	rsa_test_msg(msg, k->L, 5);
 	{
 		struct apv_ica_rsa_modexpo m;
 
 		for (unsigned i = 0; i < 3; i++) {
-			m = gme(k, msg, k->e, out[i]);
+			m = rsa_ica_me(k, msg, k->e, out[i]);
 			/* Any queue would do, but start them all on 03.0006. */
 			REQUIRE(apv_guest_submit_me(f.g, &r[i], &m, APV_GUEST_ANY_QUEUE) == 0);
 		}
@@ -239,7 +239,7 @@ TEST(a_checkstopped_queue_goes_offline_and_its_requests_move_to_another)
 	fs.kind = APV_FAULT_CHECKSTOP;
 	REQUIRE(apv_hw_inject(f.hw, r[0].apqn, &fs) == 0);
 	CHECK_EQ(apv_guest_wait(f.g, NULL, 10 * APV_NSEC_PER_SEC), 0);
-	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->e, k->n, k->L, ref));
 	for (unsigned i = 0; i < 3; i++) {
 		CHECK_EQ(r[i].result, 0);
 		CHECK_MEM(out[i], ref, k->L);
@@ -257,7 +257,7 @@ TEST(a_request_for_a_queue_that_dies_fails_enodev_when_nothing_else_fits)
 {
 	struct gfix f;
 	struct apv_hw_config c;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r;
@@ -268,8 +268,8 @@ TEST(a_request_for_a_queue_that_dies_fails_enodev_when_nothing_else_fits)
 	REQUIRE(gfix_hw(&f, false, &c, NULL, one_ap, 1, one_dom, 1));
 	REQUIRE(gfix_guest(&f, NULL) == 0);
 	REQUIRE(apv_hw_inject(f.hw, 0x0306, &fs) == 0);
-	gmsg(msg, k->L, 6);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, 6);
+	m = rsa_ica_me(k, msg, k->e, out);
 	REQUIRE(apv_guest_submit_me(f.g, &r, &m, APV_GUEST_ANY_QUEUE) == 0);
 	fs.kind = APV_FAULT_DECONFIGURED;
 	REQUIRE(apv_hw_inject(f.hw, 0x0306, &fs) == 0);
@@ -326,7 +326,7 @@ TEST(a_reply_larger_than_the_buffer_fails_emsgsize_and_is_drained)
 	struct apv_hw_config c;
 	static struct shrink sh;
 	struct apv_guest_platform p;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512], ref[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r;
@@ -347,8 +347,8 @@ TEST(a_reply_larger_than_the_buffer_fails_emsgsize_and_is_drained)
 	REQUIRE(apv_guest_new(&p, NULL, &f.g) == 0);
 	REQUIRE(apv_guest_probe(f.g) == 0);
 
-	gmsg(msg, k->L, 8);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, 8);
+	m = rsa_ica_me(k, msg, k->e, out);
 	sh.armed = true;
 	REQUIRE(apv_guest_submit_me(f.g, &r, &m, 0x0306) == 0);
 	CHECK_EQ(apv_guest_wait(f.g, &r, APV_NSEC_PER_SEC), -EMSGSIZE);
@@ -357,7 +357,7 @@ TEST(a_reply_larger_than_the_buffer_fails_emsgsize_and_is_drained)
 	CHECK_EQ(hs.queued, 0);
 	CHECK_EQ(hs.replies_done, 1);
 	CHECK_EQ(apv_guest_rsa_me(f.g, &m), 0);
-	REQUIRE(gref_modexp(msg, k->e, k->n, k->L, ref));
+	REQUIRE(rsa_ref_modexp(msg, k->e, k->n, k->L, ref));
 	CHECK_MEM(out, ref, k->L);
 	gfix_free(&f);
 }

@@ -12,7 +12,7 @@
 TEST(remove_zaps_every_driven_queue_and_disables_interrupts)
 {
 	struct gfix f;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_info gi;
@@ -23,8 +23,8 @@ TEST(remove_zaps_every_driven_queue_and_disables_interrupts)
 
 	REQUIRE(k);
 	REQUIRE(gfix_default(&f, NULL, NULL));
-	gmsg(msg, k->L, 1);
-	m = gme(k, msg, k->e, out);
+	rsa_test_msg(msg, k->L, 1);
+	m = rsa_ica_me(k, msg, k->e, out);
 	REQUIRE(apv_guest_rsa_me(f.g, &m) == 0);
 	CHECK_EQ(apv_guest_remove(f.g), 0);
 
@@ -58,7 +58,7 @@ TEST(remove_zaps_every_driven_queue_and_disables_interrupts)
 TEST(remove_fails_outstanding_requests_with_enodev)
 {
 	struct gfix f;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[2][512];
 	struct apv_ica_rsa_modexpo m;
 	struct apv_guest_req r[2];
@@ -68,9 +68,9 @@ TEST(remove_fails_outstanding_requests_with_enodev)
 	REQUIRE(k);
 	REQUIRE(gfix_default(&f, NULL, NULL));
 	REQUIRE(apv_hw_inject(f.hw, 0x0306, &slow) == 0);
-	gmsg(msg, k->L, 2);
+	rsa_test_msg(msg, k->L, 2);
 	for (unsigned i = 0; i < 2; i++) {
-		m = gme(k, msg, k->e, out[i]);
+		m = rsa_ica_me(k, msg, k->e, out[i]);
 		REQUIRE(apv_guest_submit_me(f.g, &r[i], &m, 0x0306) == 0);
 	}
 	CHECK_EQ(apv_guest_remove(f.g), 0);

@@ -23,28 +23,28 @@ struct worker {
 static void *submitter(void *arg)
 {
 	struct worker *w = arg;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512], ref[512];
 
 	for (unsigned i = 0; i < PER_THREAD; i++) {
-		gmsg(msg, k->L, w->id * 1000 + i);
+		rsa_test_msg(msg, k->L, w->id * 1000 + i);
 		if (i % 2) {
-			struct apv_ica_rsa_modexpo_crt c = gcrt(k, msg, out);
+			struct apv_ica_rsa_modexpo_crt c = rsa_ica_crt(k, msg, out);
 
 			if (apv_guest_rsa_crt(w->g, &c)) {
 				w->failures++;
 				continue;
 			}
-			if (!gref_modexp(msg, k->d, k->n, k->L, ref) || memcmp(out, ref, k->L))
+			if (!rsa_ref_modexp(msg, k->d, k->n, k->L, ref) || memcmp(out, ref, k->L))
 				w->wrong++;
 		} else {
-			struct apv_ica_rsa_modexpo m = gme(k, msg, k->e, out);
+			struct apv_ica_rsa_modexpo m = rsa_ica_me(k, msg, k->e, out);
 
 			if (apv_guest_rsa_me(w->g, &m)) {
 				w->failures++;
 				continue;
 			}
-			if (!gref_modexp(msg, k->e, k->n, k->L, ref) || memcmp(out, ref, k->L))
+			if (!rsa_ref_modexp(msg, k->e, k->n, k->L, ref) || memcmp(out, ref, k->L))
 				w->wrong++;
 		}
 	}
@@ -115,13 +115,13 @@ struct async_worker {
 static void *async_submitter(void *arg)
 {
 	struct async_worker *w = arg;
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 
 	for (unsigned i = 0; i < 8; i++) {
 		struct apv_ica_rsa_modexpo m;
 
-		gmsg(w->msg[i], k->L, 500 + i);
-		m = gme(k, w->msg[i], k->e, w->out[i]);
+		rsa_test_msg(w->msg[i], k->L, 500 + i);
+		m = rsa_ica_me(k, w->msg[i], k->e, w->out[i]);
 		if (apv_guest_submit_me(w->g, &w->r[i], &m, APV_GUEST_ANY_QUEUE))
 			w->rc = -1;
 	}
@@ -134,7 +134,7 @@ TEST(async_submitters_and_a_separate_waiter_see_every_request_complete)
 	struct apv_hw_config c;
 	static struct async_worker w[2];
 	pthread_t t[2];
-	const struct gkey *k = gkey_get(1024);
+	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t ref[512];
 	static const unsigned ap[] = {3}, dom[] = {6, 9};
 
@@ -156,7 +156,7 @@ TEST(async_submitters_and_a_separate_waiter_see_every_request_complete)
 		for (unsigned j = 0; j < 8; j++) {
 			CHECK(apv_guest_req_done(f.g, &w[i].r[j]));
 			CHECK_EQ(w[i].r[j].result, 0);
-			REQUIRE(gref_modexp(w[i].msg[j], k->e, k->n, k->L, ref));
+			REQUIRE(rsa_ref_modexp(w[i].msg[j], k->e, k->n, k->L, ref));
 			CHECK_MEM(w[i].out[j], ref, k->L);
 		}
 	}
