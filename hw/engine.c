@@ -287,8 +287,9 @@ void hw_engine_submit(struct hw_queue *q, struct hw_slot *s)
 		e->head = s;
 	e->tail = s;
 	s->on_work_list = true;
-	pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
+	/* After the unlock: a woken worker does not block on the lock we still hold. */
+	pthread_cond_signal(&e->cond);
 }
 
 void hw_engine_forget(struct hw_queue *q, struct hw_slot *s)
