@@ -89,6 +89,9 @@ struct apv_guest {
 	atomic_uint_fast64_t spin_ns; /* how long a real-clock wait spins before sleeping */
 };
 
+/* Internal functions stay out of libapvirt's exported symbols. */
+#pragma GCC visibility push(hidden)
+
 /* ---- insn.c: the instructions ------------------------------------------------- */
 
 struct insn_out {
@@ -160,5 +163,7 @@ static inline uint64_t g_now(struct apv_guest *g)
 {
 	return apv_clock_now(g->p.clock);
 }
+
+#pragma GCC visibility pop
 
 #endif

@@ -148,6 +148,9 @@ struct apv_vcpu {
 	atomic_ullong interrupts;
 };
 
+/* Internal functions stay out of libapvirt's exported symbols. */
+#pragma GCC visibility push(hidden)
+
 /* vm.c */
 /* Take a reference unless the VM is already on its way out (kvm->vms_lock held). */
 bool kvm_vm_tryget_locked(struct apv_vm *vm);
@@ -177,5 +180,7 @@ struct apv_result kvm_interpret(struct apv_vcpu *v, uint16_t opcode, unsigned r1
 
 /* pqap.c: the PQAP intercept (handle_pqap). */
 struct apv_result kvm_handle_pqap(struct apv_vcpu *v);
+
+#pragma GCC visibility pop
 
 #endif

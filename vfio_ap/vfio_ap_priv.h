@@ -94,6 +94,9 @@ struct apv_matrix {
 	atomic_ullong aqic_enable, aqic_disable, resets, req_notes, cfg_notes;
 };
 
+/* Internal functions stay out of libapvirt's exported symbols. */
+#pragma GCC visibility push(hidden)
+
 /* ---- matrix.c: lock helpers, limits ------------------------------------------ */
 
 /* The kernel's get_update_locks_for_mdev: guests_lock, mdev's VM lock, mdevs_lock. */
@@ -165,5 +168,7 @@ bool vfio_ap_attr_is_store(const char *attr);
 
 /* Signal the request notification of an attached mdev (mdev remove). */
 void vfio_ap_request(struct apv_mdev *mdev);
+
+#pragma GCC visibility pop
 
 #endif
