@@ -96,6 +96,13 @@ deps() {
 	src_known || die "no source package for qemu after enabling deb-src"
 }
 
+# Package lists may be older than the archive: refresh them once and retry.
+apt_retry() {
+	"$@" && return 0
+	[ "$(id -u)" -eq 0 ] || return 1
+	apt-get update -qq && "$@"
+}
+
 # ---- libapvirt --------------------------------------------------------------
 
 # A release build of the shared library only; QEMU links it through the
@@ -148,7 +155,7 @@ fetch_qemu_src() {
 	local d=$work/qemu
 	rm -rf "$d/dl" "$d/src"
 	mkdir -p "$d/dl"
-	(cd "$d/dl" && apt-get source -qq qemu >"$d/source.log" 2>&1) ||
+	(cd "$d/dl" && apt_retry apt-get source -qq qemu >"$d/source.log" 2>&1) ||
 		{ tail -20 "$d/source.log"; die "apt-get source qemu failed"; }
 	mv "$d"/dl/qemu-*/ "$d/src"
 	rm -rf "$d/dl"
@@ -213,8 +220,9 @@ fetch_guest_pkgs() {
 		say "downloading $kpkg, busybox-static, libssl-dev (s390x), qemu-system-data"
 		rm -rf "${g:?}/$kpkg"
 		mkdir -p "$g/$kpkg/debs"
-		(cd "$g/$kpkg/debs" && apt-get download -qq "$kpkg:s390x" busybox-static:s390x \
-			libssl-dev:s390x qemu-system-data >/dev/null 2>&1) || die "apt-get download failed"
+		(cd "$g/$kpkg/debs" && apt_retry apt-get download -qq "$kpkg:s390x" busybox-static:s390x \
+			libssl-dev:s390x qemu-system-data >"$g/$kpkg/download.log" 2>&1) ||
+			{ tail -20 "$g/$kpkg/download.log"; die "apt-get download failed"; }
 		for deb in "$g/$kpkg"/debs/*.deb; do
 			dpkg -x "$deb" "$guest_root"
 		done
