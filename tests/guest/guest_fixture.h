@@ -14,6 +14,7 @@
 #include "apvirt/crypto.h"
 #include "apvirt/guest.h"
 #include "apvirt/hw.h"
+#include "common/host.h"
 #include "common/rsa_ica.h"
 
 /* ---- RSA keys ------------------------------------------------------------------ */
@@ -45,28 +46,8 @@ static inline bool gfix_hw(struct gfix *f, bool real, const struct apv_hw_config
 			   const struct apv_adapter_config *ad, const unsigned *apids, unsigned na,
 			   const unsigned *apqis, unsigned nd)
 {
-	struct apv_adapter_config a;
-
 	memset(f, 0, sizeof(*f));
-	f->clock = real ? apv_clock_new_real() : apv_clock_new_virtual();
-	if (!f->clock)
-		return false;
-	f->hw = apv_hw_new(cfg, f->clock);
-	if (!f->hw)
-		return false;
-	if (ad)
-		a = *ad;
-	else
-		apv_adapter_config_default(&a);
-	for (unsigned i = 0; i < na; i++) {
-		if (apv_hw_add_adapter(f->hw, apids[i], &a))
-			return false;
-	}
-	for (unsigned i = 0; i < nd; i++) {
-		if (apv_hw_add_domain(f->hw, apqis[i]))
-			return false;
-	}
-	return true;
+	return test_host_new(&f->clock, &f->hw, real, cfg, ad, apids, na, apqis, nd);
 }
 
 static inline int gfix_guest(struct gfix *f, const struct apv_guest_config *gc)

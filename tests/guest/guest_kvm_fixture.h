@@ -35,39 +35,23 @@ struct kfix {
 
 /* Host: CEX8A adapters 01, 05, 0a with domains 4 and 6, all given to vfio_ap.
  * The mdev gets adapters 01 and 05, domains 4 and 6. */
-static inline void kfix_init(struct kfix *f, const struct apv_vm_config *vmc, bool apie,
-			     bool real)
+static inline void kfix_init(struct kfix *f, const struct apv_vm_config *vmc, bool apie, bool real)
 {
-	struct apv_adapter_config ac;
+	static const unsigned apids[] = {0x01, 0x05, 0x0a}, apqis[] = {4, 6};
 	struct apv_hw_config hc;
 	struct apv_kvm_config kc;
 	struct apv_vm_config dflt;
-	struct apv_mask apm, aqm;
 
 	memset(f, 0, sizeof(*f));
-	f->clk = real ? apv_clock_new_real() : apv_clock_new_virtual();
-	REQUIRE(f->clk);
 	apv_hw_config_default(&hc);
 	hc.workers = 2;
-	f->hw = apv_hw_new(&hc, f->clk);
-	REQUIRE(f->hw);
-	apv_adapter_config_default(&ac);
-	REQUIRE(apv_hw_add_adapter(f->hw, 0x01, &ac) == 0);
-	REQUIRE(apv_hw_add_adapter(f->hw, 0x05, &ac) == 0);
-	REQUIRE(apv_hw_add_adapter(f->hw, 0x0a, &ac) == 0);
-	REQUIRE(apv_hw_add_domain(f->hw, 4) == 0);
-	REQUIRE(apv_hw_add_domain(f->hw, 6) == 0);
+	REQUIRE(test_host_new(&f->clk, &f->hw, real, &hc, NULL, apids, 3, apqis, 2));
 	apv_kvm_config_default(&kc);
 	f->kvm = apv_kvm_new(f->hw, &kc);
 	REQUIRE(f->kvm);
 	f->m = apv_matrix_new(f->kvm);
 	REQUIRE(f->m);
-	memset(&apm, 0xFF, sizeof(apm));
-	memset(&aqm, 0xFF, sizeof(aqm));
-	apv_mask_clear(&apm, 0x01);
-	apv_mask_clear(&apm, 0x05);
-	apv_mask_clear(&apm, 0x0a);
-	REQUIRE(apv_bus_set_masks(f->m, &apm, &aqm, NULL, 0) == 0);
+	REQUIRE(test_release_to_vfio(f->m, apids, 3) == 0);
 	if (!vmc) {
 		apv_vm_config_default(&dflt);
 		vmc = &dflt;

@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "apvirt/kvm.h"
+#include "common/host.h"
 #include "testlib.h"
 
 #define FX_MEM (1024u * 1024u)
@@ -23,8 +24,8 @@ struct fx_opts {
 	struct apv_hw_config hw;
 	struct apv_kvm_config kvm;
 	struct apv_vm_config vm;
-	bool apie;        /* enable APIE on the VM */
-	bool no_masks;    /* leave the APCB empty */
+	bool apie;     /* enable APIE on the VM */
+	bool no_masks; /* leave the APCB empty */
 };
 
 struct fx {
@@ -70,18 +71,10 @@ static inline void fx_set_masks(struct fx *f, const struct apv_mask *apm,
 
 static inline void fx_init_opts(struct fx *f, const struct fx_opts *o)
 {
-	struct apv_adapter_config ac;
+	static const unsigned apids[] = {FX_AP1, FX_AP2}, apqis[] = {FX_DOM1, FX_DOM2};
 
 	memset(f, 0, sizeof(*f));
-	f->clk = apv_clock_new_virtual();
-	REQUIRE(f->clk);
-	f->hw = apv_hw_new(&o->hw, f->clk);
-	REQUIRE(f->hw);
-	apv_adapter_config_default(&ac);
-	REQUIRE(apv_hw_add_adapter(f->hw, FX_AP1, &ac) == 0);
-	REQUIRE(apv_hw_add_adapter(f->hw, FX_AP2, &ac) == 0);
-	REQUIRE(apv_hw_add_domain(f->hw, FX_DOM1) == 0);
-	REQUIRE(apv_hw_add_domain(f->hw, FX_DOM2) == 0);
+	REQUIRE(test_host_new(&f->clk, &f->hw, false, &o->hw, NULL, apids, 2, apqis, 2));
 	f->kvm = apv_kvm_new(f->hw, &o->kvm);
 	REQUIRE(f->kvm);
 	f->vm = apv_vm_new(f->kvm, &o->vm);
@@ -147,17 +140,17 @@ static inline struct apv_result fx_aqic(struct fx *f, apv_apqn_t apqn, uint64_t 
 }
 
 #define CHECK_EXIT(res) CHECK_EQ((res).kind, APV_RES_EXIT)
-#define CHECK_PGM(res, code)                                                                      \
-	do {                                                                                      \
-		struct apv_result r_ = (res);                                                     \
-		CHECK_EQ(r_.kind, APV_RES_PGM);                                                   \
-		CHECK_EQ(r_.pgm, (code));                                                         \
+#define CHECK_PGM(res, code)                                                                       \
+	do {                                                                                       \
+		struct apv_result r_ = (res);                                                      \
+		CHECK_EQ(r_.kind, APV_RES_PGM);                                                    \
+		CHECK_EQ(r_.pgm, (code));                                                          \
 	} while (0)
-#define CHECK_DONE(res, c)                                                                        \
-	do {                                                                                      \
-		struct apv_result r_ = (res);                                                     \
-		CHECK_EQ(r_.kind, APV_RES_DONE);                                                  \
-		CHECK_EQ(r_.cc, (c));                                                             \
+#define CHECK_DONE(res, c)                                                                         \
+	do {                                                                                       \
+		struct apv_result r_ = (res);                                                      \
+		CHECK_EQ(r_.kind, APV_RES_DONE);                                                   \
+		CHECK_EQ(r_.cc, (c));                                                              \
 	} while (0)
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "apvirt/vfio_ap.h"
+#include "common/host.h"
 #include "testlib.h"
 
 #define FX_A1 0x01u
@@ -76,40 +77,20 @@ static inline struct apv_mask fx_mask(unsigned a, unsigned b, unsigned c)
 
 #define FX_NONE 256u
 
-static inline struct apv_mask fx_all(void)
-{
-	struct apv_mask x;
-
-	memset(&x, 0xFF, sizeof(x));
-	return x;
-}
+static const unsigned fx_apids[] = {FX_A1, FX_A2, FX_A3};
 
 /* apmask with the fixture's adapters cleared: their queues go to vfio_ap. */
 static inline void fx_release(struct fx *f)
 {
-	struct apv_mask ap = fx_all(), aq = fx_all();
-
-	apv_mask_clear(&ap, FX_A1);
-	apv_mask_clear(&ap, FX_A2);
-	apv_mask_clear(&ap, FX_A3);
-	REQUIRE(apv_bus_set_masks(f->m, &ap, &aq, NULL, 0) == 0);
+	REQUIRE(test_release_to_vfio(f->m, fx_apids, 3) == 0);
 }
 
 static inline void fx_init_opts(struct fx *f, const struct fx_opts *o)
 {
-	struct apv_adapter_config ac;
+	static const unsigned apqis[] = {FX_D1, FX_D2};
 
 	memset(f, 0, sizeof(*f));
-	f->clk = o->real_clock ? apv_clock_new_real() : apv_clock_new_virtual();
-	REQUIRE(f->clk);
-	f->hw = apv_hw_new(&o->hw, f->clk);
-	REQUIRE(f->hw);
-	apv_adapter_config_default(&ac);
-	REQUIRE(apv_hw_add_adapter(f->hw, FX_A1, &ac) == 0);
-	REQUIRE(apv_hw_add_adapter(f->hw, FX_A2, &ac) == 0);
-	REQUIRE(apv_hw_add_adapter(f->hw, FX_A3, &ac) == 0);
-	REQUIRE(apv_hw_add_domain(f->hw, FX_D1) == 0);
-	REQUIRE(apv_hw_add_domain(f->hw, FX_D2) == 0);
+	REQUIRE(test_host_new(&f->clk, &f->hw, o->real_clock, &o->hw, NULL, fx_apids, 3, apqis, 2));
 	REQUIRE(apv_hw_add_control_domain(f->hw, FX_CD) == 0);
 	f->kvm = apv_kvm_new(f->hw, &o->kvm);
 	REQUIRE(f->kvm);
