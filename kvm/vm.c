@@ -39,12 +39,18 @@ static void effective_facilities(const struct apv_kvm *k, const struct apv_facil
 		apv_fac_clear(out, APV_FAC_AQIC);
 }
 
-/* Format 2 needs both MSAX3 in the guest and APXA on the host. */
+/*
+ * Format 2 needs both MSAX3 in the guest and APXA on the host. KVM learns
+ * APXA from the QCI block's N bit: a host without PQAP(QCI) (facility 12)
+ * counts as one without APXA, whatever its queues could address.
+ */
 static unsigned crycb_format(const struct apv_kvm *k, const struct apv_facilities *fac)
 {
+	const struct apv_hw_config *hc = apv_hw_config(k->hw);
+
 	if (!apv_fac_test(fac, APV_FAC_MSAX3))
 		return 0;
-	if (apv_hw_installed(k->hw) && apv_hw_config(k->hw)->apxa)
+	if (apv_hw_installed(k->hw) && hc->qci && hc->apxa)
 		return 2;
 	return 1;
 }

@@ -125,7 +125,7 @@ bool apv_vm_apie(const struct apv_vm *vm);
  */
 void apv_vm_set_nested_intercept(struct apv_vm *vm, bool on);
 
-/* CRYCB format 0, 1 or 2 (2 = MSAX3 and host APXA). */
+/* CRYCB format 0, 1 or 2 (2 = MSAX3 and host APXA, as the host QCI reports it). */
 unsigned apv_vm_crycb_format(const struct apv_vm *vm);
 /*
  * Program the guest's APCB (APCB1 for format 2, else APCB0 limited to

@@ -105,6 +105,13 @@ TEST(vm_crycb_format_follows_facility_76_and_host_apxa)
 	fx_init_opts(&f, &o);
 	CHECK_EQ(apv_vm_crycb_format(f.vm), 1);
 	fx_fini(&f);
+
+	/* kvm_s390_apxa_installed() reads APXA from QCI: no facility 12, no format 2. */
+	fx_opts_default(&o);
+	o.hw.qci = false;
+	fx_init_opts(&f, &o);
+	CHECK_EQ(apv_vm_crycb_format(f.vm), 1);
+	fx_fini(&f);
 }
 
 TEST(vm_name_copied_and_defaulted)
