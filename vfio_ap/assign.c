@@ -57,6 +57,27 @@ int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev, const st
 
 enum which { APM, AQM, ADM };
 
+/*
+ * vfio_ap_sync for a change of one ID: the same links and the same shadow,
+ * but only the row or column that changed is linked or unlinked, so an
+ * assign on a 256 x 256 matrix walks the 65536 APQNs once (the filter),
+ * not three times. The shadow is still recomputed from the whole matrix.
+ */
+static void sync_one(struct apv_mdev *mdev, enum which w, unsigned id, bool assign)
+{
+	struct apv_mask one, all;
+
+	memset(&one, 0, sizeof(one));
+	apv_mask_set(&one, id);
+	memset(&all, 0xFF, sizeof(all));
+	if (w != ADM && assign)
+		vfio_ap_link_part(mdev, w == APM ? &one : &mdev->apm, w == AQM ? &one : &mdev->aqm);
+	vfio_ap_update_shadow(mdev, NULL);
+	/* After the filter, which resets what left the guest while still linked. */
+	if (w != ADM && !assign)
+		vfio_ap_unlink_part(mdev, w == APM ? &one : &all, w == AQM ? &one : &all);
+}
+
 static int change_id(struct apv_mdev *mdev, enum which w, unsigned long id, bool assign)
 {
 	struct apv_matrix *m;
@@ -93,7 +114,7 @@ static int change_id(struct apv_mdev *mdev, enum which w, unsigned long id, bool
 		apv_mask_clear(&next, (unsigned)id);
 	}
 	*mask = next;
-	vfio_ap_sync(mdev);
+	sync_one(mdev, w, (unsigned)id, assign);
 out:
 	vfio_ap_unlock_mdev(mdev, vm);
 	pthread_mutex_unlock(&m->bus_lock);

@@ -43,14 +43,16 @@ void vfio_ap_unlink(struct vfio_ap_queue *q)
 	mdev->nlinked--;
 }
 
-static void link_new(struct apv_mdev *mdev)
+/* Link every bound, unlinked queue of apm x aqm (a part of the mdev's matrix). */
+void vfio_ap_link_part(struct apv_mdev *mdev, const struct apv_mask *apm,
+		       const struct apv_mask *aqm)
 {
 	struct apv_matrix *m = mdev->m;
 	unsigned apid, apqi;
 
-	apv_mask_for_each(apid, &mdev->apm)
+	apv_mask_for_each(apid, apm)
 	{
-		apv_mask_for_each(apqi, &mdev->aqm)
+		apv_mask_for_each(apqi, aqm)
 		{
 			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
 
@@ -58,6 +60,30 @@ static void link_new(struct apv_mdev *mdev)
 				vfio_ap_link(mdev, q);
 		}
 	}
+}
+
+/* Unlink the mdev's queues of apm x aqm, a part that has left its matrix. */
+void vfio_ap_unlink_part(struct apv_mdev *mdev, const struct apv_mask *apm,
+			 const struct apv_mask *aqm)
+{
+	struct apv_matrix *m = mdev->m;
+	unsigned apid, apqi;
+
+	apv_mask_for_each(apid, apm)
+	{
+		apv_mask_for_each(apqi, aqm)
+		{
+			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
+
+			if (q && q->mdev == mdev)
+				vfio_ap_unlink(q);
+		}
+	}
+}
+
+static void link_new(struct apv_mdev *mdev)
+{
+	vfio_ap_link_part(mdev, &mdev->apm, &mdev->aqm);
 }
 
 static void unlink_stale(struct apv_mdev *mdev)
@@ -89,6 +115,38 @@ static bool usable(const struct apv_mdev *mdev, apv_apqn_t apqn)
 	const struct vfio_ap_queue *q = mdev->m->queues[apqn];
 
 	return q && q->mdev == mdev && vfio_ap_queue_passable(q);
+}
+
+static void reset_part(struct apv_mdev *mdev, const struct apv_mask *apm, const struct apv_mask *aqm)
+{
+	struct apv_matrix *m = mdev->m;
+	unsigned apid, apqi;
+
+	apv_mask_for_each(apid, apm)
+	{
+		apv_mask_for_each(apqi, aqm)
+		{
+			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
+
+			if (q && q->mdev == mdev)
+				vfio_ap_reset_queue(m, q);
+		}
+	}
+}
+
+/* Reset the linked queues that were in the old shadow (oapm x oaqm) and are not in the new one. */
+static void reset_gone(struct apv_mdev *mdev, const struct apv_mask *oapm,
+		       const struct apv_mask *oaqm)
+{
+	struct apv_mask gone_apm, gone_aqm, kept_apm;
+
+	apv_mask_andnot(&gone_apm, oapm, &mdev->sapm);
+	apv_mask_andnot(&gone_aqm, oaqm, &mdev->saqm);
+	apv_mask_and(&kept_apm, oapm, &mdev->sapm);
+	if (!apv_mask_empty(&gone_apm))
+		reset_part(mdev, &gone_apm, oaqm);
+	if (!apv_mask_empty(&gone_aqm))
+		reset_part(mdev, &kept_apm, &gone_aqm);
 }
 
 bool vfio_ap_update_shadow(struct apv_mdev *mdev, const struct apv_qci *host)
@@ -128,14 +186,13 @@ bool vfio_ap_update_shadow(struct apv_mdev *mdev, const struct apv_qci *host)
 			atomic_fetch_add(&m->cfg_notes, 1);
 		}
 	}
-	/* Every linked queue that left the guest's configuration is reset. */
-	for (struct vfio_ap_queue *q = mdev->linked; q; q = q->lnext) {
-		unsigned qa = apv_apqn_apid(q->apqn), qi = apv_apqn_apqi(q->apqn);
-
-		if (apv_mask_test(&oapm, qa) && apv_mask_test(&oaqm, qi) &&
-		    !vfio_ap_in_shadow(mdev, q->apqn))
-			vfio_ap_reset_queue(m, q);
-	}
+	/*
+	 * Every linked queue that left the guest's configuration is reset:
+	 * those of the adapters that left (with every old domain) and those of
+	 * the domains that left (on the adapters that stayed). Only those
+	 * rows and columns are visited, not the whole matrix.
+	 */
+	reset_gone(mdev, &oapm, &oaqm);
 	return true;
 }
 

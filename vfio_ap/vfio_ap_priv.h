@@ -116,6 +116,11 @@ void vfio_ap_link(struct apv_mdev *mdev, struct vfio_ap_queue *q);
 void vfio_ap_unlink(struct vfio_ap_queue *q);
 /* Link every bound, unlinked queue of the matrix; unlink queues outside it. */
 void vfio_ap_relink(struct apv_mdev *mdev);
+/* The same for a part of the matrix only: what an assign added, an unassign removed. */
+void vfio_ap_link_part(struct apv_mdev *mdev, const struct apv_mask *apm,
+		       const struct apv_mask *aqm);
+void vfio_ap_unlink_part(struct apv_mdev *mdev, const struct apv_mask *apm,
+			 const struct apv_mask *aqm);
 /*
  * Recompute the shadow APCB from the whole matrix against `host` (NULL =
  * m->info), program the guest if attached (caller holds the VM lock),
