@@ -7,6 +7,7 @@
 #ifndef APV_TEST_GUEST_FIXTURE_H
 #define APV_TEST_GUEST_FIXTURE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "apvirt/hw.h"
 #include "common/host.h"
 #include "common/rsa_ica.h"
+#include "testlib.h"
 
 /* ---- RSA keys ------------------------------------------------------------------ */
 
@@ -92,6 +94,32 @@ static inline uint8_t gfix_nib(struct gfix *f)
 	apv_guest_info(f->g, &gi);
 	(void)apv_storage_read(&f->p.storage, gi.nib, &b, 1);
 	return b;
+}
+
+/* ---- submitting threads --------------------------------------------------------- */
+
+/* One thread's requests: how many failed, how many results differ from OpenSSL's. */
+struct gworker {
+	struct apv_guest *g;
+	unsigned id; /* 1, 2: seeds the thread's messages */
+	int failures, wrong;
+};
+
+/* Two threads run fn (on a struct gworker) against g; none may see a failure or a wrong result. */
+static inline void gfix_two_submitters(struct apv_guest *g, void *(*fn)(void *))
+{
+	struct gworker w[2];
+	pthread_t t[2];
+
+	for (unsigned i = 0; i < 2; i++) {
+		w[i] = (struct gworker){.g = g, .id = i + 1};
+		REQUIRE(pthread_create(&t[i], NULL, fn, &w[i]) == 0);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(w[i].failures, 0);
+		CHECK_EQ(w[i].wrong, 0);
+	}
 }
 
 #endif

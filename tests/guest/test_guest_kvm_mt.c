@@ -5,21 +5,13 @@
  * is handed to a waiting driver thread. Results against OpenSSL; the
  * account balances to zero after detach.
  */
-#include <pthread.h>
-
 #include "guest_kvm_fixture.h"
 
 enum { PER_THREAD = 16 };
 
-struct worker {
-	struct apv_guest *g;
-	unsigned id;
-	int failures, wrong;
-};
-
 static void *submitter(void *arg)
 {
-	struct worker *w = arg;
+	struct gworker *w = arg;
 	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512], ref[512];
 
@@ -42,8 +34,6 @@ static void *submitter(void *arg)
 TEST(kvm_guest_on_a_real_clock_serves_two_threads_by_gisa_interrupts)
 {
 	struct kfix f;
-	struct worker w[2];
-	pthread_t t[2];
 	struct apv_guest_info gi;
 	struct apv_guest_stats st;
 
@@ -53,15 +43,7 @@ TEST(kvm_guest_on_a_real_clock_serves_two_threads_by_gisa_interrupts)
 	apv_guest_info(f.g, &gi);
 	CHECK(gi.irq);
 	CHECK_EQ(gi.online, 4);
-	for (unsigned i = 0; i < 2; i++) {
-		w[i] = (struct worker){.g = f.g, .id = i + 1};
-		REQUIRE(pthread_create(&t[i], NULL, submitter, &w[i]) == 0);
-	}
-	for (unsigned i = 0; i < 2; i++) {
-		pthread_join(t[i], NULL);
-		CHECK_EQ(w[i].failures, 0);
-		CHECK_EQ(w[i].wrong, 0);
-	}
+	gfix_two_submitters(f.g, submitter);
 	apv_guest_stats(f.g, &st);
 	CHECK_EQ(st.replies, 2 * PER_THREAD);
 	CHECK(st.interrupts > 0);

@@ -13,16 +13,9 @@
 
 enum { PER_THREAD = 24 };
 
-struct worker {
-	struct apv_guest *g;
-	unsigned id;
-	int failures;
-	int wrong;
-};
-
 static void *submitter(void *arg)
 {
-	struct worker *w = arg;
+	struct gworker *w = arg;
 	const struct rsa_ica_key *k = gkey_get(1024);
 	uint8_t msg[512], out[512], ref[512];
 
@@ -57,8 +50,6 @@ static void run_two_threads(bool aqic)
 	struct apv_hw_config c;
 	struct apv_guest_info gi;
 	struct apv_guest_stats st;
-	struct worker w[2];
-	pthread_t t[2];
 	static const unsigned ap[] = {3, 5}, dom[] = {6};
 
 	REQUIRE(gkey_get(1024));
@@ -70,15 +61,7 @@ static void run_two_threads(bool aqic)
 	apv_guest_info(f.g, &gi);
 	CHECK_EQ(gi.irq, aqic);
 	CHECK_EQ(gi.online, 2);
-	for (unsigned i = 0; i < 2; i++) {
-		w[i] = (struct worker){.g = f.g, .id = i + 1};
-		REQUIRE(pthread_create(&t[i], NULL, submitter, &w[i]) == 0);
-	}
-	for (unsigned i = 0; i < 2; i++) {
-		pthread_join(t[i], NULL);
-		CHECK_EQ(w[i].failures, 0);
-		CHECK_EQ(w[i].wrong, 0);
-	}
+	gfix_two_submitters(f.g, submitter);
 	apv_guest_stats(f.g, &st);
 	CHECK_EQ(st.requests, 2 * PER_THREAD);
 	CHECK_EQ(st.replies, 2 * PER_THREAD);
