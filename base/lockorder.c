@@ -46,6 +46,14 @@ void apv_lockorder_acquire(enum apv_lock_class c)
 		fprintf(stderr, "apvirt: lock order: unknown lock class %d\n", (int)c);
 		abort();
 	}
+	/*
+	 * The PQAP handler runs under the hook's read side and may take
+	 * mdevs_lock only: KVM holds the vCPU mutex there, and kvm->lock or
+	 * guests_lock would nest the wrong way with paths that take vCPU
+	 * mutexes under kvm->lock (PV conversion) - invariant 8.
+	 */
+	if ((held_mask & (1u << APV_LOCK_HOOK)) && (c == APV_LOCK_GUESTS || c == APV_LOCK_VM))
+		lockorder_die("taking", c, APV_LOCK_HOOK);
 	/* The highest held class is the one an out-of-order take conflicts with. */
 	for (int h = APV_LOCK_CLASSES - 1; h >= 0; h--) {
 		if (!(held_mask & (1u << h)))

@@ -20,7 +20,8 @@ extern "C" {
 /* ---- lock order ----------------------------------------------------------
  *
  * guests_lock -> VM lock -> mdevs_lock. The PQAP hook rw lock is never
- * taken while any of them is held. With APV_DEBUG_LOCKS each thread keeps
+ * taken while any of them is held, and under it only mdevs_lock may be
+ * taken (the hook handler's rule). With APV_DEBUG_LOCKS each thread keeps
  * the classes it holds and a violation aborts with both lock names.
  */
 enum apv_lock_class {

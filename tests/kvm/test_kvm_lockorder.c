@@ -123,6 +123,56 @@ TEST(lockorder_intercept_under_mdevs_lock_aborts)
 	fx_fini(&f);
 }
 
+/* A hook that takes the VM lock: what invariant 8 forbids the handler. */
+static struct apv_vm *hook_vm;
+static int hook_taking_vm_lock(struct apv_pqap_hook *self, struct apv_vcpu *v)
+{
+	(void)self;
+	(void)v;
+	apv_vm_lock(hook_vm);
+	apv_vm_unlock(hook_vm);
+	return 0;
+}
+
+static void intercept_hook_takes_vm_lock(void *arg)
+{
+	struct fx *f = arg;
+	static struct apv_pqap_hook h = {hook_taking_vm_lock};
+
+	hook_vm = f->vm;
+	apv_vm_set_pqap_hook(f->vm, &h);
+	fx_aqic(f, 0x0102, 0x1000);
+}
+
+TEST(lockorder_handler_taking_vm_lock_inside_the_hook_aborts)
+{
+	struct fx f;
+	char msg[512];
+
+	fx_init(&f);
+	CHECK(dies(intercept_hook_takes_vm_lock, &f, msg, sizeof(msg)));
+	CHECK(strstr(msg, "taking vm_lock while holding pqap_hook_lock") != NULL);
+	fx_fini(&f);
+}
+
+static void guests_lock_inside_the_hook(void *arg)
+{
+	struct apv_mutex g;
+
+	(void)arg;
+	apv_mutex_init(&g, APV_LOCK_GUESTS);
+	apv_lockorder_acquire(APV_LOCK_HOOK);
+	apv_mutex_lock(&g);
+}
+
+TEST(lockorder_guests_lock_inside_the_hook_aborts)
+{
+	char msg[512];
+
+	CHECK(dies(guests_lock_inside_the_hook, NULL, msg, sizeof(msg)));
+	CHECK(strstr(msg, "taking guests_lock while holding pqap_hook_lock") != NULL);
+}
+
 static void set_masks_without_vm_lock(void *arg)
 {
 	struct fx *f = arg;
