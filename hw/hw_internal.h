@@ -56,9 +56,9 @@ struct hw_slot {
 	enum hw_slot_state state;
 	uint64_t ticket;  /* unique per accepted request; stale work is dropped */
 	uint64_t psmid;
-	uint8_t *msg;     /* slot_size bytes */
+	uint8_t *msg;     /* slot_size bytes, in the queue's buffer block */
 	size_t msg_len;
-	uint8_t reply[APV_CEX_REPLY_MAX];
+	uint8_t *reply;   /* APV_CEX_REPLY_MAX bytes, in the queue's buffer block */
 	size_t reply_len;
 	size_t reply_off; /* bytes already stored by a partial DQAP */
 	uint64_t ready_seq;  /* order in which replies became ready */
@@ -89,6 +89,7 @@ struct hw_queue {
 	unsigned cap; /* qd + 1 */
 	size_t slot_size;
 	struct hw_slot *slots;
+	uint8_t *bufs; /* every slot's message and reply buffer, one allocation */
 	unsigned pending; /* PENDING slots */
 	unsigned ready;   /* READY slots */
 	uint64_t next_ticket;

@@ -39,15 +39,20 @@ struct hw_queue *hw_queue_new(struct apv_hw *hw, struct hw_adapter *ad, unsigned
 	q->cap = ad->cfg.qd + 1u;
 	q->slot_size = ad->msg_limit;
 	q->slots = calloc(q->cap, sizeof(*q->slots));
-	if (!q->slots)
+	/*
+	 * One block, not zeroed: an idle queue then costs about a page of it
+	 * (the allocator's header), not one page per slot, which matters with
+	 * 65536 queues. A buffer is always written before it is read.
+	 */
+	q->bufs = malloc(q->cap * (q->slot_size + APV_CEX_REPLY_MAX));
+	if (!q->slots || !q->bufs)
 		goto fail;
 	for (unsigned i = 0; i < q->cap; i++) {
 		struct hw_slot *s = &q->slots[i];
 
 		s->q = q;
-		s->msg = malloc(q->slot_size);
-		if (!s->msg)
-			goto fail;
+		s->msg = q->bufs + i * (q->slot_size + APV_CEX_REPLY_MAX);
+		s->reply = s->msg + q->slot_size;
 		apv_timer_init(&s->timer, hw_engine_slot_fire, s);
 	}
 	apv_timer_init(&q->irq_timer, irq_timer_fire, q);
@@ -68,10 +73,10 @@ void hw_queue_free(struct hw_queue *q)
 		for (unsigned i = 0; i < q->cap; i++) {
 			if (q->slots[i].q)
 				apv_clock_cancel(q->hw->clock, &q->slots[i].timer);
-			free(q->slots[i].msg);
 		}
 	}
 	free(q->slots);
+	free(q->bufs);
 	pthread_mutex_destroy(&q->lock);
 	free(q);
 }
