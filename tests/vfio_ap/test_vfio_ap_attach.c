@@ -130,6 +130,62 @@ TEST(detach_clears_hook_masks_resets_queues_frees_irqs_drops_vm_ref)
 	fx_fini(&f);
 }
 
+/*
+ * Invariants 2, 3 and 9: the teardown clears the hook first, then the
+ * masks, then resets the queues (their NIB pins and ISCs go only once the
+ * reset is verified) and drops the VM reference last. A timer on the
+ * virtual clock fires while the detach waits for the first reset and
+ * records what had already happened at that moment.
+ */
+struct teardown_probe {
+	struct fx *f;
+	struct apv_timer timer;
+	bool fired, hook_gone, masks_empty;
+	struct apv_balance b;
+	unsigned pinned_pages;
+};
+
+static void probe_teardown(void *arg)
+{
+	struct teardown_probe *p = arg;
+	struct apv_mask apm, aqm, adm;
+
+	/* Runs inside the detach (mdevs_lock held): only KVM and account reads here. */
+	p->fired = true;
+	p->hook_gone = apv_vm_pqap_hook(p->f->vm) == NULL;
+	apv_vm_get_masks(p->f->vm, &apm, &aqm, &adm);
+	p->masks_empty = apv_mask_empty(&apm) && apv_mask_empty(&aqm) && apv_mask_empty(&adm);
+	apv_account_balance(apv_kvm_account(p->f->kvm), &p->b);
+	p->pinned_pages = apv_vm_pinned_pages(p->f->vm);
+}
+
+TEST(detach_order_hook_then_masks_then_resets_then_irq_resources_then_vm_reference)
+{
+	struct fx f;
+	struct teardown_probe p = {0};
+
+	fx_init(&f);
+	fx_assign(&f, f.mdev);
+	fx_attach(&f);
+	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
+	fx_settle(&f);
+	FX_BALANCE(&f, 1, 1, 2);
+	p.f = &f;
+	apv_timer_init(&p.timer, probe_teardown, &p);
+	apv_clock_arm(f.clk, &p.timer, apv_clock_now(f.clk) + 1);
+	apv_mdev_detach(f.mdev);
+	REQUIRE(p.fired);
+	CHECK(p.hook_gone);
+	CHECK(p.masks_empty);
+	/* A reset is still being verified: the pin and ISC are held, and the VM reference too. */
+	CHECK_EQ(p.b.pins, 1);
+	CHECK_EQ(p.b.isc_regs, 1);
+	CHECK_EQ(p.pinned_pages, 1);
+	CHECK_EQ(p.b.vm_refs, 2);
+	FX_BALANCE(&f, 0, 0, 1);
+	fx_fini(&f);
+}
+
 TEST(detach_is_idempotent)
 {
 	struct fx f;
