@@ -57,12 +57,16 @@ static inline void bench_sleep_s(double s)
 		;
 }
 
-/* Operations per second of op over n threads (states[i] per thread). */
-static inline double bench_run_threads(unsigned n, double seconds, bench_op_fn op, void **states)
+/*
+ * Operations per second of op over n threads (states[i] per thread);
+ * *cpu_ns (may be NULL) gets the process CPU time per operation.
+ */
+static inline double bench_run_threads_cpu(unsigned n, double seconds, bench_op_fn op,
+					   void **states, double *cpu_ns)
 {
 	struct bench_thread *b = calloc(n, sizeof(*b));
 	atomic_bool stop = false;
-	uint64_t t0, t1, ops = 0;
+	uint64_t t0, t1, c0 = bench_cpu_now(), ops = 0;
 
 	if (!b)
 		bench_die("out of memory");
@@ -81,8 +85,15 @@ static inline double bench_run_threads(unsigned n, double seconds, bench_op_fn o
 		ops += b[i].ops;
 	}
 	t1 = bench_now();
+	if (cpu_ns)
+		*cpu_ns = (double)(bench_cpu_now() - c0) / (double)ops;
 	free(b);
 	return (double)ops * 1e9 / (double)(t1 - t0);
+}
+
+static inline double bench_run_threads(unsigned n, double seconds, bench_op_fn op, void **states)
+{
+	return bench_run_threads_cpu(n, seconds, op, states, NULL);
 }
 
 /* ---- same math ----------------------------------------------------------------------- */

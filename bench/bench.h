@@ -41,6 +41,15 @@ static inline uint64_t bench_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* CPU time of the whole process (every thread), in nanoseconds. */
+static inline uint64_t bench_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Seconds per measurement: APV_BENCH_SECONDS (default `dflt`). */
 static inline double bench_seconds(double dflt)
 {

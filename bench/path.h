@@ -88,10 +88,15 @@ static inline void bench_path_finish_one(struct apv_guest *g, struct bench_path 
 		bench_die("wrong result through the stack");
 }
 
-/* Requests per second through the stack for `seconds`; every result is checked. */
-static inline double bench_path_run(struct apv_guest *g, struct bench_path *p, double seconds)
+/*
+ * Requests per second through the stack for `seconds`; every result is
+ * checked. *cpu_ns (may be NULL) gets the process CPU time per request.
+ */
+static inline double bench_path_run_cpu(struct apv_guest *g, struct bench_path *p, double seconds,
+					double *cpu_ns)
 {
 	uint64_t t0 = bench_now(), end = t0 + (uint64_t)(seconds * 1e9), done = 0, t1;
+	uint64_t c0 = bench_cpu_now(), c1;
 	unsigned i = 0;
 
 	for (unsigned j = 0; j < p->window; j++)
@@ -108,10 +113,24 @@ static inline double bench_path_run(struct apv_guest *g, struct bench_path *p, d
 		i = (i + 1) % p->window;
 	}
 	t1 = bench_now();
+	c1 = bench_cpu_now();
 	/* The rest of the window is still out: collect it, it does not count. */
 	for (unsigned j = 1; j < p->window; j++)
 		bench_path_finish_one(g, p, (i + j) % p->window);
+	if (cpu_ns)
+		*cpu_ns = (double)(c1 - c0) / (double)done;
 	return (double)done * 1e9 / (double)(t1 - t0);
+}
+
+static inline double bench_path_run(struct apv_guest *g, struct bench_path *p, double seconds)
+{
+	return bench_path_run_cpu(g, p, seconds, NULL);
+}
+
+/* Queues for a window of requests: 7 in flight each (CEX8A QD 7). */
+static inline unsigned bench_queues_for(unsigned window)
+{
+	return (window + 6) / 7;
 }
 
 #endif
