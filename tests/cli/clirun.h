@@ -84,4 +84,13 @@ static void cli_free(struct cli_result *r)
 
 #define CLI(...) cli_run((const char *const[]){__VA_ARGS__, NULL})
 
+/* apvirt with these arguments exits with want_status and writes exactly want_err to stderr. */
+#define CHECK_CLI_ERR(want_status, want_err, ...)                                                  \
+	do {                                                                                       \
+		struct cli_result r_ = CLI(__VA_ARGS__);                                           \
+		CHECK_EQ(r_.status, (want_status));                                                \
+		CHECK_STR(r_.err, (want_err));                                                     \
+		cli_free(&r_);                                                                     \
+	} while (0)
+
 #endif

@@ -41,10 +41,7 @@ TEST(no_arguments_is_a_usage_error)
 
 TEST(unknown_command)
 {
-	struct cli_result r = CLI("frob");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt: unknown command 'frob' (see 'apvirt --help')\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2, "apvirt: unknown command 'frob' (see 'apvirt --help')\n", "frob");
 }
 
 TEST(every_command_has_help)
@@ -87,56 +84,35 @@ TEST(every_command_has_help)
 	CHECK_STR(h.out, r.out);
 	cli_free(&h);
 	cli_free(&r);
-	r = CLI("help", "frob");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt: unknown command 'frob' (see 'apvirt --help')\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2, "apvirt: unknown command 'frob' (see 'apvirt --help')\n", "help", "frob");
 }
 
 TEST(run_argument_errors)
 {
-	struct cli_result r = CLI("run");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt run: no scenario file given (see 'apvirt run --help')\n");
-	cli_free(&r);
-	r = CLI("run", "--bogus", "x.apv");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt run: unknown option '--bogus' (see 'apvirt run --help')\n");
-	cli_free(&r);
-	r = CLI("run", "-o");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt run: '-o' needs a file name (see 'apvirt run --help')\n");
-	cli_free(&r);
-	r = CLI("run", "/nonexistent/x.apv");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "/nonexistent/x.apv: cannot read: No such file or directory\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2, "apvirt run: no scenario file given (see 'apvirt run --help')\n", "run");
+	CHECK_CLI_ERR(2, "apvirt run: unknown option '--bogus' (see 'apvirt run --help')\n", "run",
+		      "--bogus", "x.apv");
+	CHECK_CLI_ERR(2, "apvirt run: '-o' needs a file name (see 'apvirt run --help')\n", "run",
+		      "-o");
+	CHECK_CLI_ERR(2, "/nonexistent/x.apv: cannot read: No such file or directory\n", "run",
+		      "/nonexistent/x.apv");
 }
 
 /* Hostile files end with a precise message, at once: no hang, no memory exhaustion. */
 TEST(endless_oversized_and_binary_files_are_refused_with_exact_messages)
 {
-	struct cli_result r = CLI("run", "/dev/zero");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "/dev/zero: cannot read: the file contains a NUL byte\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2, "/dev/zero: cannot read: the file contains a NUL byte\n", "run",
+		      "/dev/zero");
 	const char *inc = tmpfile_with("inczero.apv", "include \"/dev/zero\"\n");
 	REQUIRE(inc != NULL);
 	char want[2048];
 	snprintf(want, sizeof(want),
 		 "%s:1:9: cannot include '/dev/zero': the file contains a NUL byte\n", inc);
-	r = CLI("run", inc);
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, want);
-	cli_free(&r);
-	r = CLI("ls", "--host", "/dev/zero");
-	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err, "apvirt: cannot read '/dev/zero': File too large\n");
-	cli_free(&r);
-	r = CLI("mdev", "import", "/dev/zero");
-	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err, "apvirt mdev import: cannot read '/dev/zero': File too large\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2, want, "run", inc);
+	CHECK_CLI_ERR(1, "apvirt: cannot read '/dev/zero': File too large\n", "ls", "--host",
+		      "/dev/zero");
+	CHECK_CLI_ERR(1, "apvirt mdev import: cannot read '/dev/zero': File too large\n", "mdev",
+		      "import", "/dev/zero");
 	/* A text file over 16 MiB. */
 	char big[256];
 	snprintf(big, sizeof(big), "%s/big.apv", dir);
@@ -148,7 +124,7 @@ TEST(endless_oversized_and_binary_files_are_refused_with_exact_messages)
 	for (int i = 0; i < (17 << 20) / 4095; i++)
 		fputs(line, f);
 	fclose(f);
-	r = CLI("run", big);
+	struct cli_result r = CLI("run", big);
 	CHECK_EQ(r.status, 2);
 	snprintf(want, sizeof(want), "%s: cannot read: the file is larger than 16 MiB\n", big);
 	CHECK_STR(r.err, want);
@@ -260,11 +236,9 @@ TEST(run_trace_to_a_file)
 	CHECK(strstr(t, "g1.0 PQAP(TAPQ) 05.0004") != NULL);
 	free(t);
 	cli_free(&r);
-	r = CLI("run", "--trace", "-o", "/nonexistent/dir/t", p);
-	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err,
-		  "apvirt run: cannot write '/nonexistent/dir/t': No such file or directory\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(1,
+		      "apvirt run: cannot write '/nonexistent/dir/t': No such file or directory\n",
+		      "run", "--trace", "-o", "/nonexistent/dir/t", p);
 }
 
 /* Every *.apv under examples/, at any depth; returns how many were added. */
@@ -333,10 +307,8 @@ TEST(demo_verifies_and_balances)
 	CHECK_EQ(r.status, 0);
 	CHECK(strncmp(r.out, "\napvirt demo: OK", 16) == 0);
 	cli_free(&r);
-	r = CLI("demo", "--bogus");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt demo: unknown argument '--bogus' (see 'apvirt demo --help')\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2, "apvirt demo: unknown argument '--bogus' (see 'apvirt demo --help')\n",
+		      "demo", "--bogus");
 }
 
 TEST(ls_lists_the_default_host)
@@ -363,20 +335,14 @@ TEST(ls_with_a_host_file)
 
 TEST(ls_argument_errors)
 {
-	struct cli_result r = CLI("ls", "--host");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt ls: '--host' needs a file name (see 'apvirt ls --help')\n");
-	cli_free(&r);
-	r = CLI("ls", "extra");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt ls: unexpected argument 'extra' (see 'apvirt ls --help')\n");
-	cli_free(&r);
-	r = CLI("ls", "--host", "/nonexistent/h.apv");
-	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err, "apvirt: cannot read '/nonexistent/h.apv': No such file or directory\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2, "apvirt ls: '--host' needs a file name (see 'apvirt ls --help')\n", "ls",
+		      "--host");
+	CHECK_CLI_ERR(2, "apvirt ls: unexpected argument 'extra' (see 'apvirt ls --help')\n", "ls",
+		      "extra");
+	CHECK_CLI_ERR(1, "apvirt: cannot read '/nonexistent/h.apv': No such file or directory\n",
+		      "ls", "--host", "/nonexistent/h.apv");
 	const char *p = tmpfile_with("badhost.apv", "host\nadaptor 5\n");
-	r = CLI("ls", "--host", p);
+	struct cli_result r = CLI("ls", "--host", p);
 	CHECK_EQ(r.status, 1);
 	char want[2048];
 	snprintf(want, sizeof(want),
@@ -387,29 +353,19 @@ TEST(ls_argument_errors)
 
 TEST(mdev_argument_errors)
 {
-	struct cli_result r = CLI("mdev", "frob");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt mdev: unknown subcommand 'frob' (expected show, define or import) "
-			 "(see 'apvirt mdev --help')\n");
-	cli_free(&r);
-	r = CLI("mdev", "import");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(
-	    r.err,
-	    "apvirt mdev: 'import' needs at least one JSON file (see 'apvirt mdev --help')\n");
-	cli_free(&r);
-	r = CLI("mdev", "define");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt mdev: 'define' needs a UUID (see 'apvirt mdev --help')\n");
-	cli_free(&r);
-	r = CLI("mdev", "show", "--frob");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt mdev: unknown option '--frob' (see 'apvirt mdev --help')\n");
-	cli_free(&r);
-	r = CLI("mdev", "import", "--uuid");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt mdev: '--uuid' needs a UUID (see 'apvirt mdev --help')\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2,
+		      "apvirt mdev: unknown subcommand 'frob' (expected show, define or import) "
+		      "(see 'apvirt mdev --help')\n",
+		      "mdev", "frob");
+	CHECK_CLI_ERR(
+	    2, "apvirt mdev: 'import' needs at least one JSON file (see 'apvirt mdev --help')\n",
+	    "mdev", "import");
+	CHECK_CLI_ERR(2, "apvirt mdev: 'define' needs a UUID (see 'apvirt mdev --help')\n", "mdev",
+		      "define");
+	CHECK_CLI_ERR(2, "apvirt mdev: unknown option '--frob' (see 'apvirt mdev --help')\n",
+		      "mdev", "show", "--frob");
+	CHECK_CLI_ERR(2, "apvirt mdev: '--uuid' needs a UUID (see 'apvirt mdev --help')\n", "mdev",
+		      "import", "--uuid");
 }
 
 TEST(mdev_define_writes_attributes_in_order)
@@ -423,23 +379,18 @@ TEST(mdev_define_writes_attributes_in_order)
 			 "  guest_matrix:    05.0004 05.0005\n"
 			 "  control_domains: 0004\n");
 	cli_free(&r);
-	r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter=5",
-		"assign_domain=0x100");
-	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err, "apvirt mdev define: 11111111-2222-3333-4444-555555555555: writing "
-			 "'0x100' to assign_domain "
-			 "failed: -ENODEV (No such device)\n");
-	cli_free(&r);
-	r = CLI("mdev", "define", "nonsense", "assign_adapter=5");
-	CHECK_EQ(r.status, 1);
-	CHECK_STR(r.err,
-		  "apvirt mdev define: cannot create nonsense: -EINVAL (Invalid argument)\n");
-	cli_free(&r);
-	r = CLI("mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err, "apvirt mdev: expected ATTRIBUTE=VALUE, got 'assign_adapter' (see 'apvirt "
-			 "mdev --help')\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(1,
+		      "apvirt mdev define: 11111111-2222-3333-4444-555555555555: writing "
+		      "'0x100' to assign_domain "
+		      "failed: -ENODEV (No such device)\n",
+		      "mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter=5",
+		      "assign_domain=0x100");
+	CHECK_CLI_ERR(1, "apvirt mdev define: cannot create nonsense: -EINVAL (Invalid argument)\n",
+		      "mdev", "define", "nonsense", "assign_adapter=5");
+	CHECK_CLI_ERR(2,
+		      "apvirt mdev: expected ATTRIBUTE=VALUE, got 'assign_adapter' (see 'apvirt "
+		      "mdev --help')\n",
+		      "mdev", "define", "11111111-2222-3333-4444-555555555555", "assign_adapter");
 }
 
 TEST(mdev_show_json_is_mdevctl_format)
@@ -471,11 +422,9 @@ TEST(commands_lists_the_language)
 	CHECK_EQ(r.status, 0);
 	CHECK(strstr(r.out, "expect rc N|NAME") != NULL);
 	cli_free(&r);
-	r = CLI("commands", "x");
-	CHECK_EQ(r.status, 2);
-	CHECK_STR(r.err,
-		  "apvirt commands: unexpected argument 'x' (see 'apvirt commands --help')\n");
-	cli_free(&r);
+	CHECK_CLI_ERR(2,
+		      "apvirt commands: unexpected argument 'x' (see 'apvirt commands --help')\n",
+		      "commands", "x");
 }
 
 TEST(cleanup_temp_files)
