@@ -52,16 +52,20 @@ static inline bool gfix_hw(struct gfix *f, bool real, const struct apv_hw_config
 	return test_host_new(&f->clock, &f->hw, real, cfg, ad, apids, na, apqis, nd);
 }
 
+/* A guest on platform *p (kept: its storage stays valid while the guest lives), probed. */
+static inline int gfix_start(const struct apv_guest_platform *p, const struct apv_guest_config *gc,
+			     struct apv_guest **g)
+{
+	int rc = apv_guest_new(p, gc, g);
+
+	return rc ? rc : apv_guest_probe(*g);
+}
+
 static inline int gfix_guest(struct gfix *f, const struct apv_guest_config *gc)
 {
 	int rc = apv_guest_platform_hw(f->hw, 0x8000, &f->p);
 
-	if (rc)
-		return rc;
-	rc = apv_guest_new(&f->p, gc, &f->g);
-	if (rc)
-		return rc;
-	return apv_guest_probe(f->g);
+	return rc ? rc : gfix_start(&f->p, gc, &f->g);
 }
 
 /* The usual setup: adapters 3 and 5, domains 6 and 9, defaults everywhere. */

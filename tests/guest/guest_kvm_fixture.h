@@ -75,12 +75,7 @@ static inline int kfix_guest(struct kfix *f, const struct apv_guest_config *gc)
 {
 	int rc = apv_guest_platform_kvm(f->v, DRV_GPA, 0x8000, &f->p);
 
-	if (rc)
-		return rc;
-	rc = apv_guest_new(&f->p, gc, &f->g);
-	if (rc)
-		return rc;
-	return apv_guest_probe(f->g);
+	return rc ? rc : gfix_start(&f->p, gc, &f->g);
 }
 
 static inline void check_invariants(struct kfix *f)
