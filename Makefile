@@ -43,7 +43,7 @@ demo: build
 check: $(BUILD_SAN)/build.ninja $(BUILD_TSAN)/build.ninja
 	$(NINJA) -C $(BUILD_SAN)
 	$(NINJA) -C $(BUILD_TSAN)
-	tests/check.sh $(BUILD_SAN) $(BUILD_TSAN) $(BUILD_FUZZ) $(FUZZ_SECONDS)
+	tests/check.sh $(abspath $(BUILD_SAN)) $(abspath $(BUILD_TSAN)) $(abspath $(BUILD_FUZZ)) $(FUZZ_SECONDS)
 
 check-san: $(BUILD_SAN)/build.ninja
 	$(NINJA) -C $(BUILD_SAN)
@@ -60,7 +60,7 @@ e2e:
 	qemu/e2e.sh
 
 fuzz: deps
-	fuzz/run.sh $(BUILD_FUZZ) 60
+	fuzz/run.sh $(abspath $(BUILD_FUZZ)) 60
 
 install: build
 	$(MESON) install -C $(BUILD)
