@@ -10,13 +10,6 @@
 static const apv_apqn_t Q = (FX_A1 << 8) | FX_D1;  /* 01.0004 */
 static const apv_apqn_t Q2 = (FX_A2 << 8) | FX_D2; /* 05.0006 */
 
-static void setup(struct fx *f)
-{
-	fx_init(f);
-	fx_assign(f, f->mdev);
-	fx_attach(f);
-}
-
 /* ---- lookup --------------------------------------------------------------------- */
 
 TEST(vm_without_gisa_exits_to_user_space)
@@ -41,7 +34,7 @@ TEST(unassigned_apqn_answers_rc01)
 {
 	struct fx f;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, (FX_A3 << 8) | FX_D1, FX_NIB, APV_AP_ISC), 1);
 	CHECK_AQIC(&f, fx_enable(&f, (FX_A1 << 8) | 0x20, FX_NIB, APV_AP_ISC), 1);
 	FX_BALANCE(&f, 0, 0, 2);
@@ -81,7 +74,7 @@ TEST(queue_in_matrix_but_filtered_out_of_shadow_answers_rc01)
 	struct fx f;
 	struct vfio_ap_queue *q;
 
-	setup(&f);
+	fx_init_attached(&f);
 	/* 05.0006 becomes unusable: adapter 05 leaves the guest, 05.0004 with it. */
 	q = f.m->queues[Q2];
 	REQUIRE(q);
@@ -102,7 +95,7 @@ TEST(apqsw_in_low_word_with_high_word_zero_on_every_path)
 {
 	struct fx f;
 
-	setup(&f);
+	fx_init_attached(&f);
 	f.r->gr[1] = 0;
 	/* RC01 path with guest garbage in the high half of GR1 input. */
 	CHECK_AQIC(
@@ -125,7 +118,7 @@ TEST(enable_rc00_pins_nib_registers_gisc_and_enables_hw)
 	struct apv_hw_queue_stats s;
 	struct apv_mdev_queue_info i;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB + 3, 3), 0);
 	fx_settle(&f);
 	CHECK(fx_hw_irq(&f, Q));
@@ -147,7 +140,7 @@ TEST(enable_nib_zero_answers_rc06_nothing_held)
 {
 	struct fx f;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, 0, APV_AP_ISC), 6);
 	FX_BALANCE(&f, 0, 0, 2);
 	fx_fini(&f);
@@ -157,7 +150,7 @@ TEST(enable_nib_outside_guest_memory_answers_rc06_nothing_held)
 {
 	struct fx f;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_MEM + 0x10, APV_AP_ISC), 6);
 	CHECK_AQIC(&f, fx_enable(&f, Q, UINT64_C(0xFFFFFFFFFFFFF000), APV_AP_ISC), 6);
 	FX_BALANCE(&f, 0, 0, 2);
@@ -168,7 +161,7 @@ TEST(enable_unpinnable_nib_answers_rc06_nothing_held)
 {
 	struct fx f;
 
-	setup(&f);
+	fx_init_attached(&f);
 	REQUIRE(apv_vm_set_unpinnable(f.vm, FX_NIB, true) == 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, APV_AP_ISC), 6);
 	FX_BALANCE(&f, 0, 0, 2);
@@ -186,7 +179,7 @@ TEST(enable_gisc_registration_failure_answers_rc06_and_unpins_never_rc08)
 	struct fx f;
 	struct apv_mdev_queue_info i;
 
-	setup(&f);
+	fx_init_attached(&f);
 	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, -EIO) == 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, APV_AP_ISC), 6);
 	FX_BALANCE(&f, 0, 0, 2);
@@ -208,7 +201,7 @@ TEST(reenable_gisc_registration_failure_answers_rc06_and_keeps_the_old_configura
 	struct fx f;
 	struct apv_mdev_queue_info i;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, -ENOMEM) == 0);
@@ -251,7 +244,7 @@ TEST(enable_real_aqic_rc07_releases_new_keeps_old)
 	struct apv_mdev_queue_info i;
 	struct apv_hw_fault_spec rc07 = {.kind = APV_FAULT_AQIC_RC07, .count = 1};
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	REQUIRE(apv_hw_inject(f.hw, Q, &rc07) == 0);
@@ -270,7 +263,7 @@ TEST(enable_while_enabled_hw_rc07_keeps_one_pin_per_queue)
 {
 	struct fx f;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	/* The adapter refuses a second enable; the queue still holds one pin. */
@@ -286,7 +279,7 @@ TEST(enable_other_rc_releases_new_and_old_resources)
 	struct fx f;
 	struct apv_hw_fault_spec bad = {.kind = APV_FAULT_AQIC_RC, .count = 1, .rc = 0x08};
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	REQUIRE(apv_hw_inject(f.hw, Q, &bad) == 0);
@@ -305,7 +298,7 @@ TEST(enable_busy_rc05_releases_the_new_resources)
 	struct fx f;
 	struct apv_hw_fault_spec busy = {.kind = APV_FAULT_AQIC_RC, .count = 1, .rc = 0x05};
 
-	setup(&f);
+	fx_init_attached(&f);
 	REQUIRE(apv_hw_inject(f.hw, Q, &busy) == 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 5);
 	FX_BALANCE(&f, 0, 0, 2);
@@ -318,7 +311,7 @@ TEST(enable_on_checkstopped_queue_passes_rc04_and_holds_nothing)
 	struct apv_hw_fault_spec cs = {.kind = APV_FAULT_CHECKSTOP};
 	struct apv_hw_fault_spec none = {.kind = APV_FAULT_NONE};
 
-	setup(&f);
+	fx_init_attached(&f);
 	REQUIRE(apv_hw_inject(f.hw, Q, &cs) == 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 4);
 	FX_BALANCE(&f, 0, 0, 2);
@@ -330,7 +323,7 @@ TEST(two_queues_share_one_nib_page_two_pins_one_gisc_refcount_each)
 {
 	struct fx f;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q2, FX_NIB, 6), 0);
 	FX_BALANCE(&f, 2, 2, 2);
@@ -348,7 +341,7 @@ TEST(disable_rc00_waits_for_i_bit_then_frees)
 	struct fx f;
 	struct apv_matrix_stats s;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	CHECK(fx_hw_irq(&f, Q));
@@ -366,7 +359,7 @@ TEST(disable_when_not_enabled_rc07_is_done_nothing_held)
 {
 	struct fx f;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_disable(&f, Q), 7);
 	FX_BALANCE(&f, 0, 0, 2);
 	fx_fini(&f);
@@ -388,7 +381,7 @@ TEST(disable_retries_busy_up_to_six_attempts_then_frees)
 	struct apv_hw_fault_spec none = {.kind = APV_FAULT_NONE};
 	uint64_t n, t0;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	/* Five busy answers, the sixth attempt gets through. */
@@ -419,7 +412,7 @@ TEST(disable_not_operational_rc03_frees_without_retry)
 	struct apv_hw_fault_spec dec = {.kind = APV_FAULT_AQIC_RC, .count = 1, .rc = 0x03};
 	uint64_t n;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	REQUIRE(apv_hw_inject(f.hw, Q, &dec) == 0);
@@ -435,7 +428,7 @@ TEST(re_enable_after_disable_moves_to_new_nib_and_isc)
 	struct fx f;
 	struct apv_mdev_queue_info i;
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	CHECK_AQIC(&f, fx_disable(&f, Q), 0);
@@ -455,7 +448,7 @@ TEST(guest_zone_gisc_gisa_fields_are_ignored)
 	struct apv_aqic_ctrl c = {
 	    .zone = 7, .ir = true, .gisc = 5, .gf = 3, .gisa = 0x1234, .isc = 6};
 
-	setup(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_pqap(&f, Q, apv_aqic_ctrl_encode(c), FX_NIB), 0);
 	CHECK_EQ(fx_qinfo(&f, f.mdev, Q).saved_isc, 6);
 	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 5), 0);

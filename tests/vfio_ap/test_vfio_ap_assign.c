@@ -215,9 +215,7 @@ TEST(assign_and_unassign_link_exactly_the_bound_queues_of_the_matrix)
 	struct fx f;
 	struct apv_mask apm, aqm, adm;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, (FX_A2 << 8) | FX_D2, FX_NIB, 3), 0);
 	REQUIRE(apv_mdev_assign_adapter(f.mdev, FX_A3) == 0);
 	REQUIRE(apv_mdev_unassign_domain(f.mdev, FX_D2) == 0); /* frees 05.0006's NIB and ISC */
@@ -231,7 +229,8 @@ TEST(assign_and_unassign_link_exactly_the_bound_queues_of_the_matrix)
 		for (unsigned d = 0; d < 2; d++)
 			CHECK_EQ(fx_qinfo(&f, f.mdev, (ads[a] << 8) | doms[d]).linked, a != 0);
 	apv_vm_get_masks(f.vm, &apm, &aqm, &adm);
-	CHECK(!apv_mask_test(&apm, FX_A1) && apv_mask_test(&apm, FX_A2) && apv_mask_test(&apm, FX_A3));
+	CHECK(!apv_mask_test(&apm, FX_A1) && apv_mask_test(&apm, FX_A2) &&
+	      apv_mask_test(&apm, FX_A3));
 	CHECK(apv_mask_test(&aqm, FX_D1) && apv_mask_test(&aqm, FX_D2));
 	FX_CHECK(&f);
 	apv_mdev_detach(f.mdev);

@@ -46,9 +46,7 @@ TEST(second_mdev_for_same_vm_is_eperm_and_never_touches_the_hook)
 	struct apv_pqap_hook *h;
 	long sets;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	h = apv_vm_pqap_hook(f.vm);
 	sets = atomic_load(&apv_kvm_account(f.kvm)->hook_sets);
 	REQUIRE(apv_mdev_create(f.m, FX_UUID2, &d2) == 0);
@@ -105,9 +103,7 @@ TEST(detach_clears_hook_masks_resets_queues_frees_irqs_drops_vm_ref)
 	struct apv_mask apm, aqm, adm;
 	uint64_t z;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q2, FX_NIB2, 6), 0);
 	fx_settle(&f);
@@ -164,9 +160,7 @@ TEST(detach_order_hook_then_masks_then_resets_then_irq_resources_then_vm_referen
 	struct fx f;
 	struct teardown_probe p = {0};
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	FX_BALANCE(&f, 1, 1, 2);
@@ -213,9 +207,7 @@ TEST(detach_drops_the_vm_reference_last_when_it_is_the_final_one)
 {
 	struct fx f;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	/* The test lets go of the VM: the mdev's reference keeps it alive. */
 	apv_vcpu_free(f.v);
@@ -261,9 +253,7 @@ TEST(remove_while_attached_requests_release_then_forces_teardown)
 	struct apv_matrix_stats s;
 
 	REQUIRE(req >= 0 && cfg >= 0);
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	REQUIRE(apv_mdev_set_irqs(f.mdev, APV_VFIO_AP_REQ_IRQ_INDEX, req) == 0);
 	REQUIRE(apv_mdev_set_irqs(f.mdev, APV_VFIO_AP_CFG_CHG_IRQ_INDEX, cfg) == 0);
 	apv_mdev_set_request_handler(f.mdev, on_request, &c);
@@ -289,9 +279,7 @@ TEST(remove_while_attached_user_space_detaches_from_the_request)
 	struct fx f;
 	struct req_ctx c = {.detach = true};
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	apv_mdev_set_request_handler(f.mdev, on_request, &c);
 	CHECK_AQIC(&f, fx_enable(&f, Q2, FX_NIB, 6), 0);
 	CHECK_EQ(apv_mdev_remove(f.mdev), 0);
@@ -371,9 +359,7 @@ TEST(dma_unmap_of_the_nib_page_disables_that_queue_only)
 {
 	struct fx f;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB + 0x10, 6), 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q2, FX_NIB2, 6), 0);
 	fx_settle(&f);
@@ -398,9 +384,7 @@ TEST(device_reset_zeroizes_every_queue_frees_irqs_and_keeps_the_guest_attached)
 	struct apv_hw_fault_spec cs = {.kind = APV_FAULT_CHECKSTOP};
 	struct apv_hw_fault_spec none = {.kind = APV_FAULT_NONE};
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	fx_settle(&f);
 	z = fx_resets(&f);

@@ -124,9 +124,7 @@ TEST(host_adapter_removal_unplugs_attached_guest_frees_irqs_without_zapq)
 	struct apv_mask apm;
 	uint64_t z;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
 	CHECK_AQIC(&f, fx_enable(&f, (FX_A2 << 8) | FX_D1, FX_NIB2, 6), 0);
 	fx_settle(&f);
@@ -241,9 +239,7 @@ TEST(rescan_without_host_change_resets_and_signals_nothing)
 	struct fx f;
 	uint64_t z, c;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	z = fx_resets(&f);
 	c = cfg_signals(&f);
 	apv_bus_rescan(f.m);

@@ -42,9 +42,7 @@ static void at(struct later *l, struct fx *f, apv_apqn_t q, int what, uint64_t a
 
 static void setup_enabled(struct fx *f)
 {
-	fx_init(f);
-	fx_assign(f, f->mdev);
-	fx_attach(f);
+	fx_init_attached(f);
 	CHECK_AQIC(f, fx_enable(f, Q, FX_NIB, 6), 0);
 	fx_settle(f);
 	REQUIRE(fx_hw_irq(f, Q));
@@ -205,9 +203,7 @@ TEST(vfio_reset_of_a_queue_the_host_lost_unplugs_its_adapter_from_the_guest)
 	struct fx f;
 	struct apv_mask apm, aqm, adm;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	/* The host loses domain 6; the bus has not rescanned yet. */
 	REQUIRE(apv_hw_configure_domain(f.hw, FX_D2, false) == 0);
 	CHECK_EQ(reset_all(&f), -EIO);
@@ -232,9 +228,7 @@ TEST(detach_with_failing_resets_leaves_no_unusable_queue_in_the_shadow)
 	struct fx f;
 	struct apv_mask apm, aqm, adm;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	apv_hw_set_installed(f.hw, false);
 	apv_mdev_detach(f.mdev);
 	CHECK_EQ(apv_apqsw_get_rc(fx_qinfo(&f, f.mdev, Q).reset_status), APV_RC_Q_NOT_AVAIL);

@@ -47,9 +47,7 @@ TEST(one_unusable_apqn_takes_its_whole_adapter_out_of_the_guest)
 	struct apv_mask apm;
 	uint64_t z;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q21, FX_NIB, 6), 0);
 	fx_settle(&f);
 	/* 05.0006 ends a reset badly: it is no longer passable. */
@@ -73,9 +71,7 @@ TEST(filtering_reevaluates_the_whole_matrix_and_brings_a_recovered_adapter_back)
 	struct fx f;
 	struct apv_mask apm;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	f.m->queues[Q22]->reset_status = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
 	REQUIRE(apv_mdev_assign_control_domain(f.mdev, 0x0c) == 0);
 	guest_masks(&f, &apm, NULL, NULL);
@@ -127,9 +123,7 @@ TEST(unassign_adapter_unplugs_resets_its_queues_and_frees_their_irqs)
 	struct apv_mask apm;
 	uint64_t z;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q21, FX_NIB, 6), 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q11, FX_NIB2, 6), 0);
 	fx_settle(&f);
@@ -152,9 +146,7 @@ TEST(unassign_domain_unplugs_it_from_every_adapter)
 	struct apv_mask apm, aqm;
 	uint64_t z;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	CHECK_AQIC(&f, fx_enable(&f, Q11, FX_NIB, 6), 0);
 	CHECK_AQIC(&f, fx_enable(&f, Q22, FX_NIB2, 6), 0);
 	z = fx_resets(&f);
@@ -188,9 +180,7 @@ TEST(unassign_control_domain_updates_guest_adm_only)
 	struct apv_mask apm, adm;
 	uint64_t z;
 
-	fx_init(&f);
-	fx_assign(&f, f.mdev);
-	fx_attach(&f);
+	fx_init_attached(&f);
 	z = fx_resets(&f);
 	REQUIRE(apv_mdev_unassign_control_domain(f.mdev, FX_CD) == 0);
 	guest_masks(&f, &apm, NULL, &adm);

@@ -132,6 +132,14 @@ static inline void fx_attach(struct fx *f)
 	REQUIRE(apv_mdev_attach(f->mdev, f->vm) == 0);
 }
 
+/* The usual start: the fixture with its mdev assigned (fx_assign) and attached to the VM. */
+static inline void fx_init_attached(struct fx *f)
+{
+	fx_init(f);
+	fx_assign(f, f->mdev);
+	fx_attach(f);
+}
+
 static inline void fx_balance(struct fx *f, struct apv_balance *b)
 {
 	apv_account_balance(apv_kvm_account(f->kvm), b);
