@@ -139,6 +139,17 @@ static const struct subcmd subcmds[] = {
     {"mdev", apv_cli_mdev}, {"commands", cmd_commands}, {NULL, NULL},
 };
 
+/* A listing or trace lost to a full disk or a closed pipe must not exit 0. */
+static int output_checked(int rc)
+{
+	int bad = fflush(stdout) != 0 ? errno : ferror(stdout) ? EIO : 0;
+
+	if (!bad)
+		return rc;
+	fprintf(stderr, "apvirt: cannot write the output: %s\n", strerror(bad));
+	return rc == CLI_OK ? CLI_FAIL : rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -171,7 +182,7 @@ int main(int argc, char **argv)
 	}
 	for (const struct subcmd *s = subcmds; s->name; s++)
 		if (!strcmp(s->name, cmd))
-			return s->fn(argc - 1, argv + 1);
+			return output_checked(s->fn(argc - 1, argv + 1));
 	fprintf(stderr, "apvirt: unknown command '%s' (see 'apvirt --help')\n", cmd);
 	return CLI_USAGE;
 }

@@ -129,7 +129,11 @@ int apv_cli_run(int argc, char **argv)
 	if (argc - first > 1 && !quiet)
 		fprintf(msg, "%d passed, %d failed\n", passed, failed);
 	free(err);
-	if (output)
-		fclose(trace);
+	/* A trace that did not reach its file (disk full) is a failure, not a pass. */
+	if (output && fclose(trace) != 0) {
+		fprintf(stderr, "apvirt run: cannot write '%s': %s\n", output, strerror(errno));
+		if (rc == CLI_OK)
+			rc = CLI_FAIL;
+	}
 	return rc;
 }

@@ -132,6 +132,53 @@ TEST(endless_oversized_and_binary_files_are_refused_with_exact_messages)
 	unlink(big);
 }
 
+/* Run apvirt with stdout on /dev/full; exit status, stderr in err. */
+static int run_to_full_disk(const char *const *args, char *err, size_t errlen)
+{
+	char errp[] = "/tmp/apv-cli-err-XXXXXX";
+	int fe = mkstemp(errp), fo = open("/dev/full", O_WRONLY);
+	const char *argv[16] = {APVIRT_BIN};
+	int n = 1, st = 0;
+	pid_t pid;
+	posix_spawn_file_actions_t fa;
+
+	for (; args[n - 1] && n < 15; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fo, 1);
+	posix_spawn_file_actions_adddup2(&fa, fe, 2);
+	if (posix_spawn(&pid, APVIRT_BIN, &fa, NULL, (char *const *)argv, environ) == 0)
+		waitpid(pid, &st, 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fo);
+	close(fe);
+	char *e = cli_read_all(errp);
+	snprintf(err, errlen, "%s", e ? e : "");
+	free(e);
+	unlink(errp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Output lost to a full disk is a failure with a message, never exit 0. */
+TEST(output_that_cannot_be_written_fails_with_status_1)
+{
+	char err[512];
+	const char *ls[] = {"ls", NULL};
+	const char *demo[] = {"demo", "-q", NULL};
+
+	CHECK_EQ(run_to_full_disk(ls, err, sizeof(err)), 1);
+	CHECK_STR(err, "apvirt: cannot write the output: No space left on device\n");
+	CHECK_EQ(run_to_full_disk(demo, err, sizeof(err)), 1);
+	CHECK_STR(err, "apvirt: cannot write the output: No space left on device\n");
+	const char *p = tmpfile_with("full.apv", "host\nadvance 1ms\n");
+	REQUIRE(p != NULL);
+	struct cli_result r = CLI("run", "-q", "--json", "-o", "/dev/full", p);
+	CHECK_EQ(r.status, 1);
+	CHECK_STR(r.err, "apvirt run: cannot write '/dev/full': No space left on device\n");
+	cli_free(&r);
+}
+
 TEST(run_reports_syntax_errors_with_status_2)
 {
 	const char *p = tmpfile_with("syntax.apv", "host\nadapter 5 qd=99\n");
