@@ -100,7 +100,8 @@ char *apv_cli_slurp(const char *path, size_t *len)
 		n += fread(buf + n, 1, cap - n - 1, f);
 		if (n < cap - 1)
 			break;
-		/* Host files and mdevctl JSON are small: stop /dev/zero before it eats the memory. */
+		/* Host files and mdevctl JSON are small: stop /dev/zero before it eats the memory.
+		 */
 		if (cap > CLI_FILE_MAX) {
 			free(buf);
 			fclose(f);

@@ -293,8 +293,7 @@ static int do_include(struct apv_pctx *pc, struct apv_stmt *st)
 	int e;
 	char *text = read_file(path, &len, &e);
 	if (!text)
-		return apv_pc_fail(&c, t, "cannot include '%s': %s", path,
-				   read_error(e));
+		return apv_pc_fail(&c, t, "cannot include '%s': %s", path, read_error(e));
 	const char *fname = add_file(pc->s, path);
 	char *realcopy = strdup(real);
 	if (!fname || !realcopy) {
@@ -402,8 +401,7 @@ struct apv_scenario *apv_scenario_load_file(const char *path, char *err, size_t 
 	int e;
 	char *text = read_file(path, &len, &e);
 	if (!text) {
-		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 read_error(e));
+		snprintf(err, errlen, "%s: cannot read: %s", path, read_error(e));
 		return NULL;
 	}
 	struct apv_scenario *s = load(path, text, len, err, errlen);
