@@ -7,13 +7,12 @@
  * script's business), but the runner's invariant checker and the final
  * zero balance must never complain.
  *
- * Includes are read relative to an empty directory; scripts that include
- * and contain a slash are skipped, so that the fuzzer never reads the
- * machine's files.
+ * Includes resolve in an empty directory (the script is named DIR/fuzz.apv);
+ * scripts that include and contain a slash are skipped, so that the fuzzer
+ * never reads the machine's files.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "apvirt/scenario.h"
 #include "fuzz_input.h"
@@ -21,6 +20,7 @@
 #define MAX_TEXT 8192
 
 static char dir[] = "/tmp/apv-fuzz-scn-XXXXXX";
+static char fname[64]; /* the script's name in messages: DIR/fuzz.apv */
 static FILE *devnull;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -30,8 +30,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(dir) || chdir(dir))
-		FZ_FAIL("cannot make an empty working directory");
+	if (!mkdtemp(dir))
+		FZ_FAIL("cannot make an empty directory for includes");
+	snprintf(fname, sizeof(fname), "%s/fuzz.apv", dir);
 	devnull = fopen("/dev/null", "w");
 	return 0;
 }
@@ -102,9 +103,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	err[0] = '\0';
-	s = apv_scenario_load_string("fuzz.apv", text, NULL, err, sizeof(err));
+	s = apv_scenario_load_string("fuzz.apv", text, dir, err, sizeof(err));
 	if (!s) {
-		if (!err[0] || strncmp(err, "fuzz.apv", 8) || !has_line_col(err))
+		size_t n = strlen(fname);
+
+		if (strncmp(err, fname, n) || !has_line_col(err + n - 8))
 			FZ_FAIL("parse error without FILE:LINE:COL: '%s'", err);
 	} else if (runnable(text) && apv_scenario_nsteps(s) <= 64) {
 		struct apv_scenario_opts o;
