@@ -51,6 +51,19 @@ static void wait_for_irqclear(struct apv_matrix *m, apv_apqn_t apqn)
 	}
 }
 
+/*
+ * RC07 with the I bit off means "already disabled" or "an enable is still
+ * taking effect": the I bit then comes on by itself, with the NIB we are
+ * about to unpin. One look after a wait interval tells the two apart.
+ */
+static bool enable_landed(struct apv_matrix *m, apv_apqn_t apqn)
+{
+	uint64_t gr2 = 0;
+
+	apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
+	return apv_hw_tapq(m->hw, apqn, false, &gr2) & APV_APQSW_I;
+}
+
 uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q)
 {
 	struct apv_aqic_ctrl off = {0};
@@ -62,7 +75,11 @@ uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q)
 		w = apv_hw_aqic(m->hw, q->apqn, off, 0, apv_kvm_host_storage(m->kvm));
 		rc = apv_apqsw_get_rc(w);
 		if (rc == APV_RC_NORMAL || rc == APV_RC_OTHERWISE_CHANGED) {
+			bool maybe_enabling = rc == APV_RC_OTHERWISE_CHANGED && !(w & APV_APQSW_I);
+
 			wait_for_irqclear(m, q->apqn);
+			if (maybe_enabling && i + 1 < VFIO_AP_AQIC_TRIES && enable_landed(m, q->apqn))
+				continue; /* the enable landed after all: disable it now */
 			break;
 		}
 		if (rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY)

@@ -365,6 +365,32 @@ TEST(disable_when_not_enabled_rc07_is_done_nothing_held)
 	fx_fini(&f);
 }
 
+/*
+ * The hardware answers RC07 to a disable while the enable before it is
+ * still taking effect (I bit not on yet). Freeing at that point would
+ * leave the hardware, once the enable lands, with interrupts on and a NIB
+ * the host no longer has pinned, for an ISC no longer registered.
+ */
+TEST(disable_while_enable_in_progress_never_leaves_hw_enabled_without_pin)
+{
+	struct fx f;
+
+	fx_init_attached(&f);
+	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB, 6), 0);
+	CHECK(!fx_hw_irq(&f, Q)); /* still enabling */
+	CHECK_AQIC(&f, fx_disable(&f, Q), 0);
+	fx_settle(&f);
+	CHECK(!fx_hw_irq(&f, Q));
+	CHECK_U64(fx_qinfo(&f, f.mdev, Q).saved_nib, 0);
+	FX_BALANCE(&f, 0, 0, 2);
+	/* And the queue can be enabled again. */
+	CHECK_AQIC(&f, fx_enable(&f, Q, FX_NIB2, 2), 0);
+	fx_settle(&f);
+	CHECK(fx_hw_irq(&f, Q));
+	FX_BALANCE(&f, 1, 1, 2);
+	fx_fini(&f);
+}
+
 static uint64_t hw_aqics(struct fx *f, apv_apqn_t q)
 {
 	struct apv_hw_queue_stats s;
