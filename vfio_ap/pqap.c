@@ -78,7 +78,8 @@ uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q)
 			bool maybe_enabling = rc == APV_RC_OTHERWISE_CHANGED && !(w & APV_APQSW_I);
 
 			wait_for_irqclear(m, q->apqn);
-			if (maybe_enabling && i + 1 < VFIO_AP_AQIC_TRIES && enable_landed(m, q->apqn))
+			if (maybe_enabling && i + 1 < VFIO_AP_AQIC_TRIES &&
+			    enable_landed(m, q->apqn))
 				continue; /* the enable landed after all: disable it now */
 			break;
 		}
