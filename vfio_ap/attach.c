@@ -223,18 +223,20 @@ int apv_mdev_reset(struct apv_mdev *mdev)
 
 void apv_mdev_dma_unmap(struct apv_mdev *mdev, uint64_t iova, uint64_t len)
 {
-	uint64_t end = iova + len;
+	/* Inclusive ends: an exclusive one is 2^64 (0) for the top page of the address space. */
+	uint64_t last = iova + len - 1;
 
 	if (!mdev || !len)
 		return;
-	if (end < iova)
-		end = UINT64_MAX; /* the range runs to the top of the address space */
+	if (last < iova)
+		last = UINT64_MAX; /* the range runs off the top of the address space */
 	apv_mutex_lock(&mdev->m->mdevs_lock);
 	for (struct vfio_ap_queue *q = mdev->linked; q; q = q->lnext) {
 		uint64_t page = q->saved_nib & ~(VFIO_AP_PAGE_SIZE - 1);
+		uint64_t page_last = page + (VFIO_AP_PAGE_SIZE - 1);
 
 		/* The pin is a page pin: any overlap with the NIB's page counts. */
-		if (q->saved_nib && page < end && iova < page + VFIO_AP_PAGE_SIZE)
+		if (q->saved_nib && page <= last && iova <= page_last)
 			vfio_ap_irq_disable(mdev->m, q);
 	}
 	apv_mutex_unlock(&mdev->m->mdevs_lock);

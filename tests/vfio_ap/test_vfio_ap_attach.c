@@ -377,6 +377,32 @@ TEST(dma_unmap_of_the_nib_page_disables_that_queue_only)
 	fx_fini(&f);
 }
 
+/* A NIB in the last page of the address space: page + 4096 wraps to 0. */
+TEST(dma_unmap_matches_a_nib_in_the_top_page_of_the_address_space)
+{
+	struct fx f;
+	const uint64_t top = UINT64_MAX - 4095;
+
+	fx_init_attached(&f);
+	REQUIRE(apv_vm_add_memslot(f.vm, top, 4096, NULL) == 0);
+	CHECK_AQIC(&f, fx_enable(&f, Q, top + 0x10, 6), 0);
+	CHECK_AQIC(&f, fx_enable(&f, Q2, UINT64_MAX, 6), 0);
+	fx_settle(&f);
+	FX_BALANCE(&f, 2, 2, 2);
+	/* iova + len wraps to exactly 0. */
+	apv_mdev_dma_unmap(f.mdev, top, 4096);
+	CHECK(!fx_hw_irq(&f, Q));
+	CHECK(!fx_hw_irq(&f, Q2));
+	FX_BALANCE(&f, 0, 0, 2);
+	/* The whole address space in one range. */
+	CHECK_AQIC(&f, fx_enable(&f, Q, top, 6), 0);
+	fx_settle(&f);
+	apv_mdev_dma_unmap(f.mdev, 0, UINT64_MAX);
+	CHECK(!fx_hw_irq(&f, Q));
+	FX_BALANCE(&f, 0, 0, 2);
+	fx_fini(&f);
+}
+
 TEST(device_reset_zeroizes_every_queue_frees_irqs_and_keeps_the_guest_attached)
 {
 	struct fx f;
