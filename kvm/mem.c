@@ -156,7 +156,8 @@ int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *hos
 	for (unsigned i = 0; i < n; i++) {
 		const struct kvm_memslot *o = &vm->slots[i];
 
-		if (gpa < o->gpa + o->size && o->gpa < gpa + size) {
+		/* Last bytes, not ends: a slot may end at 2^64, where an end wraps to 0. */
+		if (gpa <= o->gpa + (o->size - 1) && o->gpa <= gpa + (size - 1)) {
 			rc = -EEXIST;
 			goto out;
 		}

@@ -23,6 +23,20 @@ TEST(memslot_rejects_unaligned_empty_wrapping_and_overlapping)
 	fx_fini(&f);
 }
 
+/* gpa + size is 2^64 for a slot ending at the top: it wraps to 0 in a naive overlap test. */
+TEST(memslot_overlap_detected_for_slots_ending_at_the_top_of_the_address_space)
+{
+	struct fx f;
+	const uint64_t top = UINT64_MAX - 4095;
+
+	fx_init(&f);
+	CHECK_EQ(apv_vm_add_memslot(f.vm, top, 4096, NULL), 0);
+	CHECK_EQ(apv_vm_add_memslot(f.vm, top, 4096, NULL), -EEXIST);
+	CHECK_EQ(apv_vm_add_memslot(f.vm, top - 4096, 8192, NULL), -EEXIST);
+	CHECK_EQ(apv_vm_add_memslot(f.vm, top - 4096, 4096, NULL), 0);
+	fx_fini(&f);
+}
+
 TEST(memslot_table_full_enospc)
 {
 	struct fx f;
