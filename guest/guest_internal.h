@@ -86,7 +86,8 @@ struct apv_guest {
 	uint64_t gen;         /* completions, under wait_mu */
 	/* Interruptions + completions, readable without wait_mu (spinning waiters). */
 	atomic_uint_fast64_t events;
-	atomic_uint_fast64_t spin_ns; /* how long a real-clock wait spins before sleeping */
+	atomic_uint_fast64_t event_ns; /* clock time of the latest of them */
+	atomic_uint_fast64_t spin_ns;  /* how long a real-clock wait spins before sleeping */
 };
 
 /* Internal functions stay out of libapvirt's exported symbols. */
