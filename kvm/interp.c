@@ -156,7 +156,7 @@ struct apv_result kvm_interpret(struct apv_vcpu *v, uint16_t opcode, unsigned r1
 	struct apv_vm *vm = v->vm, *prev;
 	struct apv_result res;
 
-	atomic_fetch_add(&v->interpreted, 1);
+	kvm_vcpu_count(&v->interpreted);
 	if (v->psw.problem_state)
 		return apv_pgm(APV_PGM_PRIVILEGED_OP);
 	prev = sie_vm;

@@ -141,15 +141,28 @@ struct apv_vcpu {
 	apv_vcpu_irq_fn irq_fn;
 	void *irq_ctx;
 
+	/* Written by the thread running the vCPU only (kvm_vcpu_count): no locked RMW. */
 	atomic_ullong pqap_intercepts;
 	atomic_ullong exits;
 	atomic_ullong pgm;
 	atomic_ullong interpreted;
-	atomic_ullong interrupts;
+	atomic_ullong interrupts; /* under kvm->irq_lock */
 };
 
 /* Internal functions stay out of libapvirt's exported symbols. */
 #pragma GCC visibility push(hidden)
+
+/*
+ * Count an event of the vCPU on the thread that runs it. One vCPU runs on
+ * one thread at a time, so a plain load and store suffice; readers on
+ * other threads see a consistent value. This keeps locked instructions
+ * off the instruction path.
+ */
+static inline void kvm_vcpu_count(atomic_ullong *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
 
 /* vm.c */
 /* Take a reference unless the VM is already on its way out (kvm->vms_lock held). */

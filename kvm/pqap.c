@@ -79,6 +79,6 @@ struct apv_result kvm_handle_pqap(struct apv_vcpu *v)
 	/* 9-10 */
 	res = call_hook(v);
 	if (res.kind == APV_RES_DONE)
-		atomic_fetch_add(&v->pqap_intercepts, 1);
+		kvm_vcpu_count(&v->pqap_intercepts);
 	return res;
 }

@@ -117,10 +117,10 @@ struct apv_result apv_vcpu_execute(struct apv_vcpu *v, uint16_t opcode, unsigned
 		v->psw.cc = res.cc;
 		break;
 	case APV_RES_PGM:
-		atomic_fetch_add(&v->pgm, 1);
+		kvm_vcpu_count(&v->pgm);
 		break;
 	case APV_RES_EXIT:
-		atomic_fetch_add(&v->exits, 1);
+		kvm_vcpu_count(&v->exits);
 		break;
 	}
 	return res;
