@@ -150,6 +150,13 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 	return w;
 }
 
+/* A matrix counter written only under mdevs_lock: no locked RMW needed. */
+static void count_locked(atomic_ullong *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
 int vfio_ap_handle_pqap(struct apv_pqap_hook *hook, struct apv_vcpu *vcpu)
 {
 	struct apv_mdev *mdev = (struct apv_mdev *)((char *)hook - offsetof(struct apv_mdev, hook));
@@ -171,10 +178,10 @@ int vfio_ap_handle_pqap(struct apv_pqap_hook *hook, struct apv_vcpu *vcpu)
 	if (!q || q->mdev != mdev || !vfio_ap_in_shadow(mdev, apqn))
 		goto out;
 	if (r->gr[1] & APV_AQIC_IR) {
-		atomic_fetch_add(&m->aqic_enable, 1);
+		count_locked(&m->aqic_enable);
 		w = irq_enable(m, q, vm, (unsigned)(r->gr[1] & 0x7), r->gr[2]);
 	} else {
-		atomic_fetch_add(&m->aqic_disable, 1);
+		count_locked(&m->aqic_disable);
 		w = vfio_ap_irq_disable(m, q);
 	}
 out:
