@@ -6,15 +6,19 @@
  * interpretation, the hardware queue, the worker hand-off, the NIB and
  * the GISA interruption.
  *
- * Both sides run with every core busy: the stack with one worker per core
- * and a window of requests kept in flight by one guest driver thread,
- * OpenSSL on one thread per core. The figure is the CPU time (all threads
- * of the process, from CLOCK_PROCESS_CPUTIME_ID) the stack spends per
- * request beyond what OpenSSL spends on the same operation, which does not
- * depend on how busy the rest of the machine is. The wall-clock view is
- * printed too: ncpu * (1 / stack rate - 1 / OpenSSL rate), which also
- * counts cores left idle while the single driver thread is the bottleneck.
- * Target: at most 2 us.
+ * Two views, each printed with its verdict against the target (at most
+ * 2 us):
+ *  - the pipeline: one hardware worker against one OpenSSL thread, the
+ *    guest driver on another core; 1 / stack rate - 1 / OpenSSL rate is
+ *    what a request adds on the worker's critical path;
+ *  - all cores: one worker per core and a window of requests kept in
+ *    flight by the one guest driver thread, against OpenSSL on one thread
+ *    per core; the CPU time of every thread of the process
+ *    (CLOCK_PROCESS_CPUTIME_ID) per request beyond OpenSSL's, which does
+ *    not depend on how busy the rest of the machine is. Its wall-clock
+ *    form, ncpu * (1 / stack rate - 1 / OpenSSL rate), is printed too; it
+ *    also counts cores left idle while the driver thread is the
+ *    bottleneck.
  */
 #include "baseline.h"
 #include "path.h"
@@ -37,7 +41,7 @@ int main(void)
 	struct bench_path p;
 	void **bns = calloc(ncpu, sizeof(*bns)), **rsas = calloc(ncpu, sizeof(*rsas));
 	struct apv_guest_stats gs0, gs1;
-	double added, wall;
+	double added, wall, pipe;
 
 	if (!bns || !rsas)
 		bench_die("out of memory");
@@ -69,6 +73,24 @@ int main(void)
 		better(v, c, &path, &cpath);
 	}
 	apv_guest_stats(s.g, &gs1);
+	bench_path_fini(&p);
+	bench_stack_fini(&s);
+
+	/* The pipeline: one worker, the driver thread on another core. */
+	double path1 = 0, bn1 = 0, c1 = 0, cb1 = 0;
+
+	o.workers = 1;
+	bench_stack_init(&s, &o);
+	bench_path_init(&p, &k, false, k.be, window);
+	(void)bench_path_run(s.g, &p, secs / 4);
+	for (int round = 0; round < 3; round++) {
+		double v, c;
+
+		v = bench_run_threads_cpu(1, secs, bench_bn_op, bns, &c);
+		better(v, c, &bn1, &cb1);
+		v = bench_path_run_cpu(s.g, &p, secs, &c);
+		better(v, c, &path1, &c1);
+	}
 	added = (cpath - cbn) / 1e3;
 	wall = 1e6 * ncpu * (1.0 / path - 1.0 / bn);
 	printf("RSA-1024 e=65537, %u threads, %u queues, window %u: stack %.0f/s, OpenSSL same math "
@@ -87,9 +109,13 @@ int main(void)
 			       (double)(gs1.polls - gs0.polls) / n);
 	}
 	printf("wall clock: %.2f us added per request (the driver thread is the bottleneck)\n", wall);
-	printf("figure 2, per-request overhead, RSA-1024 public (target <= 2 us): %.2f us CPU added "
-	       "per request %s\n",
-	       added, added <= 2.0 ? "met" : "NOT met");
+	printf("pipeline, 1 worker: stack %.0f/s vs OpenSSL %.0f/s on 1 thread: %.2f us added per "
+	       "request on the worker's path\n",
+	       path1, bn1, 1e6 * (1.0 / path1 - 1.0 / bn1));
+	pipe = 1e6 * (1.0 / path1 - 1.0 / bn1);
+	printf("figure 2, per-request overhead, RSA-1024 public (target <= 2 us): pipeline (1 worker "
+	       "vs 1 OpenSSL thread) %.2f us added %s; all %u cores: %.2f us CPU added %s\n",
+	       pipe, pipe <= 2.0 ? "met" : "NOT met", ncpu, added, added <= 2.0 ? "met" : "NOT met");
 
 	bench_path_fini(&p);
 	bench_stack_fini(&s);
