@@ -30,8 +30,9 @@ void gd_completed(struct apv_guest *g)
 	pthread_mutex_lock(&g->wait_mu);
 	g->gen++;
 	note_event(g);
-	pthread_cond_broadcast(&g->wait_cv);
 	pthread_mutex_unlock(&g->wait_mu);
+	/* After the unlock: a woken waiter does not block again on wait_mu we still hold. */
+	pthread_cond_broadcast(&g->wait_cv);
 }
 
 /* Never takes g->lock: the interruption may arrive inside an instruction. */
@@ -43,8 +44,8 @@ void gd_airq(void *arg)
 	g->irq_pending = true;
 	g->irq_count++;
 	note_event(g);
-	pthread_cond_broadcast(&g->wait_cv);
 	pthread_mutex_unlock(&g->wait_mu);
+	pthread_cond_broadcast(&g->wait_cv);
 }
 
 static bool take_irq(struct apv_guest *g, uint64_t *gen)
