@@ -10,6 +10,7 @@ tsan=${2:?}
 fuzz=${3:?}
 fuzz_secs=${4:-20}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/summary.sh"
 total_pass=0
 total_fail=0
 status=0
@@ -23,17 +24,9 @@ stage() {
 	log=$(mktemp)
 	"$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
-	local summary p=0 f=0
-	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	local p f
+	read -r p f < <(apv_summary "$log" "$rc")
 	rm -f "$log"
-	if [ -n "$summary" ]; then
-		p=${summary%% passed*}
-		f=${summary#*, }
-		f=${f%% failed*}
-	fi
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
 	[ "$rc" -ne 0 ] && status=1
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))

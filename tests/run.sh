@@ -6,6 +6,7 @@
 set -u
 build=${1:?usage: tests/run.sh BUILD_DIR [--mt-only]}
 mode=${2:-all}
+. "$(dirname "$0")/summary.sh"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
@@ -24,16 +25,7 @@ for bin in "${bins[@]}"; do
 	log=$(mktemp)
 	timeout 900 "$bin" >"$log" 2>&1
 	rc=$?
-	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
-	p=0 f=0
-	if [ -n "$summary" ]; then
-		p=${summary%% passed*}
-		f=${summary#*, }
-		f=${f%% failed*}
-	fi
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
+	read -r p f < <(apv_summary "$log" "$rc")
 	if [ "$f" -ne 0 ]; then
 		echo "== $name: $p passed, $f failed (exit $rc)"
 		grep -vE '^PASS ' "$log" | tail -n 60
