@@ -2,7 +2,7 @@
 /*
  * Host commands: the machine's AP configuration (host, adapter, domain,
  * control_domain), run-time configuration changes, fault injection, and
- * the AP bus (rescan, apmask/aqmask).
+ * the AP bus (rescan, apmask/aqmask, per-queue bind and unbind).
  */
 #include "scenario_internal.h"
 
@@ -324,6 +324,34 @@ static int exec_busmask(struct apv_world *w, const struct apv_step *s)
 	return 0;
 }
 
+/* ---- bind / unbind APQN: one queue device's driver -------------------------------------- */
+
+static const char *const bind_drivers[] = {"host", "vfio_ap", NULL};
+
+static int parse_bind(struct apv_pcur *c)
+{
+	bool bind = strcmp(c->step->cmd->name, "bind") == 0;
+	if (apv_pc_apqn(c, 0) < 0)
+		return -1;
+	if ((bind || apv_pc_more(c)) && apv_pc_word(c, 1, "driver", bind_drivers) < 0)
+		return -1;
+	return apv_pc_end(c);
+}
+
+static int exec_bind(struct apv_world *w, const struct apv_step *s)
+{
+	/* The driver words are in enum order after APV_DRV_NONE. */
+	enum apv_queue_driver drv =
+	    s->v[1].kind ? (enum apv_queue_driver)(s->v[1].u + 1) : APV_DRV_NONE;
+	apv_apqn_t q = (apv_apqn_t)s->v[0].u;
+	if (apv_world_need_matrix(w) < 0)
+		return -1;
+	int rc = strcmp(s->cmd->name, "bind") == 0 ? apv_bus_bind(w->matrix, q, drv)
+						   : apv_bus_unbind(w->matrix, q, drv);
+	apv_w_action(w, rc, NULL);
+	return 0;
+}
+
 static int parse_ap(struct apv_pcur *c)
 {
 	if (apv_pc_word(c, 0, "state", apv_scn_onoff) < 0)
@@ -366,6 +394,11 @@ const struct apv_cmd apv_scn_cmds_host[] = {
      exec_ap, 0},
     {"rescan", NULL, "rescan", "the AP bus re-reads the configuration (hot plug)", apv_pc_end,
      exec_rescan, 0},
+    {"unbind", NULL, "unbind APQN [vfio_ap|host]",
+     "release one queue device from its driver (.../drivers/DRIVER/unbind)", parse_bind, exec_bind,
+     APV_CMD_ACTION},
+    {"bind", NULL, "bind APQN vfio_ap|host", "bind one queue device to a driver (.../bind)",
+     parse_bind, exec_bind, APV_CMD_ACTION},
     {"bus", "apmask", "bus apmask MASK", "/sys/bus/ap/apmask (0x... or +N,-M)", parse_busmask,
      exec_busmask, APV_CMD_ACTION},
     {"bus", "aqmask", "bus aqmask MASK", "/sys/bus/ap/aqmask (0x... or +N,-M)", parse_busmask,

@@ -263,9 +263,16 @@ static int in_use(struct apv_matrix *m, const struct apv_mask *apmask,
 	return 0;
 }
 
+static bool reserved(const struct apv_mask *apmask, const struct apv_mask *aqmask, apv_apqn_t apqn)
+{
+	return apv_mask_test(apmask, apv_apqn_apid(apqn)) &&
+	       apv_mask_test(aqmask, apv_apqn_apqi(apqn));
+}
+
 int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 		      const struct apv_mask *aqmask, char *why, size_t whylen)
 {
+	struct apv_mask old_ap, old_aq;
 	int rc;
 
 	if (!m || !apmask || !aqmask)
@@ -282,8 +289,22 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 		pthread_mutex_unlock(&m->bus_lock);
 		return -EBUSY; /* what the bus tells the administrator */
 	}
+	old_ap = m->apmask;
+	old_aq = m->aqmask;
 	m->apmask = *apmask;
 	m->aqmask = *aqmask;
+	/*
+	 * A queue the administrator unbound stays without a driver, unless
+	 * this change moves it to the other side of the reservation: then
+	 * the bus reprobes it like every queue that changes sides.
+	 */
+	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
+		struct vfio_ap_queue *q = m->queues[i];
+
+		if (q && q->unbound &&
+		    reserved(&old_ap, &old_aq, q->apqn) != reserved(apmask, aqmask, q->apqn))
+			q->unbound = false;
+	}
 	apv_mutex_unlock(&m->mdevs_lock);
 
 	/* Rebind every queue whose owner changed: unbinds first, then probes. */
@@ -296,7 +317,7 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
 		struct vfio_ap_queue *q = m->queues[i];
 
-		if (!q || q->drv == vfio_ap_driver_for(m, q))
+		if (!q || q->unbound || q->drv == vfio_ap_driver_for(m, q))
 			continue;
 		if (vfio_ap_driver_for(m, q) == APV_DRV_VFIO_AP) {
 			bind_vfio(m, q);
@@ -322,6 +343,86 @@ void apv_bus_get_masks(struct apv_matrix *m, struct apv_mask *apmask, struct apv
 	if (aqmask)
 		*aqmask = m->aqmask;
 	apv_mutex_unlock(&m->mdevs_lock);
+}
+
+/* ---- one queue device: the driver core's bind and unbind ----------------------- */
+
+int apv_bus_unbind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver drv)
+{
+	struct vfio_ap_queue *q;
+	int rc = 0;
+
+	if (!m || drv > APV_DRV_VFIO_AP)
+		return -EINVAL;
+	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->guests_lock);
+	q = m->queues[apqn];
+	/* Writing a device to a driver's unbind file that does not have it: -ENODEV. */
+	if (!q || q->drv == APV_DRV_NONE || (drv != APV_DRV_NONE && q->drv != drv)) {
+		rc = -ENODEV;
+	} else if (q->drv == APV_DRV_VFIO_AP) {
+		unbind_vfio(m, q, APV_DRV_NONE);
+	} else {
+		/* The host drivers are not modelled beyond their claim on the queue. */
+		apv_mutex_lock(&m->mdevs_lock);
+		q->drv = APV_DRV_NONE;
+		apv_mutex_unlock(&m->mdevs_lock);
+	}
+	if (!rc) {
+		apv_mutex_lock(&m->mdevs_lock);
+		q->unbound = true;
+		apv_mutex_unlock(&m->mdevs_lock);
+	}
+	apv_mutex_unlock(&m->guests_lock);
+	pthread_mutex_unlock(&m->bus_lock);
+	return rc;
+}
+
+/*
+ * The AP bus's probe refuses a driver on the wrong side of the
+ * reservation (apmask/aqmask), and vfio_ap matches only CEX4..CEX8
+ * queues; both are -ENODEV, a queue that already has a driver -EBUSY.
+ */
+int apv_bus_bind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver drv)
+{
+	struct vfio_ap_queue *q;
+	int rc = 0;
+
+	if (!m || (drv != APV_DRV_HOST && drv != APV_DRV_VFIO_AP))
+		return -EINVAL;
+	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->guests_lock);
+	q = m->queues[apqn];
+	if (!q)
+		rc = -ENODEV;
+	else if (q->drv != APV_DRV_NONE)
+		rc = -EBUSY;
+	else if (vfio_ap_driver_for(m, q) != drv)
+		rc = -ENODEV;
+	if (!rc) {
+		apv_mutex_lock(&m->mdevs_lock);
+		q->unbound = false;
+		apv_mutex_unlock(&m->mdevs_lock);
+		if (drv == APV_DRV_VFIO_AP) {
+			/* Probe: link to the mdev that has it, then plug what the filter now
+			 * allows. */
+			bind_vfio(m, q);
+			if (q->mdev) {
+				struct apv_mdev *d = q->mdev;
+				struct apv_vm *vm = vfio_ap_lock_mdev_vm(d);
+
+				vfio_ap_sync(d);
+				vfio_ap_unlock_mdev_vm(d, vm);
+			}
+		} else {
+			apv_mutex_lock(&m->mdevs_lock);
+			q->drv = APV_DRV_HOST;
+			apv_mutex_unlock(&m->mdevs_lock);
+		}
+	}
+	apv_mutex_unlock(&m->guests_lock);
+	pthread_mutex_unlock(&m->bus_lock);
+	return rc;
 }
 
 enum apv_queue_driver apv_bus_queue_driver(struct apv_matrix *m, apv_apqn_t apqn)

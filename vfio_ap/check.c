@@ -51,7 +51,7 @@ static void check_queue(struct ck *c, struct apv_matrix *m, struct vfio_ap_queue
 	unsigned apid = apv_apqn_apid(q->apqn), apqi = apv_apqn_apqi(q->apqn);
 	struct apv_mdev *d = q->mdev;
 
-	if (q->drv != vfio_ap_driver_for(m, q))
+	if (q->drv != (q->unbound ? APV_DRV_NONE : vfio_ap_driver_for(m, q)))
 		fail(c, "queue %02x.%04x is bound to the wrong driver for the bus masks", apid,
 		     apqi);
 	if (!vfio_ap_in_host_config(m, q->apqn))

@@ -114,10 +114,12 @@ static bool usable(const struct apv_mdev *mdev, apv_apqn_t apqn)
 {
 	const struct vfio_ap_queue *q = mdev->m->queues[apqn];
 
-	return q && q->mdev == mdev && vfio_ap_queue_passable(q);
+	/* A queue on its way out of vfio_ap (unbind) keeps its link until it is reset. */
+	return q && q->mdev == mdev && q->drv == APV_DRV_VFIO_AP && vfio_ap_queue_passable(q);
 }
 
-static void reset_part(struct apv_mdev *mdev, const struct apv_mask *apm, const struct apv_mask *aqm)
+static void reset_part(struct apv_mdev *mdev, const struct apv_mask *apm,
+		       const struct apv_mask *aqm)
 {
 	struct apv_matrix *m = mdev->m;
 	unsigned apid, apqi;

@@ -43,6 +43,8 @@ struct vfio_ap_queue {
 	apv_apqn_t apqn;
 	uint8_t type;			     /* AP type from TAPQ (or the adapter info) */
 	enum apv_queue_driver drv;	     /* HOST, VFIO_AP, or NONE (no driver takes it) */
+	/* The administrator unbound it: no driver until a bind or a mask change. */
+	bool unbound;
 	struct apv_mdev *mdev;		     /* linked to this mdev (assigned and bound) */
 	struct vfio_ap_queue *lnext, *lprev; /* mdev->linked */
 	/* Interrupt resources; exist only while linked and in the shadow APCB. */

@@ -58,11 +58,26 @@ int apv_bus_store_mask(struct apv_matrix *m, bool adapters, const char *buf, cha
 void apv_bus_rescan(struct apv_matrix *m);
 
 enum apv_queue_driver {
-	APV_DRV_NONE = 0, /* no such queue on the bus */
+	APV_DRV_NONE = 0, /* no such queue on the bus, or no driver bound to it */
 	APV_DRV_HOST,     /* bound to the default (zcrypt) driver */
 	APV_DRV_VFIO_AP,  /* bound to vfio_ap */
 };
 enum apv_queue_driver apv_bus_queue_driver(struct apv_matrix *m, apv_apqn_t apqn);
+/*
+ * One queue device's sysfs bind/unbind (/sys/bus/ap/drivers/DRIVER/bind).
+ * unbind: -ENODEV unless the queue is bound to drv (APV_DRV_NONE: to any
+ * driver). Unbinding from vfio_ap a queue that is in a guest takes its
+ * whole adapter out of the guest (the APCB cannot hide one APQN) and
+ * resets that adapter's queues, which frees their interrupt resources;
+ * then the queue is unlinked. It stays without a driver until bind, or
+ * until a bus mask change moves it across the reservation.
+ * bind: -EBUSY if the queue has a driver, -ENODEV if the bus masks reserve
+ * it for the other side (or vfio_ap cannot drive its type); binding to
+ * vfio_ap links it to the mdev that has it assigned and plugs what the
+ * filter allows into an attached guest.
+ */
+int apv_bus_unbind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver drv);
+int apv_bus_bind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver drv);
 /* vfio_ap queue sysfs status: "in use", "assigned", "unassigned", or NULL if not bound. */
 const char *apv_matrix_queue_status(struct apv_matrix *m, apv_apqn_t apqn);
 /* matrix device "features" attribute. */
