@@ -44,6 +44,9 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 			hw->cfg.nd = 15;
 	}
 	hw->clock = clock;
+	hw->log = apv_log_new(clock);
+	if (!hw->log)
+		goto fail;
 	atomic_init(&hw->installed, true);
 	for (unsigned i = 0; i < HW_MAX_ID; i++)
 		atomic_init(&hw->adapters[i], NULL);
@@ -66,6 +69,7 @@ fail_irq_lock:
 fail_config:
 	pthread_mutex_destroy(&hw->config_lock);
 fail:
+	apv_log_free(hw->log);
 	free(hw);
 	return NULL;
 }
@@ -92,6 +96,7 @@ void apv_hw_free(struct apv_hw *hw)
 	pthread_cond_destroy(&hw->irq_fn_idle);
 	pthread_mutex_destroy(&hw->irq_fn_lock);
 	pthread_mutex_destroy(&hw->config_lock);
+	apv_log_free(hw->log);
 	free(hw);
 }
 
@@ -103,6 +108,11 @@ const struct apv_hw_config *apv_hw_config(const struct apv_hw *hw)
 struct apv_clock *apv_hw_clock(const struct apv_hw *hw)
 {
 	return hw->clock;
+}
+
+struct apv_log *apv_hw_log(const struct apv_hw *hw)
+{
+	return hw ? hw->log : NULL;
 }
 
 /*

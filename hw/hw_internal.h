@@ -162,6 +162,7 @@ struct hw_engine {
 struct apv_hw {
 	struct apv_hw_config cfg;
 	struct apv_clock *clock;
+	struct apv_log *log;
 	atomic_bool installed;
 
 	pthread_mutex_t config_lock;

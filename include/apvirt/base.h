@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * apvirt — shared services below every layer: the clock, lock-order
- * checking and resource accounting.
+ * checking, resource accounting and the log.
  */
 #ifndef APVIRT_BASE_H
 #define APVIRT_BASE_H
 
 #include <apvirt/clock.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -74,6 +75,105 @@ void apv_account_balance(const struct apv_account *a, struct apv_balance *out);
 bool apv_balance_zero(const struct apv_balance *b);
 /* "pins=0 isc=0 vmrefs=0 hooks=0 calls=0". Returns buf. */
 char *apv_balance_format(const struct apv_balance *b, char *buf, size_t len);
+
+/* ---- log -----------------------------------------------------------------
+ *
+ * Every message of the stack goes through one apv_log, owned by the host
+ * object (apv_hw_log()); nothing is printed on its own. The embedder
+ * installs a handler; without one, messages are dropped. Levels are the
+ * kernel's numbers. docs/log.md lists every message.
+ *
+ * Why per host and not process-wide: a process may hold several hosts
+ * (tests, fuzzers, a scenario per thread), each on its own clock; rate
+ * limits run on that clock, and each embedder wants its own host's
+ * messages only.
+ *
+ * Threads: messages come from any thread (administrator calls, vCPU
+ * threads, the hardware's workers and the real clock's timer thread).
+ * Handler calls are serialised, in the order the messages were made; the
+ * handler runs with apvirt's locks held, so it must not call into apvirt
+ * and must not block for long. When apv_log_set_handler() returns, the old
+ * handler is running nowhere and will not be called again.
+ */
+enum apv_log_level {
+	APV_LOG_ERR = 3,
+	APV_LOG_WARNING = 4,
+	APV_LOG_NOTICE = 5,
+	APV_LOG_INFO = 6,
+	APV_LOG_DEBUG = 7,
+};
+
+struct apv_log_record {
+	enum apv_log_level level;
+	const char *subsystem; /* "vfio_ap", "vfio_ap_mdev", "kvm", "ap" */
+	const char *device;    /* the device the message is about (an mdev UUID), or NULL */
+	const char *message;   /* one line, without prefix or newline */
+	uint64_t time_ns;      /* the host's clock (virtual or real) */
+};
+
+/* rec and its strings are valid during the call only. */
+typedef void (*apv_log_fn)(void *ctx, const struct apv_log_record *rec);
+
+struct apv_log;
+
+/* clock may be NULL (time 0; rate limits then never open a new interval). */
+struct apv_log *apv_log_new(struct apv_clock *clock);
+void apv_log_free(struct apv_log *log);
+/* Records above max_level are not even formatted. fn NULL: drop everything. */
+void apv_log_set_handler(struct apv_log *log, apv_log_fn fn, void *ctx,
+			 enum apv_log_level max_level);
+/*
+ * The line the kernel's log would show: "SUBSYSTEM DEVICE: MESSAGE" for a
+ * device, "SUBSYSTEM: MESSAGE" otherwise. Returns the length snprintf gives.
+ */
+int apv_log_format(const struct apv_log_record *rec, char *buf, size_t len);
+/* "err", "warn", "notice", "info", "debug"; "?" for anything else. */
+const char *apv_log_level_name(enum apv_log_level level);
+/* Those names (also "warning", "error") or 3-7. 0 or -EINVAL. */
+int apv_log_level_parse(const char *s, enum apv_log_level *out);
+/* A handler that writes "LEVEL: LINE\n" to the FILE * given as ctx. */
+void apv_log_to_file(void *ctx, const struct apv_log_record *rec);
+
+/* For the layers: make one message (dev may be NULL). */
+void apv_log_emit(struct apv_log *log, enum apv_log_level level, const char *subsys,
+		  const char *dev, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void apv_log_vemit(struct apv_log *log, enum apv_log_level level, const char *subsys,
+		   const char *dev, const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+/* Would a message of this level reach a handler? (to skip expensive preparation) */
+bool apv_log_enabled(struct apv_log *log, enum apv_log_level level);
+
+/*
+ * Rate limiting, as the kernel's printk_ratelimited: at most `burst`
+ * messages per `interval_ns` of the log's clock; the rest are counted, and
+ * the count is reported ("NAME: N messages suppressed", at the level of
+ * the suppressed messages) with the first message of the next interval or
+ * by apv_ratelimit_flush(). The state lives in the object that makes the
+ * messages and is protected by the log's lock. interval APV_RATELIMIT_ONCE
+ * with burst 1 is the kernel's *_ONCE: one message, no report.
+ */
+#define APV_RATELIMIT_INTERVAL_NS (5 * APV_NSEC_PER_SEC) /* DEFAULT_RATELIMIT_INTERVAL */
+#define APV_RATELIMIT_BURST 10				 /* DEFAULT_RATELIMIT_BURST */
+#define APV_RATELIMIT_ONCE UINT64_MAX
+
+struct apv_ratelimit {
+	const char *name; /* names the suppressed messages in the report */
+	uint64_t interval_ns;
+	unsigned burst;
+	/* private */
+	uint64_t begin;
+	unsigned printed, missed;
+	enum apv_log_level missed_level;
+	const char *missed_subsys;
+	bool started;
+};
+void apv_ratelimit_init(struct apv_ratelimit *rl, const char *name, uint64_t interval_ns,
+			unsigned burst);
+/* Like apv_log_emit, subject to rl. True if the message was let through. */
+bool apv_log_ratelimited(struct apv_log *log, struct apv_ratelimit *rl, enum apv_log_level level,
+			 const char *subsys, const char *dev, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Report what rl suppressed and not yet reported (its owner is going away). */
+void apv_ratelimit_flush(struct apv_log *log, struct apv_ratelimit *rl);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,7 @@
 #define APVIRT_HW_H
 
 #include <apvirt/arch.h>
+#include <apvirt/base.h>
 #include <apvirt/clock.h>
 
 #ifdef __cplusplus
@@ -77,6 +78,11 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 void apv_hw_free(struct apv_hw *hw);
 const struct apv_hw_config *apv_hw_config(const struct apv_hw *hw);
 struct apv_clock *apv_hw_clock(const struct apv_hw *hw);
+/*
+ * The host's log: every layer on this host reports through it (base.h).
+ * Install a handler with apv_log_set_handler(apv_hw_log(hw), ...).
+ */
+struct apv_log *apv_hw_log(const struct apv_hw *hw);
 /*
  * Install the interrupt handler (one; NULL removes). Called without hw locks.
  * When this returns, the previous handler is running nowhere (except up the

@@ -35,6 +35,35 @@ TEST(defaults_are_a_cex8a_and_an_apxa_machine_with_all_facilities)
 	CHECK_EQ(a.ml, 0);
 }
 
+static void count_msgs(void *ctx, const struct apv_log_record *rec)
+{
+	(*(int *)ctx)++;
+	CHECK_U64(rec->time_ns, 7 * APV_NSEC_PER_MSEC);
+}
+
+/* Each host has its own log, on its own clock. */
+TEST(each_host_owns_a_log_on_its_clock)
+{
+	struct apv_clock *c1 = apv_clock_new_virtual(), *c2 = apv_clock_new_virtual();
+	struct apv_hw *h1 = apv_hw_new(NULL, c1), *h2 = apv_hw_new(NULL, c2);
+	int n1 = 0, n2 = 0;
+
+	REQUIRE(c1 && c2 && h1 && h2);
+	REQUIRE(apv_hw_log(h1) && apv_hw_log(h2));
+	CHECK(apv_hw_log(h1) != apv_hw_log(h2));
+	CHECK(apv_hw_log(NULL) == NULL);
+	apv_log_set_handler(apv_hw_log(h1), count_msgs, &n1, APV_LOG_DEBUG);
+	apv_log_set_handler(apv_hw_log(h2), count_msgs, &n2, APV_LOG_DEBUG);
+	apv_clock_sleep(c1, 7 * APV_NSEC_PER_MSEC);
+	apv_log_emit(apv_hw_log(h1), APV_LOG_NOTICE, "ap", NULL, "one");
+	CHECK_EQ(n1, 1);
+	CHECK_EQ(n2, 0);
+	apv_hw_free(h1);
+	apv_hw_free(h2);
+	apv_clock_free(c1);
+	apv_clock_free(c2);
+}
+
 TEST(add_adapter_rejects_bad_parameters_range_and_duplicates)
 {
 	struct hwt t;
