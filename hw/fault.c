@@ -7,25 +7,87 @@
  * RC07 or another RC), or a delay added to every reply (slow). Injecting a
  * reset fault performs the reset (requests and replies discarded,
  * interrupts off) and keeps RC02 until the faults are cleared; the other
- * faults leave the queue's contents alone.
+ * faults leave the queue's contents alone. A fault injected with a
+ * duration is ended by a clock event on the queue, so on the virtual
+ * clock a wait in the stack meets the end exactly when it is due.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "hw_internal.h"
 
+static void clear_kind(struct hw_queue *q, enum apv_hw_fault kind)
+{
+	switch (kind) {
+	case APV_FAULT_BUSY:
+		q->f_busy = false;
+		break;
+	case APV_FAULT_RESET:
+		q->f_reset = false;
+		break;
+	case APV_FAULT_DECONFIGURED:
+		q->f_deconfigured = false;
+		break;
+	case APV_FAULT_CHECKSTOP:
+		q->f_checkstop = false;
+		break;
+	case APV_FAULT_AQIC_RC07:
+		q->f_aqic_rc07 = 0;
+		q->f_aqic_rc07_sticky = false;
+		break;
+	case APV_FAULT_AQIC_RC:
+		q->f_aqic_rc_count = 0;
+		q->f_aqic_rc_sticky = false;
+		q->f_aqic_rc = 0;
+		break;
+	case APV_FAULT_SLOW:
+		q->f_slow_ns = 0;
+		break;
+	default:
+		break;
+	}
+	q->f_until[kind] = 0;
+}
+
 static void clear_faults(struct hw_queue *q)
 {
-	q->f_busy = false;
-	q->f_reset = false;
-	q->f_deconfigured = false;
-	q->f_checkstop = false;
-	q->f_aqic_rc07 = 0;
-	q->f_aqic_rc07_sticky = false;
-	q->f_aqic_rc_count = 0;
-	q->f_aqic_rc_sticky = false;
-	q->f_aqic_rc = 0;
-	q->f_slow_ns = 0;
+	for (unsigned k = APV_FAULT_BUSY; k <= APV_FAULT_SLOW; k++)
+		clear_kind(q, (enum apv_hw_fault)k);
+}
+
+/*
+ * End the timed faults that are due and arm the event for the next one.
+ * Queue locked. The timer is re-armed, never cancelled here: on a real
+ * clock a cancel under the queue lock could wait for a callback that
+ * needs it; a callback that finds nothing due does nothing.
+ */
+static void expire_faults(struct hw_queue *q)
+{
+	uint64_t now = apv_clock_now(q->hw->clock), next = 0;
+
+	for (unsigned k = APV_FAULT_BUSY; k <= APV_FAULT_SLOW; k++) {
+		uint64_t until = q->f_until[k];
+
+		if (!until)
+			continue;
+		if (until <= now)
+			clear_kind(q, (enum apv_hw_fault)k);
+		else if (!next || until < next)
+			next = until;
+	}
+	if (next)
+		apv_clock_arm(q->hw->clock, &q->fault_timer, next);
+	else if (apv_clock_is_virtual(q->hw->clock))
+		apv_clock_cancel(q->hw->clock, &q->fault_timer); /* keep next_deadline meaningful */
+}
+
+void hw_fault_timer_fire(void *arg)
+{
+	struct hw_queue *q = arg;
+
+	pthread_mutex_lock(&q->lock);
+	expire_faults(q);
+	pthread_mutex_unlock(&q->lock);
 }
 
 int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_spec *f)
@@ -33,7 +95,7 @@ int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_
 	struct hw_queue *q;
 	int rc = 0;
 
-	if (!f)
+	if (!f || (f->for_ns && f->kind == APV_FAULT_NONE) || f->kind > APV_FAULT_SLOW)
 		return -EINVAL;
 	q = hw_queue_find(hw, apqn);
 	if (!q)
@@ -77,6 +139,13 @@ int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_
 		rc = -EINVAL;
 		break;
 	}
+	if (!rc && f->kind != APV_FAULT_NONE) {
+		uint64_t now = apv_clock_now(hw->clock);
+
+		/* A duration that runs past the end of time is no end at all. */
+		q->f_until[f->kind] = f->for_ns && now + f->for_ns > now ? now + f->for_ns : 0;
+	}
+	expire_faults(q);
 	pthread_mutex_unlock(&q->lock);
 	return rc;
 }

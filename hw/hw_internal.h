@@ -120,6 +120,9 @@ struct hw_queue {
 	bool f_aqic_rc_sticky;
 	uint8_t f_aqic_rc;
 	uint64_t f_slow_ns;
+	/* when each fault kind ends by itself (indexed by apv_hw_fault), 0 = never */
+	uint64_t f_until[APV_FAULT_SLOW + 1];
+	struct apv_timer fault_timer; /* armed for the earliest f_until */
 
 	/* statistics */
 	uint64_t st_requests, st_replies_done, st_discarded, st_interrupts, st_aqic;
@@ -211,6 +214,10 @@ void hw_irq_deliver(struct apv_hw *hw, const struct hw_irq_out *out);
 /* AQIC effect on an accepted change; arms the I-bit timer. Queue locked. */
 void hw_queue_irq_change(struct hw_queue *q, enum hw_irq_change change);
 void hw_slot_free(struct hw_queue *q, struct hw_slot *s);
+
+/* ---- fault.c ------------------------------------------------------------ */
+/* The event that ends timed faults. */
+void hw_fault_timer_fire(void *arg);
 
 /* ---- engine.c: request processing ------------------------------------- */
 int hw_engine_init(struct apv_hw *hw);

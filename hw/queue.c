@@ -56,6 +56,7 @@ struct hw_queue *hw_queue_new(struct apv_hw *hw, struct hw_adapter *ad, unsigned
 		apv_timer_init(&s->timer, hw_engine_slot_fire, s);
 	}
 	apv_timer_init(&q->irq_timer, irq_timer_fire, q);
+	apv_timer_init(&q->fault_timer, hw_fault_timer_fire, q);
 	return q;
 
 fail:
@@ -69,6 +70,7 @@ void hw_queue_free(struct hw_queue *q)
 		return;
 	/* No lock held: a real clock may wait here for a running callback. */
 	apv_clock_cancel(q->hw->clock, &q->irq_timer);
+	apv_clock_cancel(q->hw->clock, &q->fault_timer);
 	if (q->slots) {
 		for (unsigned i = 0; i < q->cap; i++) {
 			if (q->slots[i].q)

@@ -215,7 +215,7 @@ static int exec_configure(struct apv_world *w, const struct apv_step *s)
 
 /* ---- fault APQN KIND [count=N] ---------------------------------------------------------- */
 
-enum { F_APQN = 0, F_KIND, F_ARG, F_COUNT };
+enum { F_APQN = 0, F_KIND, F_ARG, F_COUNT, F_FOR };
 static const char *const fault_words[] = {
     "none", "busy", "reset", "deconfigured", "checkstop", "aqic-rc07", "aqic-rc", "slow", NULL};
 static const enum apv_hw_fault fault_kinds[] = {
@@ -223,6 +223,7 @@ static const enum apv_hw_fault fault_kinds[] = {
     APV_FAULT_CHECKSTOP, APV_FAULT_AQIC_RC07, APV_FAULT_AQIC_RC, APV_FAULT_SLOW};
 static const struct apv_opt fault_opts[] = {
     {"count", APV_OPT_NUM, F_COUNT, 1000000, NULL, "a count"},
+    {"for", APV_OPT_DUR, F_FOR, 0, NULL, NULL},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -277,7 +278,17 @@ static int parse_fault(struct apv_pcur *c)
 		c->step->v[F_ARG] = (struct apv_val){.kind = APV_V_NUM, .u = ns, .tok = t};
 	}
 	c->i++;
-	return apv_pc_opts(c, fault_opts);
+	if (apv_pc_opts(c, fault_opts) < 0)
+		return -1;
+	const struct apv_val *d = &c->step->v[F_FOR];
+	if (d->kind && fault_kinds[kind] == APV_FAULT_NONE)
+		return apv_pc_fail(c, d->tok,
+				   "'fault ... none' clears every fault: it takes no 'for'");
+	if (d->kind && d->u == 0)
+		return apv_pc_fail_val(c, d->tok,
+				       "'for' needs a duration above 0 (leave it out for "
+				       "a fault that lasts)");
+	return 0;
 }
 
 static int exec_fault(struct apv_world *w, const struct apv_step *s)
@@ -291,6 +302,7 @@ static int exec_fault(struct apv_world *w, const struct apv_step *s)
 		f.rc = (uint8_t)s->v[F_ARG].u;
 	if (f.kind == APV_FAULT_SLOW)
 		f.ns = s->v[F_ARG].u;
+	f.for_ns = s->v[F_FOR].kind ? s->v[F_FOR].u : 0;
 	apv_w_action(w, apv_hw_inject(w->hw, (apv_apqn_t)s->v[F_APQN].u, &f), NULL);
 	return 0;
 }
@@ -387,7 +399,8 @@ const struct apv_cmd apv_scn_cmds_host[] = {
     {"configure", "domain", "configure domain ID on|off",
      "configure/deconfigure a domain at run time", parse_configure, exec_configure, APV_CMD_ACTION},
     {"fault", NULL,
-     "fault APQN none|busy|reset|deconfigured|checkstop|aqic-rc07|aqic-rc=RC|slow=DUR [count=N]",
+     "fault APQN none|busy|reset|deconfigured|checkstop|aqic-rc07|aqic-rc=RC|slow=DUR [count=N] "
+     "[for=DUR]",
      "inject a hardware fault into a queue", parse_fault, exec_fault, APV_CMD_ACTION},
     {"ap_instructions", NULL, "ap_instructions on|off",
      "the host's AP instructions appear/disappear (PQAP raises an operation exception)", parse_ap,

@@ -127,8 +127,18 @@ struct apv_hw_fault_spec {
 	unsigned count; /* AQIC faults: how many; 0 = until cleared */
 	uint8_t rc;     /* APV_FAULT_AQIC_RC */
 	uint64_t ns;    /* APV_FAULT_SLOW */
+	/*
+	 * > 0: the fault ends by itself this long after the injection, at a
+	 * clock event (exactly then on the virtual clock); 0: it lasts until
+	 * cleared (or, for counted AQIC faults, used up). Not for NONE.
+	 */
+	uint64_t for_ns;
 };
-/* -ENODEV if the queue does not exist. APV_FAULT_NONE clears every fault. */
+/*
+ * -ENODEV if the queue does not exist, -EINVAL for a bad spec.
+ * APV_FAULT_NONE clears every fault. Injecting a kind again replaces it,
+ * with its new duration.
+ */
 int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_spec *f);
 
 /* ---- instructions ------------------------------------------------------- */

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Fault injection: busy, reset, deconfigured, checkstop, AQIC RC07/RC, slow replies. */
+/*
+ * Fault injection: busy, reset, deconfigured, checkstop, AQIC RC07/RC, slow
+ * replies; faults that end by themselves after a duration.
+ */
 #include "testlib.h"
 
 #include <errno.h>
@@ -256,6 +259,101 @@ TEST(an_expired_reset_stays_over_for_every_later_instruction)
 	hwt_sleep(&t, t.cfg.reset_ns - 1);
 	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), APV_RC_RESET_IN_PROGRESS);
 	hwt_sleep(&t, 1);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), 0);
+	hwt_fini(&t);
+}
+
+static int inject_for(struct hwt *t, enum apv_hw_fault kind, uint64_t for_ns)
+{
+	struct apv_hw_fault_spec f = {.kind = kind, .for_ns = for_ns};
+
+	if (kind == APV_FAULT_SLOW)
+		f.ns = 1000;
+	return apv_hw_inject(t->hw, T_APQN, &f);
+}
+
+TEST(a_timed_fault_ends_exactly_at_its_clock_event)
+{
+	static const struct {
+		enum apv_hw_fault kind;
+		uint8_t rc;
+	} k[] = {
+	    {APV_FAULT_BUSY, APV_RC_BUSY},
+	    {APV_FAULT_RESET, APV_RC_RESET_IN_PROGRESS},
+	    {APV_FAULT_DECONFIGURED, APV_RC_DECONFIGURED},
+	    {APV_FAULT_CHECKSTOP, APV_RC_CHECKSTOPPED},
+	};
+
+	for (unsigned i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		struct hwt t;
+		uint64_t t0;
+
+		hwt_init(&t, NULL, false);
+		t0 = apv_clock_now(t.clk);
+		CHECK_EQ(inject_for(&t, k[i].kind, 50 * APV_NSEC_PER_MSEC), 0);
+		/* The end is an event on the clock, so waits in the stack run into it. */
+		CHECK_U64(apv_clock_next_deadline(t.clk), t0 + 50 * APV_NSEC_PER_MSEC);
+		CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), k[i].rc);
+		hwt_sleep(&t, 50 * APV_NSEC_PER_MSEC - 1);
+		CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), k[i].rc);
+		hwt_sleep(&t, 1);
+		CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), 0);
+		CHECK_U64(apv_clock_next_deadline(t.clk), UINT64_MAX);
+		hwt_fini(&t);
+	}
+}
+
+TEST(timed_aqic_faults_and_slow_replies_end_too)
+{
+	struct hwt t;
+
+	hwt_init(&t, NULL, false);
+	CHECK_EQ(inject_for(&t, APV_FAULT_AQIC_RC07, 10 * APV_NSEC_PER_MSEC), 0);
+	CHECK_EQ(inject_for(&t, APV_FAULT_SLOW, 30 * APV_NSEC_PER_MSEC), 0);
+	CHECK_EQ(hwt_rc(aqic_enable(&t)), APV_RC_OTHERWISE_CHANGED);
+	CHECK_EQ(hwt_rc(aqic_enable(&t)),
+		 APV_RC_OTHERWISE_CHANGED); /* count 0: sticky while it lasts */
+	hwt_sleep(&t, 10 * APV_NSEC_PER_MSEC);
+	CHECK_EQ(hwt_rc(aqic_enable(&t)), 0);
+	/* The slow fault's end is still to come (the I bit's event may come first). */
+	CHECK(apv_clock_next_deadline(t.clk) <= 30 * APV_NSEC_PER_MSEC);
+	hwt_sleep(&t, 20 * APV_NSEC_PER_MSEC);
+	CHECK_U64(apv_clock_next_deadline(t.clk), UINT64_MAX);
+	hwt_fini(&t);
+}
+
+TEST(reinjecting_without_a_duration_makes_it_last_and_none_clears_the_event)
+{
+	struct hwt t;
+
+	hwt_init(&t, NULL, false);
+	CHECK_EQ(inject_for(&t, APV_FAULT_BUSY, APV_NSEC_PER_MSEC), 0);
+	CHECK_EQ(inject_for(&t, APV_FAULT_BUSY, 0), 0);
+	hwt_sleep(&t, 5 * APV_NSEC_PER_MSEC);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), APV_RC_BUSY);
+	/* Two timed faults: the earlier one ends first, the other at its own time. */
+	CHECK_EQ(inject_for(&t, APV_FAULT_BUSY, 2 * APV_NSEC_PER_MSEC), 0);
+	CHECK_EQ(inject_for(&t, APV_FAULT_CHECKSTOP, APV_NSEC_PER_MSEC), 0);
+	hwt_sleep(&t, APV_NSEC_PER_MSEC);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), APV_RC_BUSY);
+	CHECK_EQ(inject(&t, APV_FAULT_NONE, 0, 0, 0), 0);
+	CHECK_U64(apv_clock_next_deadline(t.clk), UINT64_MAX);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), 0);
+	CHECK_EQ(inject_for(&t, APV_FAULT_NONE, 5), -EINVAL);
+	CHECK_EQ(inject_for(&t, (enum apv_hw_fault)42, 5), -EINVAL);
+	hwt_fini(&t);
+}
+
+TEST(a_timed_fault_ends_on_the_real_clock_without_anyone_looking)
+{
+	struct hwt t;
+	struct apv_hw_fault_spec f = {.kind = APV_FAULT_BUSY, .for_ns = 20 * APV_NSEC_PER_MSEC};
+
+	hwt_init(&t, NULL, true);
+	REQUIRE(apv_hw_inject(t.hw, T_APQN, &f) == 0);
+	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), APV_RC_BUSY);
+	/* Generous: the timer thread clears it at 20 ms; allow a slow, shared machine. */
+	apv_clock_sleep(t.clk, 200 * APV_NSEC_PER_MSEC);
 	CHECK_EQ(hwt_rc(hwt_tapq(&t, T_APQN)), 0);
 	hwt_fini(&t);
 }

@@ -89,4 +89,36 @@ TEST(bind_and_unbind_parse_errors)
 		  "t.apv:1:12: unknown driver 'none' (expected host or vfio_ap)");
 }
 
+/* ---- faults that end on their own --------------------------------------------------------- */
+
+TEST(a_timed_fault_ends_exactly_at_its_time)
+{
+	CHECK_EQ(run(HOST "fault 05.0004 busy for=50ms\nexpect queue 05.0004 rc=5\n"
+			  "advance 49999us\nexpect queue 05.0004 rc=5\n"
+			  "advance 1us\nexpect queue 05.0004 rc=0\n"),
+		 0);
+	CHECK_STR(err, "");
+}
+
+TEST(a_reset_meeting_a_transient_busy_queue_zeroizes_again_when_it_clears)
+{
+	CHECK_EQ(run(GUEST "fault 05.0004 busy for=50ms\nvfio reset m1\nexpect time 80ms\n"
+			   "expect saved m1 05.0004 reset_rc=0\n"),
+		 0);
+	CHECK_STR(err, "");
+	/* Without the end the same reset would still be polling when the fault is cleared. */
+	CHECK_EQ(run(GUEST "fault 05.0004 busy for=50ms\nfault 05.0004 busy\nvfio reset m1\n"), -1);
+}
+
+TEST(timed_fault_parse_errors)
+{
+	CHECK_STR(perr("fault 05.0004 none for=1ms"),
+		  "t.apv:1:20: 'fault ... none' clears every fault: it takes no 'for'");
+	CHECK_STR(
+	    perr("fault 05.0004 busy for=0ms"),
+	    "t.apv:1:24: 'for' needs a duration above 0 (leave it out for a fault that lasts)");
+	CHECK_STR(perr("fault 05.0004 busy for=20"),
+		  "t.apv:1:24: duration '20' needs a unit: ns, us, ms or s");
+}
+
 TEST_MAIN
