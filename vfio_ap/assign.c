@@ -31,6 +31,32 @@ static bool first_common(const struct apv_mask *apm_a, const struct apv_mask *aq
 	return true;
 }
 
+/*
+ * One warning per APQN that d already holds, on the mdev that asked (the
+ * kernel's dev_warn per queue). A refused host reservation (mdev NULL) is
+ * logged by the bus instead.
+ */
+static void log_sharing(struct apv_matrix *m, const struct apv_mdev *mdev, const struct apv_mdev *d,
+			const struct apv_mask *apm, const struct apv_mask *aqm)
+{
+	struct apv_mask capm, caqm;
+	unsigned apid, apqi;
+
+	if (!mdev || !apv_log_enabled(m->log, APV_LOG_WARNING))
+		return;
+	apv_mask_and(&capm, apm, &d->apm);
+	apv_mask_and(&caqm, aqm, &d->aqm);
+	apv_mask_for_each(apid, &capm)
+	{
+		apv_mask_for_each(apqi, &caqm)
+		{
+			apv_log_emit(m->log, APV_LOG_WARNING, VFIO_AP_LOG_MDEV, mdev->uuid,
+				     "queue %02x.%04x not assigned: mdev %s has it already", apid,
+				     apqi, d->uuid);
+		}
+	}
+}
+
 int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev, const struct apv_mask *apm,
 		     const struct apv_mask *aqm, char *why, size_t whylen)
 {
@@ -42,6 +68,7 @@ int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev, const st
 				 apv_apqn_apid(q), apv_apqn_apqi(q));
 		return -EADDRNOTAVAIL;
 	}
+	/* Like the kernel, the first mdev that shares a queue ends the check. */
 	for (const struct apv_mdev *d = m->mdevs; d; d = d->next) {
 		if (d == mdev || !first_common(apm, aqm, &d->apm, &d->aqm, &q))
 			continue;
@@ -50,6 +77,7 @@ int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev, const st
 				 "Userspace may not assign queue %02x.%04x to mdev: already "
 				 "assigned to %s",
 				 apv_apqn_apid(q), apv_apqn_apqi(q), d->uuid);
+		log_sharing(m, mdev, d, apm, aqm);
 		return -EADDRINUSE;
 	}
 	return 0;

@@ -44,6 +44,10 @@ static int claim_vm(struct apv_mdev *mdev, struct apv_vm *vm)
 	if (!rc) {
 		apv_vm_get(vm); /* held until every interrupt resource is gone */
 		mdev->claim = vm;
+	} else if (rc == -EPERM) {
+		/* The kernel refuses silently; the administrator only sees EPERM. */
+		apv_log_emit(m->log, APV_LOG_INFO, VFIO_AP_LOG_MDEV, mdev->uuid,
+			     "not attached: the VM already uses another mdev");
 	}
 	apv_mutex_unlock(&m->mdevs_lock);
 	apv_vm_unlock(vm);
@@ -192,6 +196,14 @@ void vfio_ap_request(struct apv_mdev *mdev)
 			atomic_fetch_add(&m->cfg_notes, 1);
 		}
 	}
+	/* The kernel's request(count) with count 0: remove asks once, then proceeds. */
+	if (mdev->req_fd >= 0 || mdev->req_fn)
+		apv_log_emit(m->log, APV_LOG_NOTICE, VFIO_AP_LOG_MDEV, mdev->uuid,
+			     "device request passed on to user space (#0)");
+	else
+		apv_log_emit(m->log, APV_LOG_NOTICE, VFIO_AP_LOG_MDEV, mdev->uuid,
+			     "no device request notification registered: user space is not "
+			     "asked before the device goes");
 	vfio_ap_notify(mdev->req_fd);
 	atomic_fetch_add(&m->req_notes, 1);
 	fn = mdev->req_fn;

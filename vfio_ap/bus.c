@@ -236,12 +236,17 @@ void apv_bus_rescan(struct apv_matrix *m)
 
 /* ---- apmask / aqmask ------------------------------------------------------------ */
 
-/* The bus's in_use callback: would the new masks reserve an mdev's queue? */
+/*
+ * The bus's in_use callback: would the new masks reserve an mdev's queue?
+ * The first mdev concerned ends the check; each of its queues that the
+ * masks would take is logged on it, like the kernel's dev_warn per queue.
+ */
 static int in_use(struct apv_matrix *m, const struct apv_mask *apmask,
 		  const struct apv_mask *aqmask, char *why, size_t whylen)
 {
 	for (struct apv_mdev *d = m->mdevs; d; d = d->next) {
 		unsigned apid, apqi;
+		int rc = 0;
 
 		apv_mask_for_each(apid, &d->apm)
 		{
@@ -251,14 +256,20 @@ static int in_use(struct apv_matrix *m, const struct apv_mask *apmask,
 			{
 				if (!apv_mask_test(aqmask, apqi))
 					continue;
-				if (why && whylen)
+				if (!rc && why && whylen)
 					snprintf(why, whylen,
 						 "Can not reserve queue %02x.%04x for host driver: "
 						 "in use by mdev %s",
 						 apid, apqi, d->uuid);
-				return -EADDRINUSE;
+				rc = -EADDRINUSE;
+				apv_log_emit(m->log, APV_LOG_WARNING, VFIO_AP_LOG_MDEV, d->uuid,
+					     "queue %02x.%04x not reserved for the host drivers: "
+					     "this mdev has it",
+					     apid, apqi);
 			}
 		}
+		if (rc)
+			return rc;
 	}
 	return 0;
 }

@@ -28,6 +28,12 @@ struct apv_matrix *apv_matrix_new(struct apv_kvm *k)
 	m->kvm = k;
 	m->hw = apv_kvm_hw(k);
 	m->clock = apv_kvm_clock(k);
+	m->log = apv_hw_log(m->hw);
+	apv_ratelimit_init(&m->rl_reset_wait, "reset wait", APV_RATELIMIT_INTERVAL_NS,
+			   APV_RATELIMIT_BURST);
+	apv_ratelimit_init(&m->once_aqic_off, "AQIC off", APV_RATELIMIT_ONCE, 1);
+	apv_ratelimit_init(&m->once_tapq, "TAPQ for interrupts off", APV_RATELIMIT_ONCE, 1);
+	apv_ratelimit_init(&m->once_irq_on, "interrupts stay on", APV_RATELIMIT_ONCE, 1);
 	pthread_mutex_init(&m->bus_lock, NULL);
 	apv_mutex_init(&m->guests_lock, APV_LOCK_GUESTS);
 	apv_mutex_init(&m->mdevs_lock, APV_LOCK_MDEVS);
@@ -56,6 +62,7 @@ void apv_matrix_free(struct apv_matrix *m)
 	pthread_mutex_lock(&m->bus_lock);
 	vfio_ap_bus_free(m);
 	pthread_mutex_unlock(&m->bus_lock);
+	apv_ratelimit_flush(m->log, &m->rl_reset_wait);
 	free(m->queues);
 	apv_mutex_destroy(&m->mdevs_lock);
 	apv_mutex_destroy(&m->guests_lock);

@@ -16,6 +16,7 @@
  * is released only when a new one replaces it or interrupts go off.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 
 #include "vfio_ap_priv.h"
@@ -37,18 +38,30 @@ void vfio_ap_free_irq(struct vfio_ap_queue *q)
 /* Up to 5 TAPQs, 20 ms apart, until the I bit is off. */
 static void wait_for_irqclear(struct apv_matrix *m, apv_apqn_t apqn)
 {
+	uint8_t rc = 0;
+
 	for (unsigned i = 0; i < VFIO_AP_IRQCLEAR_TRIES; i++) {
 		uint64_t gr2 = 0;
 		uint32_t w = apv_hw_tapq(m->hw, apqn, false, &gr2);
-		uint8_t rc = apv_apqsw_get_rc(w);
 
+		rc = apv_apqsw_get_rc(w);
 		if ((rc == APV_RC_NORMAL || rc == APV_RC_RESET_IN_PROGRESS) && !(w & APV_APQSW_I))
 			return;
-		if (rc != APV_RC_NORMAL && rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY)
-			return; /* not operational: nothing will change */
+		if (rc != APV_RC_NORMAL && rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY) {
+			/* Not operational: nothing will change. */
+			apv_log_ratelimited(m->log, &m->once_tapq, APV_LOG_WARNING, VFIO_AP_LOG,
+					    NULL,
+					    "queue %02x.%04x answered TAPQ with rc=0x%02x while "
+					    "interrupts were being switched off",
+					    VFIO_AP_QID(apqn), rc);
+			return;
+		}
 		if (i + 1 < VFIO_AP_IRQCLEAR_TRIES)
 			apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
 	}
+	apv_log_ratelimited(m->log, &m->once_irq_on, APV_LOG_WARNING, VFIO_AP_LOG, NULL,
+			    "interrupts of queue %02x.%04x still on after %u TAPQs (rc=0x%02x)",
+			    VFIO_AP_QID(apqn), VFIO_AP_IRQCLEAR_TRIES, rc);
 }
 
 /*
@@ -88,6 +101,11 @@ uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q)
 		if (i + 1 < VFIO_AP_AQIC_TRIES)
 			apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
 	}
+	if (apv_apqsw_get_rc(w) != APV_RC_NORMAL && apv_apqsw_get_rc(w) != APV_RC_OTHERWISE_CHANGED)
+		apv_log_ratelimited(m->log, &m->once_aqic_off, APV_LOG_WARNING, VFIO_AP_LOG, NULL,
+				    "AQIC switching interrupts of queue %02x.%04x off answered "
+				    "rc=0x%02x",
+				    VFIO_AP_QID(q->apqn), apv_apqsw_get_rc(w));
 	vfio_ap_free_irq(q);
 	return w;
 }
@@ -105,12 +123,21 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 	struct apv_aqic_ctrl ctrl = {0};
 	uint64_t h_nib = 0;
 	uint32_t w;
-	int nisc;
+	int nisc, rc;
 
-	if (!nib || !apv_vm_hva(vm, nib))
+	if (!nib || !apv_vm_hva(vm, nib)) {
+		apv_log_emit(m->log, APV_LOG_DEBUG, VFIO_AP_LOG, NULL,
+			     "queue %02x.%04x: NIB 0x%" PRIx64 " is not guest memory",
+			     VFIO_AP_QID(q->apqn), nib);
 		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
-	if (apv_vm_pin(vm, nib, &h_nib))
+	}
+	rc = apv_vm_pin(vm, nib, &h_nib);
+	if (rc) {
+		apv_log_emit(m->log, APV_LOG_DEBUG, VFIO_AP_LOG, NULL,
+			     "queue %02x.%04x: pinning the NIB page at 0x%" PRIx64 " failed (%d)",
+			     VFIO_AP_QID(q->apqn), nib, rc);
 		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
+	}
 	if (apv_vm_is_protected(vm) && !apv_vm_pv_is_shared(vm, nib)) {
 		/* The adapter cannot write a secure page. */
 		apv_vm_unpin(vm, nib);
@@ -118,6 +145,9 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 	}
 	nisc = apv_vm_gisc_register(vm, isc);
 	if (nisc < 0) {
+		apv_log_emit(m->log, APV_LOG_DEBUG, VFIO_AP_LOG, NULL,
+			     "queue %02x.%04x: registering guest ISC %u failed (%d)",
+			     VFIO_AP_QID(q->apqn), isc, nisc);
 		/* The newest kernel's answer; older ones said RC08 (invalid GISA). */
 		apv_vm_unpin(vm, nib);
 		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
@@ -139,6 +169,9 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 		release_new(vm, nib, isc);
 		break;
 	default:
+		apv_log_emit(m->log, APV_LOG_WARNING, VFIO_AP_LOG, NULL,
+			     "AQIC switching interrupts of queue %02x.%04x on answered rc=0x%02x",
+			     VFIO_AP_QID(q->apqn), apv_apqsw_get_rc(w));
 		/*
 		 * The kernel only frees the old registration here and leaks the
 		 * new pin and ISC; both go, then interrupts are switched off.
@@ -147,6 +180,12 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 		vfio_ap_irq_disable(m, q);
 		break;
 	}
+	if (apv_apqsw_get_rc(w) != APV_RC_NORMAL)
+		apv_log_emit(m->log, APV_LOG_DEBUG, VFIO_AP_LOG, NULL,
+			     "queue %02x.%04x: AQIC failed with rc=0x%02x (ir=1 gisc=%u isc=%u "
+			     "gisa=0x%x)",
+			     VFIO_AP_QID(q->apqn), apv_apqsw_get_rc(w), ctrl.gisc, ctrl.isc,
+			     (unsigned)ctrl.gisa);
 	return w;
 }
 
@@ -168,15 +207,28 @@ int vfio_ap_handle_pqap(struct apv_pqap_hook *hook, struct apv_vcpu *vcpu)
 	struct vfio_ap_queue *q;
 
 	/* No GISA means no adapter-interruption virtualization: user space decides. */
-	if (!apv_vm_gisa(vm))
+	if (!apv_vm_gisa(vm)) {
+		apv_log_emit(m->log, APV_LOG_DEBUG, VFIO_AP_LOG, NULL,
+			     "queue %02x.%04x: AQIC left to user space: the VM has no GISA",
+			     VFIO_AP_QID(apqn));
 		return -EOPNOTSUPP;
+	}
 
 	apv_mutex_lock(&m->mdevs_lock);
-	if (mdev->vm != vm)
-		goto out; /* not (or no longer, or not yet) attached to this guest */
-	q = m->queues[apqn];
-	if (!q || q->mdev != mdev || !vfio_ap_in_shadow(mdev, apqn))
+	if (mdev->vm != vm) {
+		/* Not (or no longer, or not yet) attached to this guest. */
+		apv_log_emit(m->log, APV_LOG_DEBUG, VFIO_AP_LOG_MDEV, mdev->uuid,
+			     "AQIC for queue %02x.%04x: mdev not attached to the VM",
+			     VFIO_AP_QID(apqn));
 		goto out;
+	}
+	q = m->queues[apqn];
+	if (!q || q->mdev != mdev || !vfio_ap_in_shadow(mdev, apqn)) {
+		apv_log_emit(m->log, APV_LOG_DEBUG, VFIO_AP_LOG_MDEV, mdev->uuid,
+			     "AQIC for queue %02x.%04x: not a queue of the guest",
+			     VFIO_AP_QID(apqn));
+		goto out;
+	}
 	if (r->gr[1] & APV_AQIC_IR) {
 		count_locked(&m->aqic_enable);
 		w = irq_enable(m, q, vm, (unsigned)(r->gr[1] & 0x7), r->gr[2]);

@@ -130,8 +130,14 @@ static void reset_part(struct apv_mdev *mdev, const struct apv_mask *apm,
 		{
 			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
 
-			if (q && q->mdev == mdev)
-				vfio_ap_reset_queue(m, q);
+			if (!q || q->mdev != mdev)
+				continue;
+			/* The kernel says nothing here; the guest just lost a queue it had. */
+			if (mdev->vm)
+				apv_log_emit(m->log, APV_LOG_INFO, VFIO_AP_LOG_MDEV, mdev->uuid,
+					     "queue %02x.%04x taken from the running guest", apid,
+					     apqi);
+			vfio_ap_reset_queue(m, q);
 		}
 	}
 }

@@ -38,11 +38,17 @@
 #define VFIO_AP_IRQCLEAR_TRIES 5
 #define VFIO_AP_PAGE_SIZE UINT64_C(4096)
 
+/* Log subsystems: the driver's own messages, and those about one mdev (dev_*). */
+#define VFIO_AP_LOG "vfio_ap"
+#define VFIO_AP_LOG_MDEV "vfio_ap_mdev"
+/* An APQN as the kernel prints it: printf("%02x.%04x", VFIO_AP_QID(apqn)). */
+#define VFIO_AP_QID(apqn) apv_apqn_apid(apqn), apv_apqn_apqi(apqn)
+
 /* A queue device on the AP bus (the kernel's ap_queue + vfio_ap_queue). */
 struct vfio_ap_queue {
 	apv_apqn_t apqn;
-	uint8_t type;			     /* AP type from TAPQ (or the adapter info) */
-	enum apv_queue_driver drv;	     /* HOST, VFIO_AP, or NONE (no driver takes it) */
+	uint8_t type;		   /* AP type from TAPQ (or the adapter info) */
+	enum apv_queue_driver drv; /* HOST, VFIO_AP, or NONE (no driver takes it) */
 	/* The administrator unbound it: no driver until a bind or a mask change. */
 	bool unbound;
 	struct apv_mdev *mdev;		     /* linked to this mdev (assigned and bound) */
@@ -92,6 +98,10 @@ struct apv_matrix {
 	struct vfio_ap_queue **queues;	/* indexed by APQN */
 
 	struct apv_mdev *mdevs;
+
+	struct apv_log *log;					    /* the host's (docs/log.md) */
+	struct apv_ratelimit rl_reset_wait;			    /* "reset not complete" */
+	struct apv_ratelimit once_aqic_off, once_tapq, once_irq_on; /* the kernel's WARN_ONCEs */
 
 	atomic_ullong aqic_enable, aqic_disable, resets, req_notes, cfg_notes;
 };
