@@ -305,26 +305,34 @@ void apv_vm_get_masks(struct apv_vm *vm, struct apv_mask *apm, struct apv_mask *
 
 /* ---- PQAP hook ------------------------------------------------------------------ */
 
-void apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h)
+int apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h)
 {
 	struct apv_account *a = &vm->kvm->account;
 	struct apv_pqap_hook *old;
+	int rc = 0;
 
 	/*
 	 * The write side waits for every call in flight (they hold the read
 	 * side), so once this returns after a clear, nothing runs on the old
-	 * hook and nothing can start on it.
+	 * hook and nothing can start on it. Refusing a second owner here, in
+	 * the same critical section as the store, is what makes "one owner
+	 * per VM" hold for owners that do not share any other lock.
 	 */
 	apv_lockorder_acquire(APV_LOCK_HOOK);
 	pthread_rwlock_wrlock(&vm->hook_lock);
 	old = atomic_load(&vm->hook);
-	atomic_store(&vm->hook, h);
-	if (old)
-		atomic_fetch_add(&a->hook_clears, 1);
-	if (h)
-		atomic_fetch_add(&a->hook_sets, 1);
+	if (h && old && old != h) {
+		rc = -EPERM;
+	} else if (old != h) {
+		atomic_store(&vm->hook, h);
+		if (old)
+			atomic_fetch_add(&a->hook_clears, 1);
+		if (h)
+			atomic_fetch_add(&a->hook_sets, 1);
+	}
 	pthread_rwlock_unlock(&vm->hook_lock);
 	apv_lockorder_release(APV_LOCK_HOOK);
+	return rc;
 }
 
 struct apv_pqap_hook *apv_vm_pqap_hook(struct apv_vm *vm)

@@ -6,14 +6,18 @@
  * DMA unmap and the request notification.
  *
  * The hook lock may not be taken while guests_lock, the VM lock or
- * mdevs_lock is held, yet "one mdev per VM" can only be decided under
- * them. So attach decides under the locks and records its decision as a
- * claim on the VM (mdev->claim), drops the locks, publishes the hook, and
- * takes the locks again to program the guest. A second attach to the same
- * VM sees the claim and fails with -EPERM before it could touch the hook,
- * which the kernel (publishing first, checking second) cannot promise.
- * open_lock keeps attach and detach of one mdev from overlapping, as
- * VFIO's device-set lock does.
+ * mdevs_lock is held, yet "one mdev per VM" has to be decided under them
+ * for the mdevs of this matrix device. So attach decides under the locks
+ * and records its decision as a claim on the VM (mdev->claim), drops the
+ * locks and publishes the hook, which the KVM layer refuses (-EPERM) when
+ * another hook owns the VM: that covers owners outside this matrix device,
+ * which share none of its locks, in the same write-locked step as the
+ * store. A refused publication gives the claim back. Only then are the
+ * locks taken again to program the guest. So a second attach to the same
+ * VM fails with -EPERM before its hook could ever be seen, which the
+ * kernel (publishing first, checking second) cannot promise. open_lock
+ * keeps attach and detach of one mdev from overlapping, as VFIO's
+ * device-set lock does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,9 +41,6 @@ static int claim_vm(struct apv_mdev *mdev, struct apv_vm *vm)
 		for (struct apv_mdev *d = m->mdevs; d; d = d->next)
 			if (d->claim == vm)
 				rc = -EPERM;
-		/* A hook from outside this matrix device counts as an owner too. */
-		if (!rc && apv_vm_pqap_hook(vm))
-			rc = -EPERM;
 	}
 	if (!rc) {
 		apv_vm_get(vm); /* held until every interrupt resource is gone */
@@ -53,6 +54,21 @@ static int claim_vm(struct apv_mdev *mdev, struct apv_vm *vm)
 	apv_vm_unlock(vm);
 	apv_mutex_unlock(&m->guests_lock);
 	return rc;
+}
+
+/* Give back a claim whose hook could not be published: as if it never was. */
+static void unclaim_vm(struct apv_mdev *mdev, struct apv_vm *vm)
+{
+	struct apv_matrix *m = mdev->m;
+
+	apv_mutex_lock(&m->guests_lock);
+	apv_vm_lock(vm);
+	apv_mutex_lock(&m->mdevs_lock);
+	mdev->claim = NULL;
+	apv_mutex_unlock(&m->mdevs_lock);
+	apv_vm_unlock(vm);
+	apv_mutex_unlock(&m->guests_lock);
+	apv_vm_put(vm);
 }
 
 int apv_mdev_attach(struct apv_mdev *mdev, struct apv_vm *vm)
@@ -71,7 +87,12 @@ int apv_mdev_attach(struct apv_mdev *mdev, struct apv_vm *vm)
 		pthread_mutex_unlock(&mdev->open_lock);
 		return rc;
 	}
-	apv_vm_set_pqap_hook(vm, &mdev->hook);
+	rc = apv_vm_set_pqap_hook(vm, &mdev->hook);
+	if (rc) {
+		unclaim_vm(mdev, vm);
+		pthread_mutex_unlock(&mdev->open_lock);
+		return rc;
+	}
 
 	apv_mutex_lock(&m->guests_lock);
 	apv_vm_lock(vm);

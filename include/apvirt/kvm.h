@@ -148,10 +148,14 @@ struct apv_pqap_hook {
 };
 /*
  * Publish (h) or clear (NULL) under the write side of the hook lock. After
- * a clear returns no call is running and none can start. Must not be
- * called with the guests, VM or mdevs lock held.
+ * a clear returns no call is running and none can start. A VM has one
+ * owner: publishing while a different hook is published changes nothing
+ * and returns -EPERM (decided under the write lock, so of two racing
+ * publishers exactly one wins); publishing the hook already there, or a
+ * clear, returns 0. Must not be called with the guests, VM or mdevs lock
+ * held.
  */
-void apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h);
+int apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h);
 struct apv_pqap_hook *apv_vm_pqap_hook(struct apv_vm *vm); /* racy peek for checks */
 
 /* ---- GISA / GIB ---------------------------------------------------------------- */

@@ -427,6 +427,38 @@ TEST(row10_hook_cleared_gives_no_hook_answer)
 	fx_fini(&f);
 }
 
+TEST(hook_publish_refuses_a_second_owner_and_changes_nothing)
+{
+	struct fx f;
+	struct test_hook h, other;
+	struct apv_account *a;
+
+	fx_init(&f);
+	a = apv_kvm_account(f.kvm);
+	test_hook_init(&h, 0, 0);
+	test_hook_init(&other, 0, 0x00010000);
+	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, &h.hook), 0);
+	/* A different hook while one is published: refused, the first one stays. */
+	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, &other.hook), -EPERM);
+	CHECK(apv_vm_pqap_hook(f.vm) == &h.hook);
+	CHECK_EQ(atomic_load(&a->hook_sets), 1);
+	CHECK_EQ(atomic_load(&a->hook_clears), 0);
+	CHECK_DONE(fx_aqic(&f, Q, 0x1000), 0);
+	CHECK_EQ(h.calls, 1);
+	CHECK_EQ(other.calls, 0);
+	/* The owner publishing itself again is a no-op, not a second publication. */
+	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, &h.hook), 0);
+	CHECK_EQ(atomic_load(&a->hook_sets), 1);
+	/* Once the owner is gone the other one may publish. */
+	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, NULL), 0);
+	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, &other.hook), 0);
+	CHECK(apv_vm_pqap_hook(f.vm) == &other.hook);
+	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, NULL), 0);
+	CHECK_EQ(atomic_load(&a->hook_sets), 2);
+	CHECK_EQ(atomic_load(&a->hook_clears), 2);
+	fx_fini(&f);
+}
+
 TEST(intercept_aqic_is_never_interpreted_even_with_apie)
 {
 	struct fx f;
