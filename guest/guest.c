@@ -17,7 +17,6 @@ enum {
 	OFF_QCI = 0x100,
 	OFF_REQ = 0x1000,
 	OFF_REP = 0x2000,
-	REP_LEN = 0x3000, /* the default 12 KiB message size of a card */
 };
 
 void apv_guest_config_default(struct apv_guest_config *c)
@@ -80,7 +79,9 @@ int apv_guest_new(const struct apv_guest_platform *p, const struct apv_guest_con
 	g->qci_addr = p->mem_base + OFF_QCI;
 	g->req_addr = p->mem_base + OFF_REQ;
 	g->rep_addr = p->mem_base + OFF_REP;
-	g->rep_len = REP_LEN;
+	/* The reply area: the rest of the memory, up to the largest message limit. */
+	g->rep_room = p->mem_size - OFF_REP < APV_AP_ML_MAX ? (uint32_t)(p->mem_size - OFF_REP)
+							    : APV_AP_ML_MAX;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_mutex_init(&g->wait_mu, NULL);
 	pthread_condattr_init(&ca);

@@ -42,6 +42,8 @@ struct gq {
 	unsigned qd;           /* in-flight limit */
 	unsigned inflight;     /* sent and not read back, cancelled ones included */
 	unsigned max_mod;      /* largest L in bytes */
+	uint32_t max_msg;      /* the card's message size limit: ML x 4 KiB, ML 0 = 12 KiB */
+	uint32_t rep_len;      /* DQAP buffer: max_msg, as far as the reply area holds it */
 	bool irq_on;           /* I bit last seen */
 	bool irq_refused;      /* AQIC refused: poll until the next reset */
 	bool zap_wait;         /* removal: waiting for the ZAPQ to finish */
@@ -69,7 +71,7 @@ struct apv_guest {
 	unsigned nq, capq;
 
 	uint64_t nib, qci_addr, req_addr, rep_addr;
-	uint32_t rep_len;
+	uint32_t rep_room; /* bytes at rep_addr the driver may use */
 	uint32_t psmid_counter;
 	unsigned active;       /* submitted, not done */
 	uint64_t completed;    /* requests finished, any result */
@@ -108,10 +110,11 @@ struct insn_out gi_pqap(struct apv_guest *g, unsigned fc, apv_apqn_t apqn, bool 
 struct insn_out gi_tapq(struct apv_guest *g, apv_apqn_t apqn, uint64_t *hwinfo);
 struct insn_out gi_nqap(struct apv_guest *g, apv_apqn_t apqn, uint64_t psmid, uint64_t addr,
 			uint32_t len);
-/* *len: bytes stored; *residual: GR2 (reply left on the queue). cont: go on
- * with the reply the previous DQAP could not store in full. */
-struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, bool cont, uint64_t *psmid,
-			uint32_t *len, uint64_t *residual);
+/* DQAP into buflen bytes at rep_addr. *len: bytes stored; *residual: GR2
+ * (reply left on the queue). cont: go on with the reply the previous DQAP
+ * could not store in full. */
+struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, bool cont, uint32_t buflen,
+			uint64_t *psmid, uint32_t *len, uint64_t *residual);
 
 /* ---- queue.c: the per-queue state machine ---------------------------------------- */
 

@@ -84,8 +84,8 @@ struct insn_out gi_nqap(struct apv_guest *g, apv_apqn_t apqn, uint64_t psmid, ui
 	return o;
 }
 
-struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, bool cont, uint64_t *psmid,
-			uint32_t *len, uint64_t *residual)
+struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, bool cont, uint32_t buflen,
+			uint64_t *psmid, uint32_t *len, uint64_t *residual)
 {
 	struct insn_out o;
 	struct apv_regs *r = &g->regs;
@@ -97,7 +97,7 @@ struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, bool cont, uint64_
 	r->gr[2] = 0;
 	apv_psmid_to_pair(r, DQAP_R1, 0);
 	r->gr[DQAP_R2] = g->rep_addr;
-	r->gr[DQAP_R2 + 1] = g->rep_len;
+	r->gr[DQAP_R2 + 1] = buflen;
 	for (int i = 0;; i++) {
 		o = run(g, APV_OP_DQAP, DQAP_R1, DQAP_R2);
 		/* CC 1/2: stored in part; GR0 and the R2 pair say where to go on. */
@@ -113,7 +113,7 @@ struct insn_out gi_dqap(struct apv_guest *g, apv_apqn_t apqn, bool cont, uint64_
 	}
 	*psmid = apv_psmid_from_pair(r, DQAP_R1);
 	uint64_t left = r->gr[DQAP_R2 + 1] & 0xFFFFFFFFu;
-	*len = left <= g->rep_len ? g->rep_len - (uint32_t)left : 0;
+	*len = left <= buflen ? buflen - (uint32_t)left : 0;
 	*residual = r->gr[2];
 	return o;
 }

@@ -41,6 +41,13 @@ void gq_set_hwinfo(struct gq *q, uint64_t hwinfo)
 	/* zcrypt keeps at most qd requests in flight (lszcrypt shows qd + 1). */
 	q->qd = q->hi.qd ? q->hi.qd : 1;
 	q->max_mod = (q->hi.mex4k && q->hi.crt4k) ? 512 : 256;
+	/*
+	 * zcrypt sizes a queue's reply buffer to its card's message limit and
+	 * DQAPs into all of it; the reply area may be smaller than a large
+	 * limit, and no accelerator reply comes near either.
+	 */
+	q->max_msg = apv_ap_max_msg_size(q->hi.ml);
+	q->rep_len = q->max_msg < q->g->rep_room ? q->max_msg : q->g->rep_room;
 }
 
 bool gq_online(const struct gq *q)
@@ -262,7 +269,7 @@ static void drain_residual(struct gq *q)
 	for (int i = 0; i < MAX_DRAIN; i++) {
 		uint64_t psmid, residual;
 		uint32_t len;
-		struct insn_out o = gi_dqap(g, q->apqn, true, &psmid, &len, &residual);
+		struct insn_out o = gi_dqap(g, q->apqn, true, q->rep_len, &psmid, &len, &residual);
 
 		if (o.pgm || o.s.rc != APV_RC_NORMAL || !residual)
 			return;
@@ -277,7 +284,7 @@ static enum rd gq_read(struct gq *q, struct insn_out *out, enum gq_wait *w)
 	struct apv_guest_req *r;
 	uint8_t reply[APV_CEX_REPLY_MAX];
 
-	*out = gi_dqap(g, q->apqn, false, &psmid, &len, &residual);
+	*out = gi_dqap(g, q->apqn, false, q->rep_len, &psmid, &len, &residual);
 	if (out->pgm) {
 		*w = pgm_offline(q);
 		return RD_FAIL;

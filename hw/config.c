@@ -79,7 +79,7 @@ int apv_hw_add_adapter(struct apv_hw *hw, unsigned apid, const struct apv_adapte
 	ad->apid = apid;
 	ad->cfg = *a;
 	ad->configured = true;
-	ad->msg_limit = a->ml ? a->ml * HW_ML_CHUNK : HW_ML_DEFAULT_BYTES;
+	ad->msg_limit = apv_ap_max_msg_size(a->ml);
 	for (unsigned i = 0; i < HW_MAX_ID; i++)
 		atomic_init(&ad->queues[i], NULL);
 

@@ -33,9 +33,7 @@
 
 #define HW_MAX_ID 256
 /* Largest message an adapter can take: ML = 15 chunks of 4 KiB. */
-#define HW_ML_CHUNK 4096u
-#define HW_ML_DEFAULT_BYTES (3u * HW_ML_CHUNK)
-#define HW_MSG_MAX (15u * HW_ML_CHUNK)
+#define HW_MSG_MAX APV_AP_ML_MAX
 /* The NIB value stored when a reply becomes ready. */
 #define HW_NIB_SET 0x01
 

@@ -216,6 +216,19 @@ struct apv_tapq_hwinfo {
 	uint8_t qd;      /* bits 60-63: queue depth field */
 };
 
+/*
+ * The message size limit of a queue from TAPQ's ML field: ML units of
+ * 4 KiB, and ML 0 for the 12 KiB every card takes (Linux's maxmsgsize).
+ * It bounds NQAP's message (RC15 beyond it) and sizes a driver's reply buffer.
+ */
+#define APV_AP_ML_CHUNK 4096u
+#define APV_AP_ML_DEFAULT (3u * APV_AP_ML_CHUNK)
+#define APV_AP_ML_MAX (15u * APV_AP_ML_CHUNK)
+static inline uint32_t apv_ap_max_msg_size(uint8_t ml)
+{
+	return (ml & 0xF) ? (ml & 0xFu) * APV_AP_ML_CHUNK : APV_AP_ML_DEFAULT;
+}
+
 uint64_t apv_tapq_hwinfo_encode(struct apv_tapq_hwinfo h);
 struct apv_tapq_hwinfo apv_tapq_hwinfo_decode(uint64_t gr2);
 /* "CEX8", for AP types 10-14; NULL otherwise. */
