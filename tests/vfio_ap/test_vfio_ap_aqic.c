@@ -157,6 +157,29 @@ TEST(enable_nib_outside_guest_memory_answers_rc06_nothing_held)
 	fx_fini(&f);
 }
 
+TEST(privileged_and_specification_exceptions_win_over_a_nib_outside_guest_memory)
+{
+	struct fx f;
+	struct apv_result res;
+	uint64_t before;
+
+	fx_init_attached(&f);
+	before = atomic_load(&apv_kvm_account(f.kvm)->hook_calls);
+	/* Without an exception this NIB is RC06 (above); with one the handler never sees it. */
+	apv_vcpu_psw(f.v)->problem_state = true;
+	res = fx_enable(&f, Q, FX_MEM + 0x10, APV_AP_ISC);
+	CHECK_EQ(res.kind, APV_RES_PGM);
+	CHECK_EQ(res.pgm, APV_PGM_PRIVILEGED_OP);
+	apv_vcpu_psw(f.v)->problem_state = false;
+	f.r->gr[0] |= APV_BIT64(42);
+	res = apv_vcpu_execute(f.v, APV_OP_PQAP, 0, 0);
+	CHECK_EQ(res.kind, APV_RES_PGM);
+	CHECK_EQ(res.pgm, APV_PGM_SPECIFICATION);
+	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->hook_calls), before);
+	FX_BALANCE(&f, 0, 0, 2);
+	fx_fini(&f);
+}
+
 TEST(enable_unpinnable_nib_answers_rc06_nothing_held)
 {
 	struct fx f;
