@@ -4,46 +4,63 @@
  * never sees a balance go through a bogus intermediate value because of a
  * decrement racing an increment; the balance is computed when asked.
  */
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "apvirt/base.h"
 
-void apv_account_init(struct apv_account *a)
+struct apv_account {
+	atomic_long n[APV_ACCT_COUNTERS];
+};
+
+struct apv_account *apv_account_new(void)
 {
-	atomic_init(&a->pins, 0);
-	atomic_init(&a->unpins, 0);
-	atomic_init(&a->isc_regs, 0);
-	atomic_init(&a->isc_unregs, 0);
-	atomic_init(&a->vm_gets, 0);
-	atomic_init(&a->vm_puts, 0);
-	atomic_init(&a->hook_sets, 0);
-	atomic_init(&a->hook_clears, 0);
-	atomic_init(&a->hook_calls, 0);
-	atomic_init(&a->hook_returns, 0);
-	atomic_init(&a->requests, 0);
-	atomic_init(&a->replies, 0);
-	atomic_init(&a->discarded, 0);
+	struct apv_account *a = malloc(sizeof(*a));
+
+	if (!a)
+		return NULL;
+	for (unsigned i = 0; i < APV_ACCT_COUNTERS; i++)
+		atomic_init(&a->n[i], 0);
+	return a;
+}
+
+void apv_account_free(struct apv_account *a)
+{
+	free(a);
+}
+
+void apv_account_inc(struct apv_account *a, enum apv_account_counter c)
+{
+	if ((unsigned)c < APV_ACCT_COUNTERS)
+		atomic_fetch_add(&a->n[c], 1);
+}
+
+long apv_account_get(const struct apv_account *a, enum apv_account_counter c)
+{
+	return (unsigned)c < APV_ACCT_COUNTERS ? atomic_load(&a->n[c]) : 0;
 }
 
 /*
  * Read the "release" side first: a concurrent pair (increment then
  * decrement) can then only make the balance look higher, never negative.
  */
-static long diff(const atomic_long *up, const atomic_long *down)
+static long diff(const struct apv_account *a, enum apv_account_counter up,
+		 enum apv_account_counter down)
 {
-	long d = atomic_load(down);
-	long u = atomic_load(up);
+	long d = atomic_load(&a->n[down]);
+	long u = atomic_load(&a->n[up]);
 
 	return u - d;
 }
 
 void apv_account_balance(const struct apv_account *a, struct apv_balance *out)
 {
-	out->pins = diff(&a->pins, &a->unpins);
-	out->isc_regs = diff(&a->isc_regs, &a->isc_unregs);
-	out->vm_refs = diff(&a->vm_gets, &a->vm_puts);
-	out->hooks = diff(&a->hook_sets, &a->hook_clears);
-	out->hook_calls = diff(&a->hook_calls, &a->hook_returns);
+	out->pins = diff(a, APV_ACCT_PINS, APV_ACCT_UNPINS);
+	out->isc_regs = diff(a, APV_ACCT_ISC_REGS, APV_ACCT_ISC_UNREGS);
+	out->vm_refs = diff(a, APV_ACCT_VM_GETS, APV_ACCT_VM_PUTS);
+	out->hooks = diff(a, APV_ACCT_HOOK_SETS, APV_ACCT_HOOK_CLEARS);
+	out->hook_calls = diff(a, APV_ACCT_HOOK_CALLS, APV_ACCT_HOOK_RETURNS);
 }
 
 bool apv_balance_zero(const struct apv_balance *b)
@@ -56,7 +73,7 @@ char *apv_balance_format(const struct apv_balance *b, char *buf, size_t len)
 {
 	if (!buf || !len)
 		return buf;
-	snprintf(buf, len, "pins=%ld isc=%ld vmrefs=%ld hooks=%ld calls=%ld", b->pins,
-		 b->isc_regs, b->vm_refs, b->hooks, b->hook_calls);
+	snprintf(buf, len, "pins=%ld isc=%ld vmrefs=%ld hooks=%ld calls=%ld", b->pins, b->isc_regs,
+		 b->vm_refs, b->hooks, b->hook_calls);
 	return buf;
 }

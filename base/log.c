@@ -14,6 +14,7 @@
  * may be made on any path, including one that already ran out of memory.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

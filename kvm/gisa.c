@@ -110,7 +110,7 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 			atomic_store(&g->iam, g->alert_mask);
 	}
 	pthread_mutex_unlock(&vm->kvm->irq_lock);
-	atomic_fetch_add(&vm->kvm->account.isc_regs, 1);
+	apv_account_inc(vm->kvm->account, APV_ACCT_ISC_REGS);
 	return APV_GAL_ISC;
 }
 
@@ -143,7 +143,7 @@ int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 			gisa_settle_locked(vm);
 	}
 	pthread_mutex_unlock(&vm->kvm->irq_lock);
-	atomic_fetch_add(&vm->kvm->account.isc_unregs, 1);
+	apv_account_inc(vm->kvm->account, APV_ACCT_ISC_UNREGS);
 	return 0;
 }
 

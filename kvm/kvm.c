@@ -72,7 +72,11 @@ struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
 		k->cfg = *cfg;
 	else
 		apv_kvm_config_default(&k->cfg);
-	apv_account_init(&k->account);
+	k->account = apv_account_new();
+	if (!k->account) {
+		free(k);
+		return NULL;
+	}
 	pthread_mutex_init(&k->vms_lock, NULL);
 	pthread_mutex_init(&k->irq_lock, NULL);
 	pthread_cond_init(&k->irq_cond, NULL);
@@ -105,6 +109,7 @@ void apv_kvm_free(struct apv_kvm *k)
 	pthread_cond_destroy(&k->irq_cond);
 	pthread_mutex_destroy(&k->irq_lock);
 	pthread_mutex_destroy(&k->vms_lock);
+	apv_account_free(k->account);
 	free(k);
 }
 
@@ -120,7 +125,7 @@ struct apv_clock *apv_kvm_clock(const struct apv_kvm *k)
 
 struct apv_account *apv_kvm_account(struct apv_kvm *k)
 {
-	return &k->account;
+	return k->account;
 }
 
 /* On return the old handler runs nowhere (but up this thread's stack) and is not called again. */
@@ -188,7 +193,7 @@ int apv_kvm_check(struct apv_kvm *k, char *err, size_t errlen)
 	if (rc)
 		return rc;
 
-	apv_account_balance(&k->account, &bal);
+	apv_account_balance(k->account, &bal);
 	if (bal.pins < 0 || bal.isc_regs < 0 || bal.vm_refs < 0 || bal.hooks < 0 ||
 	    bal.hook_calls < 0) {
 		char b[128];

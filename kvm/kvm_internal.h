@@ -73,7 +73,7 @@ struct kvm_gisa {
 struct apv_kvm {
 	struct apv_hw *hw;
 	struct apv_kvm_config cfg;
-	struct apv_account account;
+	struct apv_account *account;
 
 	pthread_mutex_t vms_lock;
 	struct apv_vm *vms;

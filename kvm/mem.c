@@ -227,7 +227,7 @@ int apv_vm_pin(struct apv_vm *vm, uint64_t gpa, uint64_t *host_addr)
 		if (c == UINT32_MAX)
 			return -EOVERFLOW;
 	} while (!atomic_compare_exchange_weak(cnt, &c, c + 1));
-	atomic_fetch_add(&vm->kvm->account.pins, 1);
+	apv_account_inc(vm->kvm->account, APV_ACCT_PINS);
 	if (host_addr)
 		*host_addr = (uint64_t)(uintptr_t)(s->host + (gpa - s->gpa));
 	return 0;
@@ -248,7 +248,7 @@ int apv_vm_unpin(struct apv_vm *vm, uint64_t gpa)
 		if (c == 0)
 			return -EINVAL;
 	} while (!atomic_compare_exchange_weak(cnt, &c, c - 1));
-	atomic_fetch_add(&vm->kvm->account.unpins, 1);
+	apv_account_inc(vm->kvm->account, APV_ACCT_UNPINS);
 	return 0;
 }
 

@@ -22,7 +22,7 @@ static struct apv_result no_hook_answer(struct apv_vcpu *v)
 static struct apv_result call_hook(struct apv_vcpu *v)
 {
 	struct apv_vm *vm = v->vm;
-	struct apv_account *a = &vm->kvm->account;
+	struct apv_account *a = vm->kvm->account;
 	struct apv_pqap_hook *h;
 	struct apv_result res;
 	int rc;
@@ -34,9 +34,9 @@ static struct apv_result call_hook(struct apv_vcpu *v)
 	if (!h) {
 		res = no_hook_answer(v);
 	} else {
-		atomic_fetch_add(&a->hook_calls, 1);
+		apv_account_inc(a, APV_ACCT_HOOK_CALLS);
 		rc = h->fn(h, v);
-		atomic_fetch_add(&a->hook_returns, 1);
+		apv_account_inc(a, APV_ACCT_HOOK_RETURNS);
 		if (rc == 0) {
 			/* Written every time: the guest's old CC must not survive a success. */
 			res = apv_done((v->regs.gr[1] & APV_GR1_RC_MASK) ? 3 : 0);

@@ -118,7 +118,7 @@ struct apv_vm *apv_vm_new(struct apv_kvm *k, const struct apv_vm_config *cfg)
 	kvm_gisa_init(vm, origin);
 	atomic_init(&vm->refs, 1);
 	atomic_init(&vm->user_refs, 1);
-	atomic_fetch_add(&k->account.vm_gets, 1);
+	apv_account_inc(k->account, APV_ACCT_VM_GETS);
 
 	pthread_mutex_lock(&k->vms_lock);
 	vm->next = k->vms;
@@ -178,7 +178,7 @@ void kvm_vm_unref(struct apv_vm *vm)
 void apv_vm_get(struct apv_vm *vm)
 {
 	atomic_fetch_add(&vm->user_refs, 1);
-	atomic_fetch_add(&vm->kvm->account.vm_gets, 1);
+	apv_account_inc(vm->kvm->account, APV_ACCT_VM_GETS);
 	kvm_vm_ref(vm);
 }
 
@@ -187,7 +187,7 @@ void apv_vm_put(struct apv_vm *vm)
 	if (!vm)
 		return;
 	atomic_fetch_sub(&vm->user_refs, 1);
-	atomic_fetch_add(&vm->kvm->account.vm_puts, 1);
+	apv_account_inc(vm->kvm->account, APV_ACCT_VM_PUTS);
 	kvm_vm_unref(vm);
 }
 
@@ -307,7 +307,7 @@ void apv_vm_get_masks(struct apv_vm *vm, struct apv_mask *apm, struct apv_mask *
 
 int apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h)
 {
-	struct apv_account *a = &vm->kvm->account;
+	struct apv_account *a = vm->kvm->account;
 	struct apv_pqap_hook *old;
 	int rc = 0;
 
@@ -326,9 +326,9 @@ int apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h)
 	} else if (old != h) {
 		atomic_store(&vm->hook, h);
 		if (old)
-			atomic_fetch_add(&a->hook_clears, 1);
+			apv_account_inc(a, APV_ACCT_HOOK_CLEARS);
 		if (h)
-			atomic_fetch_add(&a->hook_sets, 1);
+			apv_account_inc(a, APV_ACCT_HOOK_SETS);
 	}
 	pthread_rwlock_unlock(&vm->hook_lock);
 	apv_lockorder_release(APV_LOCK_HOOK);

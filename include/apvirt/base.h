@@ -9,7 +9,6 @@
 #include <apvirt/clock.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,26 +50,41 @@ void apv_mutex_unlock(struct apv_mutex *m);
 /* ---- accounting ----------------------------------------------------------
  *
  * Every pin, ISC registration, VM reference and hook call is counted here,
- * in one place. Counters only grow; a balance is the difference.
+ * in one place. Counters only grow; a balance is the difference. The
+ * record is opaque: its counters are atomics, which C++ cannot share.
  */
-struct apv_account {
-	atomic_long pins, unpins;             /* NIB page pins */
-	atomic_long isc_regs, isc_unregs;     /* GISA guest-ISC registrations */
-	atomic_long vm_gets, vm_puts;         /* VM references taken by mdevs */
-	atomic_long hook_sets, hook_clears;   /* PQAP hook publications */
-	atomic_long hook_calls, hook_returns; /* calls into the hook */
-	atomic_long requests, replies, discarded; /* AP requests through the stack */
+struct apv_account;
+
+enum apv_account_counter {
+	APV_ACCT_PINS = 0,     /* NIB page pins ... */
+	APV_ACCT_UNPINS,       /* ... and unpins */
+	APV_ACCT_ISC_REGS,     /* GISA guest-ISC registrations ... */
+	APV_ACCT_ISC_UNREGS,   /* ... and unregistrations */
+	APV_ACCT_VM_GETS,      /* VM references taken by mdevs ... */
+	APV_ACCT_VM_PUTS,      /* ... and dropped */
+	APV_ACCT_HOOK_SETS,    /* PQAP hook publications ... */
+	APV_ACCT_HOOK_CLEARS,  /* ... and clears */
+	APV_ACCT_HOOK_CALLS,   /* calls into the hook ... */
+	APV_ACCT_HOOK_RETURNS, /* ... and returns from it */
+	APV_ACCT_COUNTERS
 };
 
+/* A record with every counter at zero; NULL when out of memory. */
+struct apv_account *apv_account_new(void);
+void apv_account_free(struct apv_account *a);
+/* Count one event (lock-free; safe from any thread). Unknown counters are ignored. */
+void apv_account_inc(struct apv_account *a, enum apv_account_counter c);
+/* The counter's value; 0 for an unknown counter. */
+long apv_account_get(const struct apv_account *a, enum apv_account_counter c);
+
 struct apv_balance {
-	long pins;       /* pinned NIB pages still held */
-	long isc_regs;   /* guest ISC registrations still held */
-	long vm_refs;    /* VM references still held by mdevs */
-	long hooks;      /* hooks still published */
+	long pins;	 /* pinned NIB pages still held */
+	long isc_regs;	 /* guest ISC registrations still held */
+	long vm_refs;	 /* VM references still held by mdevs */
+	long hooks;	 /* hooks still published */
 	long hook_calls; /* hook calls in flight */
 };
 
-void apv_account_init(struct apv_account *a);
 void apv_account_balance(const struct apv_account *a, struct apv_balance *out);
 bool apv_balance_zero(const struct apv_balance *b);
 /* "pins=0 isc=0 vmrefs=0 hooks=0 calls=0". Returns buf. */

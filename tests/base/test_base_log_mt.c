@@ -10,6 +10,7 @@
 #include <apvirt/base.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #define THREADS 4
 #define PER_THREAD 2000

@@ -147,7 +147,7 @@ TEST(gisc_above_7_erange)
 	CHECK_EQ(apv_vm_gisc_register(f.vm, 0xFFFFFFFFu), -ERANGE);
 	CHECK_EQ(apv_vm_gisc_unregister(f.vm, 8), -ERANGE);
 	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 8), -ERANGE);
-	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->isc_regs), 0);
+	CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_ISC_REGS), 0);
 	fx_fini(&f);
 }
 
@@ -161,7 +161,7 @@ TEST(gisc_unbalanced_unregister_einval)
 	CHECK_EQ(apv_vm_gisc_unregister(f.vm, 6), 0);
 	CHECK_EQ(apv_vm_gisc_unregister(f.vm, 6), -EINVAL);
 	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 6), 0);
-	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->isc_unregs), 1);
+	CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_ISC_UNREGS), 1);
 	fx_fini(&f);
 }
 
@@ -175,7 +175,7 @@ TEST(gisc_register_injected_failure_takes_nothing_after_erange_check)
 	CHECK_EQ(apv_vm_gisc_register(f.vm, 6), -EIO);
 	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 6), 0);
 	CHECK_EQ(apv_vm_gisa_iam(f.vm), 0);
-	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->isc_regs), 0);
+	CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_ISC_REGS), 0);
 	CHECK_EQ(apv_vm_set_gisc_register_failure(f.vm, 1), -EINVAL);
 	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, 0) == 0);
 	CHECK_EQ(apv_vm_gisc_register(f.vm, 6), APV_GAL_ISC);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 
 #include "kvm_fixture.h"
 
@@ -118,11 +119,12 @@ TEST(hook_mt_no_call_runs_on_a_cleared_hook_and_counts_balance)
 	CHECK_EQ(s.cc0 + s.cc3, s.aqics);
 	CHECK(s.cc3 >= CYCLES / 16);
 	CHECK(s.cc0 >= CYCLES / 16);
-	CHECK_EQ(atomic_load(&a->hook_calls), atomic_load(&hook_seen));
-	CHECK_EQ(atomic_load(&a->hook_calls), s.cc0);
-	CHECK_EQ(atomic_load(&a->hook_returns), atomic_load(&a->hook_calls));
-	CHECK_EQ(atomic_load(&a->hook_sets), CYCLES);
-	CHECK_EQ(atomic_load(&a->hook_clears), CYCLES);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_CALLS), atomic_load(&hook_seen));
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_CALLS), s.cc0);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_RETURNS),
+		 apv_account_get(a, APV_ACCT_HOOK_CALLS));
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_SETS), CYCLES);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_CLEARS), CYCLES);
 	apv_account_balance(a, &b);
 	CHECK_EQ(b.hooks, 0);
 	CHECK_EQ(b.hook_calls, 0);

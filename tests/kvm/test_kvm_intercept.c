@@ -355,14 +355,14 @@ TEST(row9_hook_calls_and_returns_counted_in_account)
 		fx_aqic(&f, Q, 0x1000);
 	h.rc = -EOPNOTSUPP;
 	fx_aqic(&f, Q, 0x1000);
-	CHECK_EQ(atomic_load(&a->hook_calls), 6);
-	CHECK_EQ(atomic_load(&a->hook_returns), 6);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_CALLS), 6);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_RETURNS), 6);
 	apv_vm_set_pqap_hook(f.vm, NULL);
 	apv_account_balance(a, &b);
 	CHECK_EQ(b.hooks, 0);
 	CHECK_EQ(b.hook_calls, 0);
-	CHECK_EQ(atomic_load(&a->hook_sets), 1);
-	CHECK_EQ(atomic_load(&a->hook_clears), 1);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_SETS), 1);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_CLEARS), 1);
 	fx_fini(&f);
 }
 
@@ -402,7 +402,7 @@ TEST(row10_no_hook_cc3_rc01_apqsw_in_low_word_upper_half_zero)
 	CHECK_EQ(apv_apqsw_get_rc(apv_apqsw_from_gr1(f.r->gr[1])), APV_RC_Q_NOT_AVAIL);
 	apv_vcpu_stats(f.v, &st);
 	CHECK_EQ(st.pqap_intercepts, 1);
-	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->hook_calls), 0);
+	CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_HOOK_CALLS), 0);
 	fx_fini(&f);
 }
 
@@ -423,7 +423,7 @@ TEST(row10_hook_cleared_gives_no_hook_answer)
 	CHECK_EQ(h.calls, 0);
 	/* Clearing twice is harmless and counted once. */
 	apv_vm_set_pqap_hook(f.vm, NULL);
-	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->hook_clears), 1);
+	CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_HOOK_CLEARS), 1);
 	fx_fini(&f);
 }
 
@@ -441,21 +441,21 @@ TEST(hook_publish_refuses_a_second_owner_and_changes_nothing)
 	/* A different hook while one is published: refused, the first one stays. */
 	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, &other.hook), -EPERM);
 	CHECK(apv_vm_pqap_hook(f.vm) == &h.hook);
-	CHECK_EQ(atomic_load(&a->hook_sets), 1);
-	CHECK_EQ(atomic_load(&a->hook_clears), 0);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_SETS), 1);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_CLEARS), 0);
 	CHECK_DONE(fx_aqic(&f, Q, 0x1000), 0);
 	CHECK_EQ(h.calls, 1);
 	CHECK_EQ(other.calls, 0);
 	/* The owner publishing itself again is a no-op, not a second publication. */
 	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, &h.hook), 0);
-	CHECK_EQ(atomic_load(&a->hook_sets), 1);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_SETS), 1);
 	/* Once the owner is gone the other one may publish. */
 	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, NULL), 0);
 	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, &other.hook), 0);
 	CHECK(apv_vm_pqap_hook(f.vm) == &other.hook);
 	CHECK_EQ(apv_vm_set_pqap_hook(f.vm, NULL), 0);
-	CHECK_EQ(atomic_load(&a->hook_sets), 2);
-	CHECK_EQ(atomic_load(&a->hook_clears), 2);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_SETS), 2);
+	CHECK_EQ(apv_account_get(a, APV_ACCT_HOOK_CLEARS), 2);
 	fx_fini(&f);
 }
 

@@ -262,7 +262,7 @@ TEST(teardown_requires_a_zero_balance)
 	REQUIRE(s != NULL);
 	CHECK_EQ(apv_scenario_run(s, NULL, err, sizeof(err)), 0);
 	/* A pin nobody releases: what a leak in a layer would look like. */
-	atomic_fetch_add(&apv_kvm_account(apv_scenario_kvm(s))->pins, 1);
+	apv_account_inc(apv_kvm_account(apv_scenario_kvm(s)), APV_ACCT_PINS);
 	CHECK_EQ(apv_scenario_finish(s, err, sizeof(err)), -1);
 	CHECK_STR(err,
 		  "t.apv: resources left over at teardown: pins=1 isc=0 vmrefs=0 hooks=0 calls=0");
@@ -275,10 +275,10 @@ TEST(invariant_checker_reports_a_negative_balance_after_a_step)
 	REQUIRE(s != NULL);
 	CHECK_EQ(apv_scenario_run(s, NULL, err, sizeof(err)), 0);
 	struct apv_world *w = s->world;
-	atomic_fetch_add(&apv_kvm_account(w->kvm)->unpins, 1);
+	apv_account_inc(apv_kvm_account(w->kvm), APV_ACCT_UNPINS);
 	CHECK_EQ(apv_world_check(w), -1);
 	CHECK(strncmp(err, "t.apv:9: invariant violated after 'attach m1 g1': ", 50) == 0);
-	atomic_fetch_add(&apv_kvm_account(w->kvm)->pins, 1);
+	apv_account_inc(apv_kvm_account(w->kvm), APV_ACCT_PINS);
 	CHECK_EQ(apv_world_check(w), 0);
 	apv_scenario_free(s);
 }

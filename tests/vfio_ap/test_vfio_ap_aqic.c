@@ -164,7 +164,7 @@ TEST(privileged_and_specification_exceptions_win_over_a_nib_outside_guest_memory
 	uint64_t before;
 
 	fx_init_attached(&f);
-	before = atomic_load(&apv_kvm_account(f.kvm)->hook_calls);
+	before = apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_HOOK_CALLS);
 	/* Without an exception this NIB is RC06 (above); with one the handler never sees it. */
 	apv_vcpu_psw(f.v)->problem_state = true;
 	res = fx_enable(&f, Q, FX_MEM + 0x10, APV_AP_ISC);
@@ -175,7 +175,7 @@ TEST(privileged_and_specification_exceptions_win_over_a_nib_outside_guest_memory
 	res = apv_vcpu_execute(f.v, APV_OP_PQAP, 0, 0);
 	CHECK_EQ(res.kind, APV_RES_PGM);
 	CHECK_EQ(res.pgm, APV_PGM_SPECIFICATION);
-	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->hook_calls), before);
+	CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_HOOK_CALLS), before);
 	FX_BALANCE(&f, 0, 0, 2);
 	fx_fini(&f);
 }

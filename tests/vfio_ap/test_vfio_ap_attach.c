@@ -48,13 +48,13 @@ TEST(second_mdev_for_same_vm_is_eperm_and_never_touches_the_hook)
 
 	fx_init_attached(&f);
 	h = apv_vm_pqap_hook(f.vm);
-	sets = atomic_load(&apv_kvm_account(f.kvm)->hook_sets);
+	sets = apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_HOOK_SETS);
 	REQUIRE(apv_mdev_create(f.m, FX_UUID2, &d2) == 0);
 	REQUIRE(apv_mdev_assign_adapter(d2, FX_A3) == 0);
 	CHECK_EQ(apv_mdev_attach(d2, f.vm), -EPERM);
 	/* The kernel publishes first and checks second; here the hook never moved. */
 	CHECK(apv_vm_pqap_hook(f.vm) == h);
-	CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->hook_sets), sets);
+	CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_HOOK_SETS), sets);
 	CHECK(apv_mdev_vm(d2) == NULL);
 	CHECK_EQ(bal(&f).vm_refs, 2);
 	/* The first mdev still serves the guest. */

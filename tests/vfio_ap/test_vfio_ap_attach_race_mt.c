@@ -92,8 +92,8 @@ static void race_attaches(struct fx *f, struct apv_mdev *m0, struct apv_mdev *m1
 		REQUIRE(pthread_create(&th[i], NULL, racer_main, &rs[i]) == 0);
 
 	for (unsigned round = 0; round < ROUNDS; round++) {
-		long sets = atomic_load(&a->hook_sets);
-		long clears = atomic_load(&a->hook_clears);
+		long sets = apv_account_get(a, APV_ACCT_HOOK_SETS);
+		long clears = apv_account_get(a, APV_ACCT_HOOK_CLEARS);
 		int w, l;
 
 		pthread_barrier_wait(&r.start);
@@ -118,8 +118,8 @@ static void race_attaches(struct fx *f, struct apv_mdev *m0, struct apv_mdev *m1
 			t->wrong_masks++;
 		fx_balance(f, &b);
 		if (b.hooks != 1 || b.vm_refs != base.vm_refs + 1 || b.pins != 0 ||
-		    b.isc_regs != 0 || atomic_load(&a->hook_sets) != sets + 1 ||
-		    atomic_load(&a->hook_clears) != clears)
+		    b.isc_regs != 0 || apv_account_get(a, APV_ACCT_HOOK_SETS) != sets + 1 ||
+		    apv_account_get(a, APV_ACCT_HOOK_CLEARS) != clears)
 			t->unbalanced++;
 		if (apv_kvm_check(f->kvm, NULL, 0) ||
 		    (checked && apv_matrix_check(checked, NULL, 0)))

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <stdatomic.h>
 
 #include "vfio_fixture.h"
 
@@ -433,14 +434,14 @@ TEST(concurrent_attach_of_two_mdevs_to_one_vm_exactly_one_wins_and_owns_the_hook
 	REQUIRE(pthread_create(&t1, NULL, racer_thread, &r1) == 0);
 	REQUIRE(pthread_create(&t2, NULL, racer_thread, &r2) == 0);
 	for (unsigned i = 0; i < RACE_ROUNDS; i++) {
-		sets0 = atomic_load(&apv_kvm_account(f.kvm)->hook_sets);
+		sets0 = apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_HOOK_SETS);
 		pthread_barrier_wait(&go);
 		pthread_barrier_wait(&go);
 		CHECK((r1.rc[i] == 0) != (r2.rc[i] == 0));
 		CHECK(r1.rc[i] == 0 || r1.rc[i] == -EPERM);
 		CHECK(r2.rc[i] == 0 || r2.rc[i] == -EPERM);
 		/* One publication, by the winner; the loser never touched the hook. */
-		CHECK_EQ(atomic_load(&apv_kvm_account(f.kvm)->hook_sets) - sets0, 1);
+		CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_HOOK_SETS) - sets0, 1);
 		CHECK(apv_mdev_vm(r1.rc[i] == 0 ? f.mdev : d2) == f.vm);
 		CHECK(apv_mdev_vm(r1.rc[i] == 0 ? d2 : f.mdev) == NULL);
 		FX_CHECK(&f); /* the hook is the winner's own */
