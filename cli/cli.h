@@ -6,6 +6,7 @@
 #ifndef APV_CLI_H
 #define APV_CLI_H
 
+#include <apvirt/mdevctl.h>
 #include <apvirt/scenario.h>
 
 #include <stdbool.h>

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "apvirt/kvm.h"
+#include "apvirt/testing.h"
 #include "apvirt/vfio_ap.h"
 #include "fuzz_input.h"
 

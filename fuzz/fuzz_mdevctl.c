@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apvirt/scenario.h"
+#include "apvirt/mdevctl.h"
 #include "fuzz_input.h"
 
 #define MAX_JSON 16384

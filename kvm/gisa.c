@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "kvm_internal.h"
+#include "apvirt/testing.h"
 
 void kvm_gisa_init(struct apv_vm *vm, uint32_t origin)
 {

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "kvm_internal.h"
+#include "apvirt/testing.h"
 
 /*
  * Guest memory is shared with the hardware, which writes NIB bytes and

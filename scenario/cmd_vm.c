@@ -6,6 +6,8 @@
  */
 #include "scenario_internal.h"
 
+#include <apvirt/testing.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

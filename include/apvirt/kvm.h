@@ -162,18 +162,14 @@ struct apv_pqap_hook *apv_vm_pqap_hook(struct apv_vm *vm); /* racy peek for chec
 
 /* GISA origin >> 4 as AQIC wants it (27 bits), 0 when the VM has no GISA. */
 uint32_t apv_vm_gisa(const struct apv_vm *vm);
-/* Returns the host ISC (GIB nisc = 5), -ENODEV without GISA, -ERANGE for gisc > 7. */
+/*
+ * Returns the host ISC (GIB nisc = 5), -ENODEV without GISA, -ERANGE for
+ * gisc > 7 (a failure can be forced for tests: apvirt/testing.h).
+ */
 int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc);
 /* 0, -ENODEV, -ERANGE, or -EINVAL when gisc is not registered. */
 int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc);
 int apv_vm_gisc_refcount(const struct apv_vm *vm, unsigned gisc);
-/*
- * Test hook: while err (a negative errno) is set, apv_vm_gisc_register()
- * fails with it after its own checks; 0 clears. A present GISA and a 3-bit
- * ISC cannot fail otherwise, but callers must handle a failure (vfio_ap's
- * RC06 path). -EINVAL for a positive err.
- */
-int apv_vm_set_gisc_register_failure(struct apv_vm *vm, int err);
 uint8_t apv_vm_gisa_ipm(const struct apv_vm *vm);
 uint8_t apv_vm_gisa_iam(const struct apv_vm *vm);
 /* True when the GISA sits on the GIB alert list. */
@@ -190,7 +186,7 @@ bool apv_vm_gisa_alerted(const struct apv_vm *vm);
 int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *host);
 /* Guest absolute storage of the VM (what interpreted instructions use). */
 const struct apv_storage *apv_vm_storage(struct apv_vm *vm);
-/* Host address of guest page data (for tests); NULL outside memory. */
+/* Host address of the guest byte at gpa; NULL outside memory. */
 void *apv_vm_hva(struct apv_vm *vm, uint64_t gpa);
 
 /*
@@ -210,8 +206,6 @@ unsigned apv_vm_pinned_pages(const struct apv_vm *vm);
 int apv_vm_pv_set_shared(struct apv_vm *vm, uint64_t gpa, bool shared);
 bool apv_vm_pv_is_shared(struct apv_vm *vm, uint64_t gpa);
 bool apv_vm_is_protected(const struct apv_vm *vm);
-/* Test hook: make pinning of gpa's page fail (-EFAULT) to model an unpinnable page. */
-int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable);
 
 /* ---- vCPU -------------------------------------------------------------------------- */
 

@@ -13,14 +13,14 @@
  * apv_matrix_check, no negative balance); apv_scenario_finish() tears the
  * world down and requires the resource balance to be zero.
  *
- * The mdevctl importer reads the JSON that `mdevctl define --jsonfile`
- * takes and that `mdevctl list --dumpjson` prints, for vfio_ap-passthrough
- * devices, and applies the attributes in order through the kernel-style
- * sysfs interface of vfio_ap.
+ * The administrator's tools that need no scenario (mdevctl JSON, the
+ * lszcrypt and mdev listings) are declared in apvirt/mdevctl.h, which
+ * this header includes.
  */
 #ifndef APVIRT_SCENARIO_H
 #define APVIRT_SCENARIO_H
 
+#include <apvirt/mdevctl.h>
 #include <apvirt/vfio_ap.h>
 
 #include <stdbool.h>
@@ -80,55 +80,6 @@ void apv_scenario_print_commands(FILE *f);
 
 /* An administrator error as people read it: "-EADDRINUSE (Address already in use)". */
 const char *apv_errno_str(int err, char *buf, size_t len);
-
-/* ---- listings ------------------------------------------------------------------- */
-
-/*
- * lszcrypt-style listing of the host: CARD.DOM TYPE MODE STATUS REQUESTS,
- * one line per adapter then per queue; the driver column says which
- * queues vfio_ap holds. m may be NULL (no vfio_ap loaded).
- */
-void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m);
-/* One block per mdev: UUID, VM, matrix, guest_matrix, control domains. */
-void apv_mdev_list(FILE *f, struct apv_matrix *m);
-
-/* ---- mdevctl JSON ------------------------------------------------------------------ */
-
-enum {
-	APV_MDEVCTL_AUTO_ONLY = 1u << 0, /* start only "start": "auto" devices (host boot) */
-	APV_MDEVCTL_DRY_RUN = 1u << 1,	 /* validate only: no mdev is created */
-};
-
-struct apv_mdevctl_device {
-	char uuid[40];
-	char parent[64]; /* "matrix" unless the JSON names another parent */
-	bool start_auto;
-	unsigned nattrs;
-	struct apv_mdev *mdev; /* created mdev, NULL for dry runs and skipped devices */
-	bool skipped;	       /* manual device with APV_MDEVCTL_AUTO_ONLY */
-};
-
-/*
- * Read mdevctl JSON (`len` bytes of `json`, named `fname` in messages).
- * Accepted forms:
- *   {"mdev_type":"vfio_ap-passthrough","start":"auto","attrs":[{"assign_adapter":"5"},...]}
- *     (uuid from `uuid`, e.g. the file name of /etc/mdevctl.d/matrix/UUID)
- *   {"UUID": {...}}
- *   [{"matrix": [{"UUID": {...}}, ...]}, ...]   (mdevctl list --dumpjson)
- * Everything is validated before anything is created. Each device is then
- * created and its attributes written in order; on the first failing
- * attribute that device is removed again (as mdevctl does) and the import
- * stops. Returns the number of devices created, or a negative errno with
- * "FILE:LINE:COL: ..." in err (JSON errors, schema errors, and the
- * kernel-style error of a failing attribute with the device and attribute
- * named). devs (may be NULL) receives up to ndevs device descriptions.
- */
-int apv_mdevctl_import(struct apv_matrix *m, const char *json, size_t len, const char *fname,
-		       const char *uuid, unsigned flags, struct apv_mdevctl_device *devs,
-		       size_t ndevs, char *err, size_t errlen);
-
-/* Write the mdevs of m in `mdevctl list --dumpjson` form. */
-void apv_mdevctl_export(FILE *f, struct apv_matrix *m);
 
 #ifdef __cplusplus
 }

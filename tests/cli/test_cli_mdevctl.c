@@ -6,6 +6,7 @@
  */
 #include "testlib.h"
 
+#include <apvirt/mdevctl.h>
 #include <apvirt/scenario.h>
 
 #include "clirun.h"

@@ -7,6 +7,8 @@
  */
 #include "kvm_fixture.h"
 
+#include <apvirt/testing.h>
+
 #define NIB_GPA UINT64_C(0x1000)
 #define MSG_LEN 64
 

@@ -8,6 +8,8 @@
 
 #include "kvm_fixture.h"
 
+#include <apvirt/testing.h>
+
 TEST(memslot_rejects_unaligned_empty_wrapping_and_overlapping)
 {
 	struct fx f;

@@ -7,6 +7,8 @@
 #include "vfio_ap_priv.h"
 #include "vfio_fixture.h"
 
+#include <apvirt/testing.h>
+
 static const apv_apqn_t Q = (FX_A1 << 8) | FX_D1;  /* 01.0004 */
 static const apv_apqn_t Q2 = (FX_A2 << 8) | FX_D2; /* 05.0006 */
 

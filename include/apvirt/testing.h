@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apvirt — fault injection for tests. UNSTABLE: these calls may change or
+ * go in any release, without a change of the major version.
+ *
+ * They force failures that the model never produces on its own but that
+ * the code above must survive, because the kernel it follows can meet
+ * them: a guest ISC registration that fails although the GISA is present
+ * and the ISC valid, and a guest page that cannot be pinned. The scenario
+ * language offers them to scripts, and an embedder's own tests (a QEMU
+ * device, a management tool) can use them against libapvirt directly;
+ * nothing else in a program should.
+ */
+#ifndef APVIRT_TESTING_H
+#define APVIRT_TESTING_H
+
+#include <apvirt/kvm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * While err (a negative errno) is set, apv_vm_gisc_register() fails with
+ * it after its own checks; 0 clears. Callers must handle such a failure
+ * (vfio_ap answers RC06). -EINVAL for a positive err.
+ */
+int apv_vm_set_gisc_register_failure(struct apv_vm *vm, int err);
+
+/*
+ * Make pinning of gpa's page fail (-EFAULT), as for a page the host cannot
+ * pin; false lets it be pinned again. -EFAULT outside guest memory.
+ */
+int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
