@@ -47,7 +47,7 @@ qemu_configure_opts=(--target-list=s390x-softmmu --without-default-features
 
 # ---- packages -----------------------------------------------------------
 
-host_pkgs=(gcc make git meson ninja-build pkg-config python3 libssl-dev libglib2.0-dev
+host_pkgs=(gcc make git meson ninja-build pkg-config python3 libssl-dev libjansson-dev libglib2.0-dev
 	libpixman-1-dev zlib1g-dev flex bison dpkg-dev ccache cpio gzip
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross)
 
@@ -120,14 +120,15 @@ build_lib() {
 	fi
 	meson compile -C "$b" apvirt:shared_library >"$work/lib-build.log" 2>&1 ||
 		{ tail -30 "$work/lib-build.log"; die "building libapvirt failed"; }
-	# The public headers sit in the source tree, the library in the build tree.
+	# The public headers sit in the source tree (version.h in the build tree),
+	# the library in the build tree.
 	mkdir -p "$b/pc"
 	cat >"$b/pc/apvirt.pc" <<-EOF
 		Name: apvirt
 		Description: apvirt from its build tree
 		Version: $(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$top/meson.build" | sed -n 1p)
 		Libs: -L$b -lapvirt
-		Cflags: -I$top/include
+		Cflags: -I$top/include -I$b/include
 	EOF
 	export PKG_CONFIG_PATH=$b/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 	export LD_LIBRARY_PATH=$b${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}

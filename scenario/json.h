@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A small strict JSON reader (RFC 8259) for mdevctl definitions.
+ * Strict JSON (RFC 8259) for mdevctl definitions, read by jansson and
+ * handed to the importer as a small read-only tree with positions.
  *
  * Strict on purpose: a definition that mdevctl or the kernel would read
  * differently must not be guessed at. No comments, no trailing commas, no
- * duplicate keys, no control characters or invalid UTF-8 in strings, and
- * every error names the line and column (in characters, 1-based).
- *
- * The tree is read-only after parsing; one allocation per node.
+ * duplicate keys, no NUL bytes or \u0000, no control characters or invalid
+ * UTF-8, no numbers beyond 64-bit integers and doubles, no nesting deeper
+ * than APV_JSON_MAX_DEPTH; every error names the line and column (in
+ * characters, 1-based) where the problem starts and what was expected.
  */
 #ifndef APV_SCENARIO_JSON_H
 #define APV_SCENARIO_JSON_H

@@ -2,7 +2,7 @@
 # Install the Debian 12 packages apvirt needs to build and test, if any are
 # missing. Needs root for apt-get; otherwise says what to install.
 set -eu
-pkgs=(gcc g++ clang make meson ninja-build pkg-config libssl-dev libclang-rt-14-dev valgrind)
+pkgs=(gcc g++ clang make meson ninja-build pkg-config libssl-dev libjansson-dev libclang-rt-14-dev valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
