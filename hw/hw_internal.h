@@ -164,6 +164,10 @@ struct apv_hw {
 	struct apv_hw_config cfg;
 	struct apv_clock *clock;
 	struct apv_log *log;
+
+	/* Observer of the wrapper-issued instructions; set before they run. */
+	apv_hw_insn_fn insn_fn;
+	void *insn_ctx;
 	atomic_bool installed;
 
 	pthread_mutex_t config_lock;

@@ -264,13 +264,32 @@ struct apv_result apv_hw_pqap(struct apv_hw *hw, struct apv_regs *r, const struc
  */
 static uint32_t pqap_status(struct apv_hw *hw, struct apv_regs *r, const struct apv_storage *st)
 {
+	struct apv_hw_host_insn in = {
+		.fc = apv_gr0_fc(r->gr[0]),
+		.apqn = apv_gr0_apqn(r->gr[0]),
+		.gr1_in = r->gr[1],
+		.gr2_in = r->gr[2],
+	};
 	struct apv_result res = apv_hw_pqap(hw, r, st);
 
 	if (res.kind != APV_RES_DONE) {
 		r->gr[2] = 0;
-		return apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
+		in.apqsw = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
+	} else {
+		in.apqsw = apv_apqsw_from_gr1(r->gr[1]);
 	}
-	return apv_apqsw_from_gr1(r->gr[1]);
+	if (hw->insn_fn) {
+		in.gr2_out = in.fc == APV_FC_TAPQ ? r->gr[2] : 0;
+		in.time_ns = apv_clock_now(hw->clock);
+		hw->insn_fn(hw->insn_ctx, &in);
+	}
+	return in.apqsw;
+}
+
+void apv_hw_set_insn_observer(struct apv_hw *hw, apv_hw_insn_fn fn, void *ctx)
+{
+	hw->insn_fn = fn;
+	hw->insn_ctx = ctx;
 }
 
 uint32_t apv_hw_tapq(struct apv_hw *hw, apv_apqn_t apqn, bool t, uint64_t *gr2)

@@ -112,6 +112,7 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 	}
 	pthread_mutex_unlock(&vm->kvm->irq_lock);
 	apv_account_inc(vm->kvm->account, APV_ACCT_ISC_REGS);
+	atomic_fetch_add(&vm->st_gisc_regs, 1);
 	return APV_GAL_ISC;
 }
 
@@ -145,6 +146,7 @@ int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 	}
 	pthread_mutex_unlock(&vm->kvm->irq_lock);
 	apv_account_inc(vm->kvm->account, APV_ACCT_ISC_UNREGS);
+	atomic_fetch_add(&vm->st_gisc_unregs, 1);
 	return 0;
 }
 

@@ -119,6 +119,9 @@ struct apv_vm {
 	struct apv_vcpu *vcpus; /* under kvm->irq_lock */
 	unsigned nvcpus;
 
+	/* Cumulative counts of this VM's share of the account (apv_vm_stats). */
+	atomic_ullong st_pins, st_unpins, st_gisc_regs, st_gisc_unregs;
+
 	pthread_mutex_t mem_lock;
 	struct kvm_memslot slots[KVM_MAX_MEMSLOTS];
 	atomic_uint nslots; /* slots below it are immutable once published */

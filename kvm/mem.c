@@ -229,6 +229,7 @@ int apv_vm_pin(struct apv_vm *vm, uint64_t gpa, uint64_t *host_addr)
 			return -EOVERFLOW;
 	} while (!atomic_compare_exchange_weak(cnt, &c, c + 1));
 	apv_account_inc(vm->kvm->account, APV_ACCT_PINS);
+	atomic_fetch_add(&vm->st_pins, 1);
 	if (host_addr)
 		*host_addr = (uint64_t)(uintptr_t)(s->host + (gpa - s->gpa));
 	return 0;
@@ -250,6 +251,7 @@ int apv_vm_unpin(struct apv_vm *vm, uint64_t gpa)
 			return -EINVAL;
 	} while (!atomic_compare_exchange_weak(cnt, &c, c - 1));
 	apv_account_inc(vm->kvm->account, APV_ACCT_UNPINS);
+	atomic_fetch_add(&vm->st_unpins, 1);
 	return 0;
 }
 

@@ -119,6 +119,10 @@ struct apv_vm *apv_vm_new(struct apv_kvm *k, const struct apv_vm_config *cfg)
 	atomic_init(&vm->refs, 1);
 	atomic_init(&vm->user_refs, 1);
 	apv_account_inc(k->account, APV_ACCT_VM_GETS);
+	atomic_init(&vm->st_pins, 0);
+	atomic_init(&vm->st_unpins, 0);
+	atomic_init(&vm->st_gisc_regs, 0);
+	atomic_init(&vm->st_gisc_unregs, 0);
 
 	pthread_mutex_lock(&k->vms_lock);
 	vm->next = k->vms;
@@ -189,6 +193,16 @@ void apv_vm_put(struct apv_vm *vm)
 	atomic_fetch_sub(&vm->user_refs, 1);
 	apv_account_inc(vm->kvm->account, APV_ACCT_VM_PUTS);
 	kvm_vm_unref(vm);
+}
+
+void apv_vm_stats(const struct apv_vm *vm, struct apv_vm_stats *out)
+{
+	struct apv_vm *v = (struct apv_vm *)vm;
+
+	out->pins = atomic_load(&v->st_pins);
+	out->unpins = atomic_load(&v->st_unpins);
+	out->gisc_regs = atomic_load(&v->st_gisc_regs);
+	out->gisc_unregs = atomic_load(&v->st_gisc_unregs);
 }
 
 const char *apv_vm_name(const struct apv_vm *vm)

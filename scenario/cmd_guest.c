@@ -39,6 +39,7 @@ static struct apv_result gw_execute(void *ctx, struct apv_regs *r, uint16_t op, 
 	rec.before = *r;
 	if (g->vm->vcpu[g->id])
 		rec.psw_before = *apv_vcpu_psw(g->vm->vcpu[g->id]);
+	apv_trace_hold(g->w);
 	rec.res = g->inner.execute(g->inner.ctx, r, op, r1, r2);
 	rec.after = *r;
 	if (g->vm->vcpu[g->id])

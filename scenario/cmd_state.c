@@ -667,14 +667,63 @@ static int exec_apie(struct apv_world *w, const struct apv_step *s)
 	return strcmp(got, s->v[1].s) == 0 ? 0 : apv_w_expect_fail(w, s->v[1].s, got);
 }
 
+/* One end of a time window; col is where it starts in the token. */
+static int window_end(struct apv_pcur *c, const struct apv_tok *t, const char *text, unsigned col,
+		      const char *which, uint64_t *ns)
+{
+	struct apv_tok at = *t;
+	at.col = col;
+	int rc = apv_scn_parse_dur(text, ns);
+	if (rc == -ENOENT)
+		return apv_pc_fail(c, &at, "duration '%s' needs a unit: ns, us, ms or s", text);
+	if (rc == -ERANGE)
+		return apv_pc_fail(c, &at, "duration '%s' is too long", text);
+	if (rc < 0)
+		return apv_pc_fail(c, &at,
+				   "expected a duration (like 20ms) for the %s of the window, "
+				   "got '%s'",
+				   which, text);
+	return 0;
+}
+
+/* expect time DUR, or a window LO..HI with both ends included. */
+static int parse_time(struct apv_pcur *c)
+{
+	const struct apv_tok *t = apv_pc_peek(c);
+	const char *dots = t ? strstr(t->text, "..") : NULL;
+	if (!dots)
+		return apv_pc_args_dur(c);
+	c->i++;
+	char lo[64];
+	size_t n = (size_t)(dots - t->text);
+	if (n >= sizeof(lo))
+		n = sizeof(lo) - 1;
+	memcpy(lo, t->text, n);
+	lo[n] = '\0';
+	uint64_t a, b;
+	if (window_end(c, t, lo, t->col, "start", &a) < 0 ||
+	    window_end(c, t, dots + 2, t->col + (unsigned)(dots + 2 - t->text), "end", &b) < 0)
+		return -1;
+	if (b < a)
+		return apv_pc_fail(c, t, "the window '%s' ends before it starts", t->text);
+	c->step->v[0] = (struct apv_val){.kind = APV_V_NUM, .u = a, .tok = t};
+	c->step->v[1] = (struct apv_val){.kind = APV_V_NUM, .u = b, .tok = t};
+	return apv_pc_end(c);
+}
+
 static int exec_time(struct apv_world *w, const struct apv_step *s)
 {
 	uint64_t now = w->clock ? apv_clock_now(w->clock) : 0;
-	if (now == s->v[0].u)
+	uint64_t lo = s->v[0].u, hi = s->v[1].kind ? s->v[1].u : lo;
+	if (now >= lo && now <= hi)
 		return 0;
-	char a[32], b[32];
-	return apv_w_expect_fail(w, apv_scn_dur_str(s->v[0].u, a, sizeof(a)),
-				 apv_scn_dur_str(now, b, sizeof(b)));
+	char a[32], b[32], want[80];
+	apv_scn_dur_str(lo, a, sizeof(a));
+	if (s->v[1].kind)
+		snprintf(want, sizeof(want), "%s..%s", a, apv_scn_dur_str(hi, b, sizeof(b)));
+	else
+		snprintf(want, sizeof(want), "%s", a);
+	return apv_w_expect_fail(w, want, apv_scn_dur_str(now, b, sizeof(b)));
 }
 
 #define ATTR_EXPECT(a)                                                                             \
@@ -730,6 +779,7 @@ const struct apv_cmd apv_scn_cmds_state[] = {
      parse_facility, exec_facility, 0},
     {"expect", "apie", "expect apie VM on|off", "AP interpretation", apv_pc_args_vm_onoff,
      exec_apie, 0},
-    {"expect", "time", "expect time DUR", "the virtual clock", apv_pc_args_dur, exec_time, 0},
+    {"expect", "time", "expect time DUR|LO..HI", "the virtual clock (or a window, ends included)",
+     parse_time, exec_time, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

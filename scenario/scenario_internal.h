@@ -139,6 +139,7 @@ extern const struct apv_cmd apv_scn_cmds_guest[];
 extern const struct apv_cmd apv_scn_cmds_expect[];
 extern const struct apv_cmd apv_scn_cmds_state[];
 extern const struct apv_cmd apv_scn_cmds_misc[];
+extern const struct apv_cmd apv_scn_cmds_observe[];
 
 /* Errors name the file, line and column of tok (or of the statement if NULL). */
 int apv_pc_fail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, ...)
@@ -267,6 +268,9 @@ struct apv_wmdev {
 	enum apv_on_request on_request;
 	unsigned requests;
 	struct apv_world *w;
+	/* SET_IRQS: our end of the eventfds (request, config change), -1 = none */
+	int sig_fd[APV_VFIO_AP_NUM_IRQS];
+	uint64_t signals[APV_VFIO_AP_NUM_IRQS]; /* read from them so far */
 };
 
 struct apv_insn_record {
@@ -311,6 +315,15 @@ struct apv_world {
 	struct apv_timer watchdog;
 	bool watchdog_fired;
 
+	/* Instructions vfio_ap issued on the host, by function code (TAPQ..AQIC). */
+	uint64_t issued[4];
+	uint32_t (*issued_q)[4]; /* per APQN, allocated at the first one */
+	bool tearing_down;
+	/* Issued while a guest instruction runs: traced after it, as its consequences. */
+	bool hold_host_insns;
+	unsigned nheld;
+	struct apv_hw_host_insn held[64];
+
 	const struct apv_step *cur;
 	char *err;
 	size_t errlen;
@@ -341,6 +354,8 @@ struct apv_wvm *apv_world_vm(struct apv_world *w, const char *name);
 struct apv_wmdev *apv_world_mdev(struct apv_world *w, const char *name);
 struct apv_vcpu *apv_world_vcpu(struct apv_world *w, const char *spec, struct apv_wvm **vm,
 				unsigned *id);
+/* Read what the mdev's notification eventfds got since the last look. */
+void apv_world_drain_signals(struct apv_wmdev *wm);
 /* Clear every injected fault (teardown, and the step watchdog). */
 void apv_world_clear_faults(struct apv_world *w);
 /* Invariants after a step: 0, or -1 with a sentence in w->err. */
@@ -391,6 +406,13 @@ int apv_x_check_fields(struct apv_world *w, const struct apv_step *s, const stru
 /* ---- trace (trace.c) ---------------------------------------------------------------- */
 
 void apv_trace_insn(struct apv_world *w, const struct apv_insn_record *r);
+/*
+ * An instruction vfio_ap issued on the host (through the hw wrappers).
+ * Between apv_trace_hold() and the next apv_trace_insn() they are kept and
+ * printed after that guest instruction, indented under it.
+ */
+void apv_trace_host_insn(struct apv_world *w, const struct apv_hw_host_insn *in);
+void apv_trace_hold(struct apv_world *w);
 void apv_trace_step(struct apv_world *w, const struct apv_step *s);
 /* Write s as a JSON string literal (with quotes). */
 void apv_json_write_str(FILE *f, const char *s);

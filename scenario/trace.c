@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The instruction trace: every instruction a scenario or a guest model
- * executes, with the registers it reads and writes before and after, as
- * text for a person or as one JSON object per line for tools.
+ * executes, with the registers it reads and writes before and after, and
+ * every instruction vfio_ap issues on the host, as text for a person or
+ * as one JSON object per line for tools.
  */
 #include "scenario_internal.h"
 
@@ -49,6 +50,8 @@ void apv_json_write_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+static void release_held(struct apv_world *w);
 
 static const char *insn_name(uint16_t op)
 {
@@ -206,14 +209,103 @@ void apv_trace_insn(struct apv_world *w, const struct apv_insn_record *r)
 {
 	switch (w->opts->trace_mode) {
 	case APV_TRACE_OFF:
-		return;
+		break;
 	case APV_TRACE_TEXT:
 		trace_text(w, trace_file(w), r);
-		return;
+		break;
 	case APV_TRACE_JSON:
 		trace_json(w, trace_file(w), r);
+		break;
+	}
+	release_held(w);
+}
+
+/*
+ * vfio_ap's own instructions are not the guest's: they have no vCPU and no
+ * PSW, only what vfio_ap put in (GR1/GR2 for AQIC) and the status word.
+ */
+static void host_insn_text(struct apv_world *w, FILE *f, const struct apv_hw_host_insn *in,
+			   bool nested)
+{
+	char dur[32], q[16], st[64];
+	const char *fc = apv_fc_name(in->fc);
+	fprintf(f, "%s[%s] vfio_ap PQAP(%s) %s", nested ? "    " : "",
+		apv_scn_dur_str(in->time_ns, dur, sizeof(dur)), fc ? fc : "?",
+		apv_scn_apqn_str(in->apqn, q, sizeof(q)));
+	/* GR2 is a host address (the pinned NIB): left out so traces stay reproducible. */
+	if (in->fc == APV_FC_AQIC)
+		fprintf(f, " GR1=%016" PRIx64, in->gr1_in);
+	fprintf(f, " -> APQSW %s", apv_apqsw_format(in->apqsw, st, sizeof(st)));
+	if (w->tearing_down)
+		fputs("   (teardown)", f);
+	else if (w->cur && !nested)
+		fprintf(f, "   (%s:%u)", w->cur->st.file, w->cur->st.line);
+	fputc('\n', f);
+}
+
+static void host_insn_json(struct apv_world *w, FILE *f, const struct apv_hw_host_insn *in)
+{
+	char q[16];
+	const char *fc = apv_fc_name(in->fc);
+	struct apv_apqsw s = apv_apqsw_decode(in->apqsw);
+	const char *rcn = apv_rc_name(s.rc);
+	fprintf(f, "{\"type\":\"host_insn\",\"time_ns\":%" PRIu64 ",", in->time_ns);
+	if (w->tearing_down) {
+		fputs("\"teardown\":true,", f);
+	} else if (w->cur) {
+		fputs("\"file\":", f);
+		apv_json_write_str(f, w->cur->st.file);
+		fprintf(f, ",\"line\":%u,", w->cur->st.line);
+	}
+	fprintf(f, "\"issuer\":\"vfio_ap\",\"insn\":\"PQAP\",\"fc\":%u", in->fc);
+	if (fc)
+		fprintf(f, ",\"fc_name\":\"%s\"", fc);
+	fprintf(f, ",\"apqn\":\"%s\"", apv_scn_apqn_str(in->apqn, q, sizeof(q)));
+	if (in->fc == APV_FC_AQIC)
+		fprintf(f, ",\"gr1\":\"0x%016" PRIx64 "\"", in->gr1_in);
+	fprintf(f, ",\"apqsw\":{\"e\":%s,\"r\":%s,\"f\":%s,\"a\":%s,\"i\":%s,\"rc\":%u",
+		s.e ? "true" : "false", s.r ? "true" : "false", s.f ? "true" : "false",
+		s.async ? "true" : "false", s.i ? "true" : "false", s.rc);
+	if (rcn)
+		fprintf(f, ",\"rc_name\":\"%s\"", rcn);
+	fputs("}}\n", f);
+}
+
+static void host_insn_out(struct apv_world *w, const struct apv_hw_host_insn *in, bool nested)
+{
+	switch (w->opts->trace_mode) {
+	case APV_TRACE_OFF:
+		return;
+	case APV_TRACE_TEXT:
+		host_insn_text(w, trace_file(w), in, nested);
+		return;
+	case APV_TRACE_JSON:
+		host_insn_json(w, trace_file(w), in);
 		return;
 	}
+}
+
+void apv_trace_host_insn(struct apv_world *w, const struct apv_hw_host_insn *in)
+{
+	if (w->hold_host_insns && w->nheld < sizeof(w->held) / sizeof(w->held[0]))
+		w->held[w->nheld++] = *in;
+	else
+		host_insn_out(w, in, false);
+}
+
+void apv_trace_hold(struct apv_world *w)
+{
+	w->hold_host_insns = w->opts->trace_mode != APV_TRACE_OFF;
+	w->nheld = 0;
+}
+
+/* The guest instruction is out: now what vfio_ap did while handling it. */
+static void release_held(struct apv_world *w)
+{
+	w->hold_host_insns = false;
+	for (unsigned i = 0; i < w->nheld; i++)
+		host_insn_out(w, &w->held[i], true);
+	w->nheld = 0;
 }
 
 void apv_trace_step(struct apv_world *w, const struct apv_step *s)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct apv_world *apv_world_new(const struct apv_scenario_opts *opts)
 {
@@ -72,6 +73,20 @@ void apv_w_action(struct apv_world *w, int rc, const char *why)
 
 /* ---- bringing layers up ---------------------------------------------------------- */
 
+/* Every instruction vfio_ap issues on the host: counted, and traced. */
+static void on_host_insn(void *ctx, const struct apv_hw_host_insn *in)
+{
+	struct apv_world *w = ctx;
+	if (in->fc >= 4)
+		return;
+	w->issued[in->fc]++;
+	if (!w->issued_q)
+		w->issued_q = calloc(65536, sizeof(*w->issued_q));
+	if (w->issued_q)
+		w->issued_q[in->apqn][in->fc]++;
+	apv_trace_host_insn(w, in);
+}
+
 int apv_world_need_hw(struct apv_world *w)
 {
 	if (w->hw)
@@ -87,6 +102,7 @@ int apv_world_need_hw(struct apv_world *w)
 				  w->hwcfg.na, w->hwcfg.nd, w->hwcfg.apxa ? "on" : "off");
 	}
 	apv_hw_set_installed(w->hw, w->ap_installed);
+	apv_hw_set_insn_observer(w->hw, on_host_insn, w);
 	w->host_fixed = true;
 	return 0;
 }
@@ -145,6 +161,16 @@ void apv_world_mdev_created(struct apv_world *w, struct apv_wmdev *wm)
 {
 	(void)w;
 	apv_mdev_set_request_handler(wm->mdev, on_request, wm);
+}
+
+void apv_world_drain_signals(struct apv_wmdev *wm)
+{
+	for (unsigned k = 0; k < APV_VFIO_AP_NUM_IRQS; k++) {
+		uint64_t v;
+		/* Non-blocking: EAGAIN means nothing arrived since the last read. */
+		if (wm->sig_fd[k] >= 0 && read(wm->sig_fd[k], &v, sizeof(v)) == (ssize_t)sizeof(v))
+			wm->signals[k] += v;
+	}
 }
 
 /* ---- names -------------------------------------------------------------------------- */
@@ -266,6 +292,7 @@ int apv_world_teardown(struct apv_world *w, char *err, size_t errlen)
 	int rc = 0;
 	if (err && errlen)
 		err[0] = '\0';
+	w->tearing_down = true;
 	if (w->hw) {
 		apv_world_clear_faults(w);
 		apv_hw_set_installed(w->hw, true);
@@ -319,9 +346,13 @@ void apv_world_free(struct apv_world *w)
 		free(w->vms[i]);
 	}
 	for (size_t i = 0; i < w->nmdevs; i++) {
+		for (unsigned k = 0; k < APV_VFIO_AP_NUM_IRQS; k++)
+			if (w->mdevs[i]->sig_fd[k] >= 0)
+				close(w->mdevs[i]->sig_fd[k]);
 		free(w->mdevs[i]->name);
 		free(w->mdevs[i]);
 	}
+	free(w->issued_q);
 	free(w->vms);
 	free(w->mdevs);
 	apv_rsa_keys_free(w->keys);
@@ -356,6 +387,8 @@ struct apv_wmdev *apv_world_add_mdev(struct apv_world *w, const char *name, cons
 	}
 	snprintf(m->uuid, sizeof(m->uuid), "%s", uuid);
 	m->w = w;
+	for (unsigned k = 0; k < APV_VFIO_AP_NUM_IRQS; k++)
+		m->sig_fd[k] = -1;
 	w->mdevs[w->nmdevs++] = m;
 	return m;
 }
@@ -375,6 +408,7 @@ struct apv_result apv_w_execute(struct apv_world *w, struct apv_wvm *vm, unsigne
 	r->r2 = r2;
 	r->before = *apv_vcpu_regs(v);
 	r->psw_before = *apv_vcpu_psw(v);
+	apv_trace_hold(w);
 	r->res = apv_vcpu_execute(v, opcode, r1, r2);
 	r->after = *apv_vcpu_regs(v);
 	r->psw_after = *apv_vcpu_psw(v);

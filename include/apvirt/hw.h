@@ -167,6 +167,24 @@ uint32_t apv_hw_rapq(struct apv_hw *hw, apv_apqn_t apqn);
 uint32_t apv_hw_aqic(struct apv_hw *hw, apv_apqn_t apqn, struct apv_aqic_ctrl ctrl, uint64_t nib,
 		     const struct apv_storage *st);
 
+/*
+ * The instructions a layer issues through the wrappers above (vfio_ap's
+ * TAPQ, ZAPQ, RAPQ and AQIC), as a trace: the observer is called after
+ * each one on the issuing thread, with no hw lock held. Install it before
+ * anything issues instructions, not while they run; NULL removes it.
+ */
+struct apv_hw_host_insn {
+	unsigned fc;	  /* APV_FC_TAPQ, RAPQ, ZAPQ or AQIC */
+	apv_apqn_t apqn;
+	uint64_t gr1_in;  /* AQIC: the interruption controls */
+	uint64_t gr2_in;  /* AQIC: the NIB as a host address */
+	uint32_t apqsw;	  /* the answer (RC01 for a program exception) */
+	uint64_t gr2_out; /* TAPQ: the adapter's facilities (with T) */
+	uint64_t time_ns; /* clock time after the instruction */
+};
+typedef void (*apv_hw_insn_fn)(void *ctx, const struct apv_hw_host_insn *insn);
+void apv_hw_set_insn_observer(struct apv_hw *hw, apv_hw_insn_fn fn, void *ctx);
+
 /* ---- observation ---------------------------------------------------------- */
 
 struct apv_hw_queue_stats {

@@ -198,6 +198,16 @@ int apv_vm_pin(struct apv_vm *vm, uint64_t gpa, uint64_t *host_addr);
 int apv_vm_unpin(struct apv_vm *vm, uint64_t gpa);
 unsigned apv_vm_pinned_pages(const struct apv_vm *vm);
 /*
+ * Cumulative counts of this VM's pins and guest-ISC registrations (the
+ * balances are pinned_pages and gisc_refcount; the host-wide counts are
+ * in apv_kvm_account). Only successful calls count.
+ */
+struct apv_vm_stats {
+	uint64_t pins, unpins;
+	uint64_t gisc_regs, gisc_unregs;
+};
+void apv_vm_stats(const struct apv_vm *vm, struct apv_vm_stats *out);
+/*
  * Protected guests: pages are secure unless shared. set_shared: -EINVAL for
  * a guest that is not protected, -EFAULT outside memory. is_shared: false
  * outside memory, true for every page of a guest that is not protected.

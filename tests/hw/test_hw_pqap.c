@@ -400,4 +400,56 @@ TEST(wrappers_return_the_status_and_map_exceptions_to_rc01)
 	hwt_fini(&t);
 }
 
+/* ---- the observer of wrapper-issued instructions --------------------------------- */
+
+struct seen {
+	struct apv_hw_host_insn in[8];
+	unsigned n;
+};
+
+static void record(void *ctx, const struct apv_hw_host_insn *insn)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 8)
+		s->in[s->n] = *insn;
+	s->n++;
+}
+
+TEST(the_observer_sees_each_wrapper_issued_instruction_with_its_answer)
+{
+	struct hwt t;
+	struct seen s = {.n = 0};
+	struct apv_aqic_ctrl c = {.ir = true, .isc = 3};
+	struct apv_regs r;
+
+	hwt_init(&t, NULL, false);
+	apv_hw_set_insn_observer(t.hw, record, &s);
+	apv_hw_zapq(t.hw, T_APQN);
+	apv_hw_tapq(t.hw, T_APQN, true, NULL);
+	hwt_sleep(&t, t.cfg.reset_ns);
+	apv_hw_aqic(t.hw, T_APQN, c, T_NIB, &t.st);
+	apv_hw_rapq(t.hw, 0x0101);
+	REQUIRE(s.n == 4);
+	CHECK_EQ(s.in[0].fc, APV_FC_ZAPQ);
+	CHECK_EQ(s.in[0].apqn, T_APQN);
+	CHECK_EQ(hwt_rc(s.in[0].apqsw), 0);
+	CHECK_EQ(s.in[1].fc, APV_FC_TAPQ);
+	CHECK_EQ(hwt_rc(s.in[1].apqsw), APV_RC_RESET_IN_PROGRESS);
+	CHECK(s.in[1].gr2_out != 0); /* T: the adapter's facilities */
+	CHECK_EQ(s.in[2].fc, APV_FC_AQIC);
+	CHECK_U64(s.in[2].gr1_in, apv_aqic_ctrl_encode(c));
+	CHECK_U64(s.in[2].gr2_in, T_NIB);
+	CHECK_U64(s.in[2].time_ns, t.cfg.reset_ns);
+	CHECK_EQ(s.in[3].fc, APV_FC_RAPQ);
+	CHECK_EQ(hwt_rc(s.in[3].apqsw), APV_RC_Q_NOT_AVAIL);
+	/* An instruction through apv_hw_pqap (a guest's, interpreted) is not a host one. */
+	hwt_pqap(&t, &r, APV_FC_TAPQ, T_APQN, false, 0, 0);
+	CHECK_EQ(s.n, 4);
+	apv_hw_set_insn_observer(t.hw, NULL, NULL);
+	apv_hw_zapq(t.hw, T_APQN);
+	CHECK_EQ(s.n, 4);
+	hwt_fini(&t);
+}
+
 TEST_MAIN

@@ -237,4 +237,32 @@ TEST(kvm_check_catches_pins_leaked_by_a_freed_vm)
 	fx_fini(&f);
 }
 
+TEST(vm_stats_count_every_successful_pin_unpin_and_gisc_registration)
+{
+	struct fx f;
+	struct apv_vm_stats st;
+	uint64_t h;
+
+	fx_init(&f);
+	CHECK_EQ(apv_vm_pin(f.vm, 0x1000, &h), 0);
+	CHECK_EQ(apv_vm_pin(f.vm, 0x1000, &h), 0);
+	CHECK_EQ(apv_vm_pin(f.vm, FX_MEM + 0x1000, &h), -EFAULT); /* failed: not counted */
+	CHECK_EQ(apv_vm_unpin(f.vm, 0x1000), 0);
+	CHECK_EQ(apv_vm_unpin(f.vm, 0x5000), -EINVAL);
+	REQUIRE(apv_vm_gisc_register(f.vm, 3) >= 0);
+	CHECK_EQ(apv_vm_gisc_unregister(f.vm, 3), 0);
+	CHECK_EQ(apv_vm_gisc_unregister(f.vm, 3), -EINVAL);
+	apv_vm_stats(f.vm, &st);
+	CHECK_U64(st.pins, 2);
+	CHECK_U64(st.unpins, 1);
+	CHECK_U64(st.gisc_regs, 1);
+	CHECK_U64(st.gisc_unregs, 1);
+	/* The balance is the difference; the counts only grow. */
+	CHECK_EQ(apv_vm_unpin(f.vm, 0x1000), 0);
+	apv_vm_stats(f.vm, &st);
+	CHECK_U64(st.unpins, 2);
+	CHECK_EQ(apv_vm_pinned_pages(f.vm), 0);
+	fx_fini(&f);
+}
+
 TEST_MAIN

@@ -44,6 +44,7 @@ static const char *perr(const char *text)
 	return run(text) == -2 ? err : "";
 }
 
+#define PRE_M "mdev create 11111111-2222-3333-4444-555555555555 as m1\n"
 #define HOST "host\nadapter 5-6\ndomain 4-5\nbus apmask -5,-6\n"
 #define GUEST                                                                                      \
 	HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_adapter 5\n"  \
@@ -119,6 +120,135 @@ TEST(timed_fault_parse_errors)
 	    "t.apv:1:24: 'for' needs a duration above 0 (leave it out for a fault that lasts)");
 	CHECK_STR(perr("fault 05.0004 busy for=20"),
 		  "t.apv:1:24: duration '20' needs a unit: ns, us, ms or s");
+}
+
+/* ---- SET_IRQS and the signals -------------------------------------------------------------- */
+
+TEST(config_change_and_request_eventfds_count_their_signals)
+{
+	CHECK_EQ(run(HOST "mdev create 11111111-2222-3333-4444-555555555555 as m1\n"
+			  "vfio irq m1 cfg on\nvfio irq m1 req on\n"
+			  "mdev m1 assign_adapter 5\nmdev m1 assign_domain 4\nvm g1\n"
+			  "expect signal m1 cfg count=0\n"
+			  "attach m1 g1\nexpect signal m1 cfg count=1\n"
+			  "mdev m1 assign_adapter 6\nexpect signal m1 cfg count=2\n"
+			  "vfio irq m1 cfg off\nmdev m1 unassign_adapter 6\n"
+			  "expect signal m1 cfg count=2\n"
+			  "mdev remove m1\nexpect signal m1 req count=1\nexpect requests m1 1\n"),
+		 0);
+	CHECK_STR(err, "");
+}
+
+TEST(a_wrong_signal_count_names_both)
+{
+	CHECK_EQ(run(GUEST "vfio irq m1 cfg on\nmdev m1 unassign_adapter 6\n"
+			   "expect signal m1 cfg count=2\n"),
+		 -1);
+	CHECK_STR(err, "t.apv:13: expect signal m1 cfg count=2\n"
+		       "  expected: count=2\n"
+		       "  actual:   count=1 (!)");
+}
+
+TEST(signal_parse_errors)
+{
+	CHECK_STR(perr(PRE_M "vfio irq m1 err on\n"),
+		  "t.apv:2:13: unknown notification 'err' (expected req or cfg)");
+	CHECK_STR(perr(PRE_M "vfio irq m1 cfg\n"),
+		  "t.apv:2:16: expected state after 'cfg', got end of line");
+	CHECK_STR(perr(PRE_M "expect signal m1 cfg\n"),
+		  "t.apv:2:1: 'expect signal' needs at least one of: count=");
+	CHECK_STR(perr(PRE_M "expect signal m2 cfg count=1\n"),
+		  "t.apv:2:15: unknown mdev 'm2' (did you mean 'm1'?)");
+}
+
+/* ---- cumulative counters and vfio_ap's own instructions ----------------------------------- */
+
+TEST(account_counts_every_pin_and_unpin_and_issued_counts_vfio_ap_instructions)
+{
+	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nadvance 1ms\n"
+			   "pqap g1.0 aqic 05.0004 ir=0\n"
+			   "expect account pins=1 unpins=1 isc_regs=1 isc_unregs=1\n"
+			   "expect account g1 pins=1 unpins=1\n"
+			   "expect account hook_sets=1 hook_calls=2 vm_gets>=2\n"
+			   "expect balance pins=0\n"
+			   "expect issued aqic=2\nexpect issued 05.0004 aqic=2 zapq=0\n"
+			   "expect issued 06.0004 aqic=0\n"
+			   "vfio reset m1\nexpect issued zapq=2 tapq>=2\n"
+			   "expect issued 05.0004 zapq=1\n"),
+		 0);
+	CHECK_STR(err, "");
+}
+
+TEST(account_parse_errors)
+{
+	CHECK_STR(perr(PRE_M "vm g1\nexpect account g1 hook_sets=1\n"),
+		  "t.apv:3:19: 'hook_sets' is counted for the host, not per VM (leave out the VM)");
+	CHECK_STR(perr("expect account pinz=1\n"),
+		  "t.apv:1:16: unknown option 'pinz' for 'account' (options: pins, unpins, "
+		  "isc_regs, isc_unregs, vm_gets, vm_puts, hook_sets, hook_clears, hook_calls)");
+	CHECK_STR(perr("expect issued 5.4\n"),
+		  "t.apv:1:1: 'expect issued' needs at least one of: tapq=, rapq=, zapq=, aqic=");
+}
+
+TEST(trace_shows_vfio_ap_instructions_under_the_guest_instruction_that_caused_them)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct apv_scenario *s = apv_scenario_load_string(
+	    "t.apv", GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nvfio reset m1\n", NULL,
+	    err, sizeof(err));
+	REQUIRE(s);
+	struct apv_scenario_opts o;
+	apv_scenario_opts_default(&o);
+	o.trace = f;
+	o.out = f;
+	o.trace_mode = APV_TRACE_TEXT;
+	CHECK_EQ(apv_scenario_run(s, &o, err, sizeof(err)), 0);
+	CHECK_EQ(apv_scenario_finish(s, err, sizeof(err)), 0);
+	apv_scenario_free(s);
+	fclose(f);
+	REQUIRE(buf);
+	/* The guest's AQIC first, then what vfio_ap issued while handling it, indented. */
+	CHECK(strstr(buf, "rc=00(NORMAL)\n"
+			  "    [0ns] vfio_ap PQAP(AQIC) 05.0004 GR1=0000860001000005 -> APQSW E "
+			  "rc=00(NORMAL)\n") != NULL);
+	CHECK(strstr(buf,
+		     "t.apv:12: vfio reset m1\n"
+		     "[0ns] vfio_ap PQAP(ZAPQ) 06.0004 -> APQSW E rc=00(NORMAL)   (t.apv:12)\n"
+		     "[20ms] vfio_ap PQAP(TAPQ) 06.0004 -> APQSW E rc=00(NORMAL)   (t.apv:12)\n"
+		     "[20ms] vfio_ap PQAP(ZAPQ) 05.0004 -> APQSW E rc=00(NORMAL)   (t.apv:12)\n") !=
+	      NULL);
+	CHECK(strstr(buf, "   (teardown)\n") != NULL);
+	free(buf);
+}
+
+/* ---- expect time LO..HI ------------------------------------------------------------------------
+ */
+
+TEST(a_time_window_includes_both_ends)
+{
+	CHECK_EQ(run("host\nadvance 20ms\nexpect time 20ms..40ms\nadvance 20ms\n"
+		     "expect time 20ms..40ms\nexpect time 40ms\nexpect time 0ns..1s\n"),
+		 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(run("host\nadvance 41ms\nexpect time 20ms..40ms\n"), -1);
+	CHECK_STR(err, "t.apv:3: expect time 20ms..40ms\n"
+		       "  expected: 20ms..40ms\n"
+		       "  actual:   41ms");
+}
+
+TEST(time_window_parse_errors)
+{
+	CHECK_STR(perr("expect time 40ms..20ms"),
+		  "t.apv:1:13: the window '40ms..20ms' ends before it starts");
+	CHECK_STR(perr("expect time 20..40ms"),
+		  "t.apv:1:13: duration '20' needs a unit: ns, us, ms or s");
+	CHECK_STR(
+	    perr("expect time 20ms..4x"),
+	    "t.apv:1:19: expected a duration (like 20ms) for the end of the window, got '4x'");
+	CHECK_STR(perr("expect time 20ms.."),
+		  "t.apv:1:19: expected a duration (like 20ms) for the end of the window, got ''");
 }
 
 TEST_MAIN
