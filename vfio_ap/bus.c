@@ -16,11 +16,6 @@
 
 #include "vfio_ap_priv.h"
 
-struct vfio_ap_queue *vfio_ap_queue_get(const struct apv_matrix *m, apv_apqn_t apqn)
-{
-	return m->queues[apqn];
-}
-
 bool vfio_ap_owned_by_host(const struct apv_matrix *m, const struct apv_mask *apm,
 			   const struct apv_mask *aqm)
 {

@@ -70,11 +70,6 @@ void apv_matrix_free(struct apv_matrix *m)
 	free(m);
 }
 
-struct apv_kvm *apv_matrix_kvm(const struct apv_matrix *m)
-{
-	return m ? m->kvm : NULL;
-}
-
 const char *apv_matrix_features(void)
 {
 	/* What vfio_ap_drv.c emits (the rst's "dyn" is out of date). */

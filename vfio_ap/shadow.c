@@ -98,12 +98,6 @@ static void unlink_stale(struct apv_mdev *mdev)
 	}
 }
 
-void vfio_ap_relink(struct apv_mdev *mdev)
-{
-	unlink_stale(mdev);
-	link_new(mdev);
-}
-
 bool vfio_ap_in_shadow(const struct apv_mdev *mdev, apv_apqn_t apqn)
 {
 	return apv_mask_test(&mdev->sapm, apv_apqn_apid(apqn)) &&

@@ -126,8 +126,6 @@ void vfio_ap_notify(int fd);
 
 void vfio_ap_link(struct apv_mdev *mdev, struct vfio_ap_queue *q);
 void vfio_ap_unlink(struct vfio_ap_queue *q);
-/* Link every bound, unlinked queue of the matrix; unlink queues outside it. */
-void vfio_ap_relink(struct apv_mdev *mdev);
 /* The same for a part of the matrix only: what an assign added, an unassign removed. */
 void vfio_ap_link_part(struct apv_mdev *mdev, const struct apv_mask *apm,
 		       const struct apv_mask *aqm);
@@ -160,7 +158,6 @@ void vfio_ap_free_irq(struct vfio_ap_queue *q);
 
 /* ---- bus.c ----------------------------------------------------------------------------- */
 
-struct vfio_ap_queue *vfio_ap_queue_get(const struct apv_matrix *m, apv_apqn_t apqn);
 bool vfio_ap_owned_by_host(const struct apv_matrix *m, const struct apv_mask *apm,
 			   const struct apv_mask *aqm);
 /* The driver the bus masks and the queue type call for. */

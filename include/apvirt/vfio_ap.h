@@ -35,7 +35,6 @@ struct apv_mdev;
 struct apv_matrix *apv_matrix_new(struct apv_kvm *k);
 /* Module unload: removes every mdev (tearing down attached ones) and frees. */
 void apv_matrix_free(struct apv_matrix *m);
-struct apv_kvm *apv_matrix_kvm(const struct apv_matrix *m);
 
 /*
  * /sys/bus/ap/apmask and aqmask: a queue whose APID bit AND APQI bit are

@@ -29,9 +29,9 @@ TEST(account_ignores_unknown_counters)
 
 	REQUIRE(a != NULL);
 	apv_account_inc(a, APV_ACCT_COUNTERS);
-	apv_account_inc(a, (enum apv_account_counter) - 1);
+	apv_account_inc(a, (enum apv_account_counter)UINT32_MAX);
 	CHECK_EQ(apv_account_get(a, APV_ACCT_COUNTERS), 0);
-	CHECK_EQ(apv_account_get(a, (enum apv_account_counter) - 1), 0);
+	CHECK_EQ(apv_account_get(a, (enum apv_account_counter)UINT32_MAX), 0);
 	for (int c = 0; c < APV_ACCT_COUNTERS; c++)
 		CHECK_EQ(apv_account_get(a, (enum apv_account_counter)c), 0);
 	apv_account_free(a);

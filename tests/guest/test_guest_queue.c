@@ -366,4 +366,17 @@ TEST(a_reply_larger_than_the_buffer_fails_emsgsize_and_is_drained)
 	gfix_free(&f);
 }
 
+TEST(queue_state_names_match_the_scenario_language)
+{
+	/* The words `expect guest queue ... state=` accepts, in enum order. */
+	static const char *const want[] = {"uninitiated", "reset_start", "reset_wait",
+					   "setirq_wait", "idle",	 "working",
+					   "queue_full",  "error",	 "removed"};
+
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK_STR(apv_guest_qstate_name((enum apv_guest_qstate)i), want[i]);
+	CHECK_STR(apv_guest_qstate_name((enum apv_guest_qstate)(APV_GQ_REMOVED + 1)), "unknown");
+	CHECK_STR(apv_guest_qstate_name((enum apv_guest_qstate)UINT32_MAX), "unknown");
+}
+
 TEST_MAIN
