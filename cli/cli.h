@@ -7,6 +7,7 @@
 #define APV_CLI_H
 
 #include <apvirt/mdevctl.h>
+#include <apvirt/version.h>
 #include <apvirt/scenario.h>
 
 #include <stdbool.h>

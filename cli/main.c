@@ -177,7 +177,7 @@ int main(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (!strcmp(cmd, "--version")) {
-		printf("apvirt %s\n", APV_VERSION);
+		printf("apvirt %s\n", apv_version());
 		return CLI_OK;
 	}
 	for (const struct subcmd *s = subcmds; s->name; s++)

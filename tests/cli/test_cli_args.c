@@ -8,6 +8,8 @@
 #include "clirun.h"
 #include "json.h"
 
+#include <apvirt/version.h>
+
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -36,6 +38,19 @@ TEST(no_arguments_is_a_usage_error)
 	struct cli_result r = cli_run(none);
 	CHECK_EQ(r.status, 2);
 	CHECK(strncmp(r.err, "usage: apvirt COMMAND", 21) == 0);
+	cli_free(&r);
+}
+
+TEST(version_is_the_library_version)
+{
+	const char *args[] = {"--version", NULL};
+	char want[64];
+	struct cli_result r = cli_run(args);
+
+	snprintf(want, sizeof(want), "apvirt %s\n", APV_VERSION_STRING);
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.out, want);
+	CHECK_STR(apv_version(), APV_VERSION_STRING);
 	cli_free(&r);
 }
 
