@@ -21,6 +21,9 @@ static const char run_help[] =
     "  --trace          print every instruction with its registers before and after\n"
     "  --json           write the trace as JSON lines on stdout (messages go to stderr)\n"
     "  -o, --output F   write the trace to file F instead of stdout\n"
+    "  --log[=LEVEL]    show the host's log up to LEVEL (err, warn, notice, info,\n"
+    "                   debug; default info): in the trace when tracing, else on\n"
+    "                   stderr. A trace shows it up to notice without --log.\n"
     "  --check          parse only: report syntax errors, run nothing\n"
     "  -k, --keep-going run every file even after a failure\n"
     "  -q, --quiet      print only failures\n"
@@ -32,6 +35,7 @@ int apv_cli_run(int argc, char **argv)
 {
 	enum apv_trace_mode mode = APV_TRACE_OFF;
 	bool check = false, keep = false, quiet = false;
+	int log_level = 0;
 	const char *output = NULL;
 	int first = 1;
 	for (; first < argc; first++) {
@@ -50,6 +54,17 @@ int apv_cli_run(int argc, char **argv)
 			mode = APV_TRACE_TEXT;
 		} else if (!strcmp(a, "--json")) {
 			mode = APV_TRACE_JSON;
+		} else if (!strcmp(a, "--log")) {
+			log_level = APV_LOG_INFO;
+		} else if (!strncmp(a, "--log=", 6)) {
+			enum apv_log_level l;
+
+			if (apv_log_level_parse(a + 6, &l) < 0)
+				return apv_cli_usage_error(
+				    "run",
+				    "unknown log level '%s' (err, warn, notice, info, debug)",
+				    a + 6);
+			log_level = (int)l;
 		} else if (!strcmp(a, "--check")) {
 			check = true;
 		} else if (!strcmp(a, "-k") || !strcmp(a, "--keep-going")) {
@@ -83,6 +98,8 @@ int apv_cli_run(int argc, char **argv)
 	opts.trace = trace;
 	opts.trace_mode = mode;
 	opts.out = msg;
+	opts.log = stderr;
+	opts.log_level = log_level ? log_level : mode != APV_TRACE_OFF ? (int)APV_LOG_NOTICE : 0;
 
 	size_t errlen = 1 << 16;
 	char *err = malloc(errlen);

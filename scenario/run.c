@@ -93,6 +93,8 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 	w->errlen = errlen;
 	for (size_t i = 0; i < s->nsteps; i++) {
 		const struct apv_step *st = &s->steps[i];
+		if (apv_world_log_step(w, st) < 0)
+			return -1;
 		w->cur = st;
 		apv_trace_step(w, st);
 		if (st->cmd->flags & APV_CMD_ACTION)
@@ -135,7 +137,7 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 			return -1;
 	}
 	w->cur = s->nsteps ? &s->steps[s->nsteps - 1] : NULL;
-	return 0;
+	return apv_world_log_step(w, NULL);
 }
 
 int apv_scenario_finish(struct apv_scenario *s, char *err, size_t errlen)

@@ -284,6 +284,14 @@ struct apv_insn_record {
 	struct apv_result res;
 };
 
+/* One message of the host's log, as the scenario recorded it (cmd_log.c). */
+struct apv_wlog {
+	enum apv_log_level level;
+	char *line;		     /* as apv_log_format() gives it */
+	const struct apv_step *step; /* the step that was running; NULL outside the steps */
+	bool matched;		     /* an `expect log` claimed it */
+};
+
 struct apv_world {
 	const struct apv_scenario_opts *opts;
 	struct apv_scenario_opts dflt;
@@ -328,6 +336,13 @@ struct apv_world {
 	char *err;
 	size_t errlen;
 	uint64_t insn_count;
+
+	/* The log: records, the window of `expect log`, what the warning check has seen. */
+	struct apv_wlog *logs;
+	size_t nlogs, caplogs;
+	size_t log_win_start, log_win_end, log_checked;
+	bool log_group_open;
+	uint64_t logs_lost;
 };
 
 struct apv_world *apv_world_new(const struct apv_scenario_opts *opts);
@@ -402,6 +417,19 @@ int apv_x_parse_fields(struct apv_pcur *c, const struct apv_opt *opts);
 /* Compare every given field with act[idx] (or actm[idx] for ID lists); one message for all. */
 int apv_x_check_fields(struct apv_world *w, const struct apv_step *s, const struct apv_opt *opts,
 		       const uint64_t *act, const struct apv_mask *actm);
+
+/* ---- the log (cmd_log.c) ------------------------------------------------------------ */
+
+extern const struct apv_cmd apv_scn_cmds_log[];
+/* The handler the world installs on the host's log. */
+void apv_world_log_record(void *ctx, const struct apv_log_record *rec);
+/*
+ * Before step `next` runs (NULL: the run ended): unless it is an expect
+ * line, close the `expect log` group and fail on a warning no `expect log`
+ * claimed. 0 or -1 (w->err).
+ */
+int apv_world_log_step(struct apv_world *w, const struct apv_step *next);
+void apv_world_log_free(struct apv_world *w);
 
 /* ---- trace (trace.c) ---------------------------------------------------------------- */
 

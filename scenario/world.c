@@ -103,6 +103,8 @@ int apv_world_need_hw(struct apv_world *w)
 	}
 	apv_hw_set_installed(w->hw, w->ap_installed);
 	apv_hw_set_insn_observer(w->hw, on_host_insn, w);
+	/* Everything, debug included: `expect log` may look for any message. */
+	apv_log_set_handler(apv_hw_log(w->hw), apv_world_log_record, w, APV_LOG_DEBUG);
 	w->host_fixed = true;
 	return 0;
 }
@@ -356,6 +358,7 @@ void apv_world_free(struct apv_world *w)
 	free(w->vms);
 	free(w->mdevs);
 	apv_rsa_keys_free(w->keys);
+	apv_world_log_free(w);
 	free(w);
 }
 

@@ -46,6 +46,12 @@ struct apv_scenario_opts {
 	FILE *trace; /* trace destination (default stderr) */
 	enum apv_trace_mode trace_mode;
 	bool check_every_step; /* run the invariant checker after each step (default true) */
+	/*
+	 * Show the host's log up to this level (an apv_log_level; 0 = none): in
+	 * the trace when tracing, else on `log` (default stderr) as "LEVEL: LINE".
+	 */
+	int log_level;
+	FILE *log;
 };
 void apv_scenario_opts_default(struct apv_scenario_opts *o);
 
