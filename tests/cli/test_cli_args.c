@@ -303,6 +303,42 @@ TEST(run_trace_to_a_file)
 		      "run", "--trace", "-o", "/nonexistent/dir/t", p);
 }
 
+TEST(run_log_option_shows_the_host_log)
+{
+	const char *p = tmpfile_with(
+	    "log.apv", "host\nadapter 5\ndomain 4\nbus apmask -5\nmdev create "
+		       "11111111-2222-3333-4444-555555555555 as m1\nmdev m1 assign_adapter 5\n"
+		       "mdev m1 assign_domain 4\nbus apmask +5\nexpect error -EBUSY\n"
+		       "expect log \"not reserved\"\n");
+	const char *line = "warn: vfio_ap_mdev 11111111-2222-3333-4444-555555555555: queue "
+			   "05.0004 not reserved for the host drivers: this mdev has it\n";
+	char path[256];
+
+	REQUIRE(p != NULL);
+	snprintf(path, sizeof(path), "%s", p);
+	struct cli_result r = CLI("run", "-q", path);
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.err, ""); /* nothing unless asked */
+	cli_free(&r);
+	r = CLI("run", "-q", "--log", path);
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.err, line);
+	cli_free(&r);
+	r = CLI("run", "-q", "--log=err", path);
+	CHECK_EQ(r.status, 0);
+	CHECK_STR(r.err, "");
+	cli_free(&r);
+	r = CLI("run", "--trace", path);
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "log warn: vfio_ap_mdev 11111111-2222-3333-4444-555555555555: queue "
+			    "05.0004 not reserved") != NULL);
+	cli_free(&r);
+	CHECK_CLI_ERR(2,
+		      "apvirt run: unknown log level 'loud' (err, warn, notice, info, debug) (see "
+		      "'apvirt run --help')\n",
+		      "run", "--log=loud", path);
+}
+
 /* Every *.apv under examples/, at any depth; returns how many were added. */
 static int collect_examples(const char *d, char **paths, int n, int max)
 {
