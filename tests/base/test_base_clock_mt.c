@@ -203,10 +203,12 @@ static void *arm_thread(void *arg)
 
 		/*
 		 * Arm, re-arm and (for odd ones) cancel, concurrently with the
-		 * other threads. Timers to be cancelled are re-armed far out so
-		 * that they cannot fire before the cancel.
+		 * other threads. The first arming and the re-arming of timers
+		 * to be cancelled are far out, so that neither can fire before
+		 * the re-arm or the cancel even when this thread is descheduled
+		 * for a long time on a loaded machine.
 		 */
-		apv_clock_arm(j->c, &j->k[i].t, apv_clock_now(j->c) + 5 * APV_NSEC_PER_MSEC);
+		apv_clock_arm(j->c, &j->k[i].t, apv_clock_now(j->c) + 60 * APV_NSEC_PER_SEC);
 		apv_clock_arm(j->c, &j->k[i].t,
 			      apv_clock_now(j->c) +
 				      (cancel ? 100 * APV_NSEC_PER_SEC : (uint64_t)i * APV_NSEC_PER_USEC));
