@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "apvirt/clock.h"
+#include "apvirt/base.h"
 
 struct apv_clock {
 	bool is_virtual;
-	pthread_mutex_t lock;
+	struct apv_mutex lock;
 	struct apv_timer *head; /* sorted by (deadline, seq) */
 	uint64_t seq;
 
@@ -35,7 +35,7 @@ struct apv_clock {
 	pthread_t thread;
 	bool thread_started;
 	bool stop;
-	pthread_cond_t wake;    /* list head changed or stop requested */
+	pthread_cond_t wake;	/* list head changed or stop requested */
 	pthread_cond_t settled; /* the running callback returned */
 	struct apv_timer *running;
 };
@@ -108,31 +108,31 @@ static void *timer_thread(void *arg)
 {
 	struct apv_clock *c = arg;
 
-	pthread_mutex_lock(&c->lock);
+	apv_mutex_lock(&c->lock);
 	while (!c->stop) {
 		struct apv_timer *t = c->head;
 
 		if (!t) {
-			pthread_cond_wait(&c->wake, &c->lock);
+			apv_cond_wait(&c->wake, &c->lock);
 			continue;
 		}
 		if (t->deadline > real_now(c)) {
 			struct timespec ts = real_abs_deadline(c, t->deadline);
 
-			pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+			apv_cond_timedwait(&c->wake, &c->lock, &ts);
 			continue;
 		}
 		c->head = t->next;
 		t->next = NULL;
 		set_armed(t, false);
 		c->running = t;
-		pthread_mutex_unlock(&c->lock);
+		apv_mutex_unlock(&c->lock);
 		t->fn(t->arg);
-		pthread_mutex_lock(&c->lock);
+		apv_mutex_lock(&c->lock);
 		c->running = NULL;
 		pthread_cond_broadcast(&c->settled);
 	}
-	pthread_mutex_unlock(&c->lock);
+	apv_mutex_unlock(&c->lock);
 	return NULL;
 }
 
@@ -143,10 +143,7 @@ static struct apv_clock *clock_alloc(bool is_virtual)
 	if (!c)
 		return NULL;
 	c->is_virtual = is_virtual;
-	if (pthread_mutex_init(&c->lock, NULL)) {
-		free(c);
-		return NULL;
-	}
+	apv_mutex_init(&c->lock, APV_LOCK_CLOCK);
 	return c;
 }
 
@@ -184,7 +181,7 @@ fail_settled:
 fail_wake:
 	pthread_cond_destroy(&c->wake);
 fail_lock:
-	pthread_mutex_destroy(&c->lock);
+	apv_mutex_destroy(&c->lock);
 	free(c);
 	return NULL;
 }
@@ -194,16 +191,16 @@ void apv_clock_free(struct apv_clock *c)
 	if (!c)
 		return;
 	if (!c->is_virtual) {
-		pthread_mutex_lock(&c->lock);
+		apv_mutex_lock(&c->lock);
 		c->stop = true;
 		pthread_cond_broadcast(&c->wake);
-		pthread_mutex_unlock(&c->lock);
+		apv_mutex_unlock(&c->lock);
 		if (c->thread_started)
 			pthread_join(c->thread, NULL);
 		pthread_cond_destroy(&c->settled);
 		pthread_cond_destroy(&c->wake);
 	}
-	pthread_mutex_destroy(&c->lock);
+	apv_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -218,9 +215,9 @@ uint64_t apv_clock_now(struct apv_clock *c)
 
 	if (!c->is_virtual)
 		return real_now(c);
-	pthread_mutex_lock(&c->lock);
+	apv_mutex_lock(&c->lock);
 	now = c->now;
-	pthread_mutex_unlock(&c->lock);
+	apv_mutex_unlock(&c->lock);
 	return now;
 }
 
@@ -236,21 +233,21 @@ void apv_timer_init(struct apv_timer *t, void (*fn)(void *arg), void *arg)
 
 void apv_clock_arm(struct apv_clock *c, struct apv_timer *t, uint64_t deadline)
 {
-	pthread_mutex_lock(&c->lock);
+	apv_mutex_lock(&c->lock);
 	if (t->armed)
 		list_unlink(c, t);
 	t->deadline = deadline;
 	list_insert(c, t);
 	if (!c->is_virtual && c->head == t)
 		pthread_cond_signal(&c->wake);
-	pthread_mutex_unlock(&c->lock);
+	apv_mutex_unlock(&c->lock);
 }
 
 bool apv_clock_cancel(struct apv_clock *c, struct apv_timer *t)
 {
 	bool was;
 
-	pthread_mutex_lock(&c->lock);
+	apv_mutex_lock(&c->lock);
 	was = t->armed;
 	if (was)
 		list_unlink(c, t);
@@ -262,14 +259,14 @@ bool apv_clock_cancel(struct apv_clock *c, struct apv_timer *t)
 	 */
 	if (!c->is_virtual && !pthread_equal(pthread_self(), c->thread)) {
 		while (c->running == t) {
-			pthread_cond_wait(&c->settled, &c->lock);
+			apv_cond_wait(&c->settled, &c->lock);
 			if (t->armed) {
 				list_unlink(c, t);
 				was = true;
 			}
 		}
 	}
-	pthread_mutex_unlock(&c->lock);
+	apv_mutex_unlock(&c->lock);
 	return was;
 }
 
@@ -286,7 +283,7 @@ static struct apv_timer *virtual_pop_due(struct apv_clock *c, uint64_t limit)
 {
 	struct apv_timer *t;
 
-	pthread_mutex_lock(&c->lock);
+	apv_mutex_lock(&c->lock);
 	t = c->head;
 	if (t && t->deadline <= limit) {
 		c->head = t->next;
@@ -297,15 +294,15 @@ static struct apv_timer *virtual_pop_due(struct apv_clock *c, uint64_t limit)
 	} else {
 		t = NULL;
 	}
-	pthread_mutex_unlock(&c->lock);
+	apv_mutex_unlock(&c->lock);
 	return t;
 }
 
 static void real_sleep(uint64_t ns)
 {
 	struct timespec ts = {
-		.tv_sec = (time_t)(ns / APV_NSEC_PER_SEC),
-		.tv_nsec = (long)(ns % APV_NSEC_PER_SEC),
+	    .tv_sec = (time_t)(ns / APV_NSEC_PER_SEC),
+	    .tv_nsec = (long)(ns % APV_NSEC_PER_SEC),
 	};
 
 	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
@@ -321,19 +318,19 @@ void apv_clock_sleep(struct apv_clock *c, uint64_t ns)
 		real_sleep(ns);
 		return;
 	}
-	pthread_mutex_lock(&c->lock);
+	apv_mutex_lock(&c->lock);
 	target = c->now + ns;
 	if (target < c->now)
 		target = UINT64_MAX;
-	pthread_mutex_unlock(&c->lock);
+	apv_mutex_unlock(&c->lock);
 
 	while ((t = virtual_pop_due(c, target)) != NULL)
 		t->fn(t->arg);
 
-	pthread_mutex_lock(&c->lock);
+	apv_mutex_lock(&c->lock);
 	if (target > c->now)
 		c->now = target;
-	pthread_mutex_unlock(&c->lock);
+	apv_mutex_unlock(&c->lock);
 }
 
 unsigned apv_clock_run_due(struct apv_clock *c)
@@ -359,8 +356,8 @@ uint64_t apv_clock_next_deadline(struct apv_clock *c)
 {
 	uint64_t d;
 
-	pthread_mutex_lock(&c->lock);
+	apv_mutex_lock(&c->lock);
 	d = c->head ? c->head->deadline : UINT64_MAX;
-	pthread_mutex_unlock(&c->lock);
+	apv_mutex_unlock(&c->lock);
 	return d;
 }

@@ -1,41 +1,90 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Lock-order checking. The stack's deadlock freedom rests on one rule:
- * guests_lock -> VM lock -> mdevs_lock, and the PQAP hook rw lock is never
- * taken while any of them is held (the hook itself takes mdevs_lock, so a
- * holder of mdevs_lock waiting for the hook's write side would deadlock
- * with a vCPU inside the hook). Classes are numbered so that "only take a
- * class greater than every class you hold" expresses the whole rule.
+ * Lock-order checking. The stack's deadlock freedom rests on one ranking
+ * of every lock class of the library (enum apv_lock_class, outermost
+ * first): a thread only takes a class ranked above every class it holds.
+ * Two rules sit on top of the ranking. A leaf class is taken with nothing
+ * nested in it, whatever the rank says, so a lock that protects a few
+ * fields cannot grow a dependency unnoticed. And under the PQAP hook rw
+ * lock only mdevs_lock and what ranks below it may be taken: KVM holds
+ * the vCPU mutex around the handler, and guests_lock, kvm->lock or the
+ * bus lock would nest the wrong way with paths that take vCPU mutexes
+ * under kvm->lock (PV conversion) - invariant 8.
  *
  * Each thread records the classes it holds in a thread-local bit set. The
  * check costs a few instructions and no lock, so debug builds can keep it
  * on the hot paths.
  */
+#include <errno.h>
+#include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "apvirt/base.h"
 
-static const char *const lock_names[APV_LOCK_CLASSES] = {
-	[APV_LOCK_HOOK] = "pqap_hook_lock",
-	[APV_LOCK_GUESTS] = "guests_lock",
-	[APV_LOCK_VM] = "vm_lock",
-	[APV_LOCK_MDEVS] = "mdevs_lock",
+struct lock_class_info {
+	const char *name;
+	bool leaf;
 };
 
-static const char *lock_name(enum apv_lock_class c)
+static const struct lock_class_info classes[APV_LOCK_CLASSES] = {
+    [APV_LOCK_GUEST] = {"guest_lock", false},
+    [APV_LOCK_MDEV_OPEN] = {"open_lock", false},
+    [APV_LOCK_HOOK] = {"pqap_hook_lock", false},
+    [APV_LOCK_BUS] = {"bus_lock", false},
+    [APV_LOCK_GUESTS] = {"guests_lock", false},
+    [APV_LOCK_VM] = {"vm_lock", false},
+    [APV_LOCK_MDEVS] = {"mdevs_lock", false},
+    [APV_LOCK_SIE] = {"sie_lock", false},
+    [APV_LOCK_HW_CONFIG] = {"hw_config_lock", false},
+    [APV_LOCK_HW_VENGINE] = {"hw_vengine_lock", false},
+    [APV_LOCK_HW_QUEUE] = {"hw_queue_lock", false},
+    [APV_LOCK_KVM_VMS] = {"vms_lock", false},
+    [APV_LOCK_VM_MEM] = {"mem_lock", true},
+    [APV_LOCK_KVM_IRQ] = {"irq_lock", true},
+    [APV_LOCK_KVM_HOST_IRQ] = {"host_irq_lock", true},
+    [APV_LOCK_HW_IRQ_FN] = {"hw_irq_fn_lock", true},
+    [APV_LOCK_HW_ENGINE] = {"hw_engine_lock", true},
+    [APV_LOCK_GUEST_MEM] = {"guest_mem_lock", true},
+    [APV_LOCK_GUEST_AIRQ] = {"guest_airq_lock", true},
+    [APV_LOCK_GUEST_WAIT] = {"guest_wait_lock", true},
+    [APV_LOCK_LOG] = {"log_lock", false},
+    [APV_LOCK_CLOCK] = {"clock_lock", true},
+};
+
+_Static_assert(APV_LOCK_CLASSES <= 32, "held classes are a 32-bit set");
+
+const char *apv_lock_class_name(enum apv_lock_class c)
 {
-	return (unsigned)c < APV_LOCK_CLASSES ? lock_names[c] : "invalid-lock-class";
+	return (unsigned)c < APV_LOCK_CLASSES ? classes[c].name : NULL;
+}
+
+bool apv_lock_class_leaf(enum apv_lock_class c)
+{
+	return (unsigned)c < APV_LOCK_CLASSES && classes[c].leaf;
 }
 
 #ifdef APV_DEBUG_LOCKS
 
-static _Thread_local unsigned held_mask;
-
-static void lockorder_die(const char *what, enum apv_lock_class c, enum apv_lock_class held)
+static const char *lock_name(enum apv_lock_class c)
 {
-	fprintf(stderr, "apvirt: lock order violation: %s %s while holding %s\n", what,
-		lock_name(c), lock_name(held));
+	const char *n = apv_lock_class_name(c);
+
+	return n ? n : "invalid-lock-class";
+}
+
+static _Thread_local uint32_t held_mask;
+
+static void lockorder_die(const char *what, enum apv_lock_class c, const char *rule,
+			  enum apv_lock_class held)
+{
+	fprintf(stderr, "apvirt: lock order violation: %s %s while holding %s%s\n", what,
+		lock_name(c), rule, lock_name(held));
+	/* The taker's call chain: the report names the path to fix, not just the pair. */
+	void *frames[32];
+	int n = backtrace(frames, 32);
+
+	backtrace_symbols_fd(frames, n, 2);
 	fflush(stderr);
 	abort();
 }
@@ -46,20 +95,18 @@ void apv_lockorder_acquire(enum apv_lock_class c)
 		fprintf(stderr, "apvirt: lock order: unknown lock class %d\n", (int)c);
 		abort();
 	}
-	/*
-	 * The PQAP handler runs under the hook's read side and may take
-	 * mdevs_lock only: KVM holds the vCPU mutex there, and kvm->lock or
-	 * guests_lock would nest the wrong way with paths that take vCPU
-	 * mutexes under kvm->lock (PV conversion) - invariant 8.
-	 */
-	if ((held_mask & (1u << APV_LOCK_HOOK)) && (c == APV_LOCK_GUESTS || c == APV_LOCK_VM))
-		lockorder_die("taking", c, APV_LOCK_HOOK);
+	for (unsigned h = 0; h < APV_LOCK_CLASSES; h++) {
+		if ((held_mask & (1u << h)) && classes[h].leaf)
+			lockorder_die("taking", c, "the leaf ", (enum apv_lock_class)h);
+	}
+	if ((held_mask & (1u << APV_LOCK_HOOK)) && c < APV_LOCK_MDEVS)
+		lockorder_die("taking", c, "", APV_LOCK_HOOK);
 	/* The highest held class is the one an out-of-order take conflicts with. */
 	for (int h = APV_LOCK_CLASSES - 1; h >= 0; h--) {
 		if (!(held_mask & (1u << h)))
 			continue;
 		if ((int)c <= h)
-			lockorder_die("taking", c, (enum apv_lock_class)h);
+			lockorder_die("taking", c, "", (enum apv_lock_class)h);
 		break;
 	}
 	held_mask |= 1u << c;
@@ -68,7 +115,8 @@ void apv_lockorder_acquire(enum apv_lock_class c)
 void apv_lockorder_release(enum apv_lock_class c)
 {
 	if ((unsigned)c >= APV_LOCK_CLASSES || !(held_mask & (1u << c))) {
-		fprintf(stderr, "apvirt: lock order: releasing %s, which this thread does not hold\n",
+		fprintf(stderr,
+			"apvirt: lock order: releasing %s, which this thread does not hold\n",
 			lock_name(c));
 		fflush(stderr);
 		abort();
@@ -95,7 +143,6 @@ void apv_lockorder_release(enum apv_lock_class c)
 
 bool apv_lockorder_held(enum apv_lock_class c)
 {
-	(void)lock_name;
 	(void)c;
 	return true;
 }
@@ -115,7 +162,8 @@ void apv_mutex_destroy(struct apv_mutex *m)
 
 void apv_mutex_lock(struct apv_mutex *m)
 {
-	/* Check before blocking: a violation is reported even when it does not deadlock this time. */
+	/* Check before blocking: a violation is reported even when it does not deadlock this time.
+	 */
 	apv_lockorder_acquire(m->cls);
 	pthread_mutex_lock(&m->m);
 }
@@ -124,4 +172,48 @@ void apv_mutex_unlock(struct apv_mutex *m)
 {
 	pthread_mutex_unlock(&m->m);
 	apv_lockorder_release(m->cls);
+}
+
+void apv_cond_wait(pthread_cond_t *cv, struct apv_mutex *m)
+{
+	pthread_cond_wait(cv, &m->m);
+}
+
+int apv_cond_timedwait(pthread_cond_t *cv, struct apv_mutex *m, const struct timespec *abstime)
+{
+	return pthread_cond_timedwait(cv, &m->m, abstime) == ETIMEDOUT ? ETIMEDOUT : 0;
+}
+
+void apv_rwlock_init(struct apv_rwlock *l, enum apv_lock_class cls)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&l->l, &a);
+	pthread_rwlockattr_destroy(&a);
+	l->cls = cls;
+}
+
+void apv_rwlock_destroy(struct apv_rwlock *l)
+{
+	pthread_rwlock_destroy(&l->l);
+}
+
+void apv_rwlock_rdlock(struct apv_rwlock *l)
+{
+	apv_lockorder_acquire(l->cls);
+	pthread_rwlock_rdlock(&l->l);
+}
+
+void apv_rwlock_wrlock(struct apv_rwlock *l)
+{
+	apv_lockorder_acquire(l->cls);
+	pthread_rwlock_wrlock(&l->l);
+}
+
+void apv_rwlock_unlock(struct apv_rwlock *l)
+{
+	pthread_rwlock_unlock(&l->l);
+	apv_lockorder_release(l->cls);
 }

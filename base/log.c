@@ -27,7 +27,7 @@
 
 struct apv_log {
 	struct apv_clock *clock;
-	pthread_mutex_t lock;
+	struct apv_mutex lock;
 	apv_log_fn fn;
 	void *ctx;
 	/* Read without the lock to skip work early; a stale value only costs that. */
@@ -40,10 +40,7 @@ struct apv_log *apv_log_new(struct apv_clock *clock)
 
 	if (!log)
 		return NULL;
-	if (pthread_mutex_init(&log->lock, NULL)) {
-		free(log);
-		return NULL;
-	}
+	apv_mutex_init(&log->lock, APV_LOCK_LOG);
 	log->clock = clock;
 	atomic_init(&log->max_level, 0);
 	return log;
@@ -53,7 +50,7 @@ void apv_log_free(struct apv_log *log)
 {
 	if (!log)
 		return;
-	pthread_mutex_destroy(&log->lock);
+	apv_mutex_destroy(&log->lock);
 	free(log);
 }
 
@@ -62,11 +59,11 @@ void apv_log_set_handler(struct apv_log *log, apv_log_fn fn, void *ctx,
 {
 	if (!log)
 		return;
-	pthread_mutex_lock(&log->lock);
+	apv_mutex_lock(&log->lock);
 	log->fn = fn;
 	log->ctx = ctx;
 	atomic_store(&log->max_level, fn ? (int)max_level : 0);
-	pthread_mutex_unlock(&log->lock);
+	apv_mutex_unlock(&log->lock);
 }
 
 bool apv_log_enabled(struct apv_log *log, enum apv_log_level level)
@@ -170,9 +167,9 @@ void apv_log_vemit(struct apv_log *log, enum apv_log_level level, const char *su
 {
 	if (!apv_log_enabled(log, level))
 		return;
-	pthread_mutex_lock(&log->lock);
+	apv_mutex_lock(&log->lock);
 	deliver(log, level, subsys, dev, fmt, ap);
-	pthread_mutex_unlock(&log->lock);
+	apv_mutex_unlock(&log->lock);
 }
 
 void apv_log_emit(struct apv_log *log, enum apv_log_level level, const char *subsys,
@@ -217,7 +214,7 @@ bool apv_log_ratelimited(struct apv_log *log, struct apv_ratelimit *rl, enum apv
 
 	if (!log || !rl)
 		return false;
-	pthread_mutex_lock(&log->lock);
+	apv_mutex_lock(&log->lock);
 	/* The state moves whether anyone listens or not, like the kernel's. */
 	now = log_now(log);
 	if (!rl->started) {
@@ -244,7 +241,7 @@ bool apv_log_ratelimited(struct apv_log *log, struct apv_ratelimit *rl, enum apv
 		}
 		rl->missed++;
 	}
-	pthread_mutex_unlock(&log->lock);
+	apv_mutex_unlock(&log->lock);
 	return pass;
 }
 
@@ -252,9 +249,9 @@ void apv_ratelimit_flush(struct apv_log *log, struct apv_ratelimit *rl)
 {
 	if (!log || !rl)
 		return;
-	pthread_mutex_lock(&log->lock);
+	apv_mutex_lock(&log->lock);
 	if (rl->interval_ns != APV_RATELIMIT_ONCE)
 		report_missed(log, rl);
 	rl->missed = 0;
-	pthread_mutex_unlock(&log->lock);
+	apv_mutex_unlock(&log->lock);
 }

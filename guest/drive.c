@@ -21,16 +21,17 @@
 static void note_event(struct apv_guest *g)
 {
 	if (!apv_clock_is_virtual(g->p.clock))
-		atomic_store_explicit(&g->event_ns, apv_clock_now(g->p.clock), memory_order_relaxed);
+		atomic_store_explicit(&g->event_ns, apv_clock_now(g->p.clock),
+				      memory_order_relaxed);
 	atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
 }
 
 void gd_completed(struct apv_guest *g)
 {
-	pthread_mutex_lock(&g->wait_mu);
+	apv_mutex_lock(&g->wait_mu);
 	g->gen++;
 	note_event(g);
-	pthread_mutex_unlock(&g->wait_mu);
+	apv_mutex_unlock(&g->wait_mu);
 	/* After the unlock: a woken waiter does not block again on wait_mu we still hold. */
 	pthread_cond_broadcast(&g->wait_cv);
 }
@@ -40,11 +41,11 @@ void gd_airq(void *arg)
 {
 	struct apv_guest *g = arg;
 
-	pthread_mutex_lock(&g->wait_mu);
+	apv_mutex_lock(&g->wait_mu);
 	g->irq_pending = true;
 	g->irq_count++;
 	note_event(g);
-	pthread_mutex_unlock(&g->wait_mu);
+	apv_mutex_unlock(&g->wait_mu);
 	pthread_cond_broadcast(&g->wait_cv);
 }
 
@@ -52,13 +53,13 @@ static bool take_irq(struct apv_guest *g, uint64_t *gen)
 {
 	bool irq;
 
-	pthread_mutex_lock(&g->wait_mu);
+	apv_mutex_lock(&g->wait_mu);
 	irq = g->irq_pending;
 	g->irq_pending = false;
 	g->st.interrupts = g->irq_count;
 	if (gen)
 		*gen = g->gen;
-	pthread_mutex_unlock(&g->wait_mu);
+	apv_mutex_unlock(&g->wait_mu);
 	return irq;
 }
 
@@ -140,11 +141,11 @@ unsigned apv_guest_poll(struct apv_guest *g)
 
 	if (!g)
 		return 0;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	before = g->completed;
 	(void)pass(g, WAKE_CALL, NULL);
 	before = g->completed - before;
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return (unsigned)before;
 }
 
@@ -204,9 +205,11 @@ static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap, 
 			apv_clock_run_due(c);
 		else
 			apv_clock_sleep(c, to_next ? next - now : cap);
-		pthread_mutex_lock(&g->wait_mu);
-		why = (g->irq_pending || g->gen != gen) ? WAKE_IRQ : to_next ? WAKE_CALL : WAKE_WATCHDOG;
-		pthread_mutex_unlock(&g->wait_mu);
+		apv_mutex_lock(&g->wait_mu);
+		why = (g->irq_pending || g->gen != gen) ? WAKE_IRQ
+		      : to_next				? WAKE_CALL
+							: WAKE_WATCHDOG;
+		apv_mutex_unlock(&g->wait_mu);
 		return why;
 	}
 
@@ -222,15 +225,15 @@ static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap, 
 		ts.tv_sec++;
 		ts.tv_nsec -= (long)APV_NSEC_PER_SEC;
 	}
-	pthread_mutex_lock(&g->wait_mu);
+	apv_mutex_lock(&g->wait_mu);
 	why = WAKE_WATCHDOG;
 	while (!g->irq_pending && g->gen == gen) {
-		if (pthread_cond_timedwait(&g->wait_cv, &g->wait_mu, &ts) == ETIMEDOUT)
+		if (apv_cond_timedwait(&g->wait_cv, &g->wait_mu, &ts) == ETIMEDOUT)
 			break;
 	}
 	if (g->irq_pending || g->gen != gen)
 		why = WAKE_IRQ;
-	pthread_mutex_unlock(&g->wait_mu);
+	apv_mutex_unlock(&g->wait_mu);
 	/*
 	 * Spin next time only if the event came soon enough for a spin to have
 	 * caught it. What counts is when it came, not when this thread woke:
@@ -257,11 +260,11 @@ int gd_drive_until(struct apv_guest *g, bool (*pred)(struct apv_guest *g, void *
 		enum gq_wait w;
 		bool done, single;
 
-		pthread_mutex_lock(&g->lock);
+		apv_mutex_lock(&g->lock);
 		w = pass(g, wake, &gen);
 		done = pred(g, arg);
 		single = g->active <= 1;
-		pthread_mutex_unlock(&g->lock);
+		apv_mutex_unlock(&g->lock);
 		if (done)
 			return 0;
 		now = apv_clock_now(c);
@@ -316,9 +319,9 @@ int apv_guest_wait(struct apv_guest *g, struct apv_guest_req *r, uint64_t timeou
 		return -EINVAL;
 	if (!r)
 		return gd_drive_until(g, pred_idle, NULL, timeout_ns);
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	rc = r->priv.state == REQ_FREE ? -EINVAL : 0;
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	if (rc)
 		return rc;
 	rc = gd_drive_until(g, pred_req_done, r, timeout_ns);

@@ -82,8 +82,8 @@ int apv_guest_new(const struct apv_guest_platform *p, const struct apv_guest_con
 	/* The reply area: the rest of the memory, up to the largest message limit. */
 	g->rep_room = p->mem_size - OFF_REP < APV_AP_ML_MAX ? (uint32_t)(p->mem_size - OFF_REP)
 							    : APV_AP_ML_MAX;
-	pthread_mutex_init(&g->lock, NULL);
-	pthread_mutex_init(&g->wait_mu, NULL);
+	apv_mutex_init(&g->lock, APV_LOCK_GUEST);
+	apv_mutex_init(&g->wait_mu, APV_LOCK_GUEST_WAIT);
 	pthread_condattr_init(&ca);
 	/* Real-clock waits time out on the monotonic clock, like the real clock itself. */
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -104,8 +104,8 @@ void apv_guest_free(struct apv_guest *g)
 	free(g->q);
 	apv_guest_platform_release(&g->p);
 	pthread_cond_destroy(&g->wait_cv);
-	pthread_mutex_destroy(&g->wait_mu);
-	pthread_mutex_destroy(&g->lock);
+	apv_mutex_destroy(&g->wait_mu);
+	apv_mutex_destroy(&g->lock);
 	free(g);
 }
 
@@ -141,16 +141,16 @@ int apv_guest_probe(struct apv_guest *g)
 
 	if (!g)
 		return -EINVAL;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	if (g->removed || g->probed) {
-		pthread_mutex_unlock(&g->lock);
+		apv_mutex_unlock(&g->lock);
 		return g->removed ? -EINVAL : -EBUSY;
 	}
 	/* ap_instructions_available(): TAPQ 00.0000, only an exception matters. */
 	o = gi_pqap(g, APV_FC_TAPQ, 0, false, 0, 0, NULL);
 	g->ap_instr = !o.pgm;
 	if (!g->ap_instr) {
-		pthread_mutex_unlock(&g->lock);
+		apv_mutex_unlock(&g->lock);
 		return -ENODEV;
 	}
 	g->fac_qci = g->p.has_facility(g->p.ctx, APV_FAC_QCI);
@@ -162,7 +162,7 @@ int apv_guest_probe(struct apv_guest *g)
 	gs_scan(g);
 	g->probed = true;
 	g->next_scan = g_now(g) + g->cfg.config_time_ns;
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	(void)gd_drive_until(g, pred_settled, NULL, settle_time(g));
 	return 0;
 }
@@ -171,15 +171,15 @@ int apv_guest_rescan(struct apv_guest *g)
 {
 	if (!g)
 		return -EINVAL;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	if (!g->probed || g->removed) {
-		pthread_mutex_unlock(&g->lock);
+		apv_mutex_unlock(&g->lock);
 		return -ENODEV;
 	}
 	gs_scan(g);
 	g->st.rescans++;
 	g->next_scan = g_now(g) + g->cfg.config_time_ns;
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	(void)gd_drive_until(g, pred_settled, NULL, settle_time(g));
 	return 0;
 }
@@ -204,8 +204,8 @@ static unsigned zap_check(struct apv_guest *g)
 		if (!q->zap_wait)
 			continue;
 		o = gi_tapq(g, q->apqn, NULL);
-		if (!o.pgm && (o.s.rc == APV_RC_RESET_IN_PROGRESS ||
-			       (o.s.rc == APV_RC_NORMAL && o.s.i)))
+		if (!o.pgm &&
+		    (o.s.rc == APV_RC_RESET_IN_PROGRESS || (o.s.rc == APV_RC_NORMAL && o.s.i)))
 			busy++;
 		else
 			q->zap_wait = false;
@@ -219,13 +219,13 @@ int apv_guest_remove(struct apv_guest *g)
 
 	if (!g)
 		return -EINVAL;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	if (!g->probed) {
-		pthread_mutex_unlock(&g->lock);
+		apv_mutex_unlock(&g->lock);
 		return -ENODEV;
 	}
 	if (g->removed) {
-		pthread_mutex_unlock(&g->lock);
+		apv_mutex_unlock(&g->lock);
 		return 0;
 	}
 	g->removed = true;
@@ -241,29 +241,29 @@ int apv_guest_remove(struct apv_guest *g)
 		q->st.resets++;
 		q->state = APV_GQ_REMOVED;
 		q->irq_on = false;
-		q->zap_wait = !o.pgm && (o.s.rc == APV_RC_NORMAL ||
-					 o.s.rc == APV_RC_RESET_IN_PROGRESS);
+		q->zap_wait =
+		    !o.pgm && (o.s.rc == APV_RC_NORMAL || o.s.rc == APV_RC_RESET_IN_PROGRESS);
 	}
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 
 	/* Our memory holds the NIB: let the resets finish before it goes away. */
 	deadline = g_now(g) + g->cfg.reset_timeout_ns;
 	for (;;) {
 		unsigned busy;
 
-		pthread_mutex_lock(&g->lock);
+		apv_mutex_lock(&g->lock);
 		busy = zap_check(g);
-		pthread_mutex_unlock(&g->lock);
+		apv_mutex_unlock(&g->lock);
 		if (!busy || g_now(g) >= deadline)
 			break;
 		apv_clock_sleep(g->p.clock, g->cfg.poll_ns);
 	}
 
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	if (g->irq) {
 		(void)g->p.enable_isc(g->p.ctx, APV_AP_ISC, NULL, NULL);
 		g->irq = false;
 	}
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return 0;
 }

@@ -11,14 +11,15 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "apvirt/base.h"
 #include "apvirt/guest.h"
 
 /* What a queue, or a whole driving pass, waits for next; higher wins. */
 enum gq_wait {
 	GQ_AGAIN = -1, /* run the state machine again right away */
 	GQ_NONE = 0,   /* nothing to wait for */
-	GQ_IRQ,        /* the adapter interruption will tell */
-	GQ_LOW,        /* poll again after LOW_TIMEOUT */
+	GQ_IRQ,	       /* the adapter interruption will tell */
+	GQ_LOW,	       /* poll again after LOW_TIMEOUT */
 	GQ_HIGH,       /* poll again after HIGH_TIMEOUT */
 };
 
@@ -39,18 +40,18 @@ struct gq {
 	bool driven;
 	uint64_t hwinfo;
 	struct apv_tapq_hwinfo hi;
-	unsigned qd;           /* in-flight limit */
-	unsigned inflight;     /* sent and not read back, cancelled ones included */
-	unsigned max_mod;      /* largest L in bytes */
-	uint32_t max_msg;      /* the card's message size limit: ML x 4 KiB, ML 0 = 12 KiB */
-	uint32_t rep_len;      /* DQAP buffer: max_msg, as far as the reply area holds it */
-	bool irq_on;           /* I bit last seen */
-	bool irq_refused;      /* AQIC refused: poll until the next reset */
-	bool zap_wait;         /* removal: waiting for the ZAPQ to finish */
-	bool in_config;        /* rescan bookkeeping */
+	unsigned qd;	   /* in-flight limit */
+	unsigned inflight; /* sent and not read back, cancelled ones included */
+	unsigned max_mod;  /* largest L in bytes */
+	uint32_t max_msg;  /* the card's message size limit: ML x 4 KiB, ML 0 = 12 KiB */
+	uint32_t rep_len;  /* DQAP buffer: max_msg, as far as the reply area holds it */
+	bool irq_on;	   /* I bit last seen */
+	bool irq_refused;  /* AQIC refused: poll until the next reset */
+	bool zap_wait;	   /* removal: waiting for the ZAPQ to finish */
+	bool in_config;	   /* rescan bookkeeping */
 	uint8_t last_rc;
-	uint64_t t_state;      /* start of the current reset or I-bit wait */
-	uint64_t t_progress;   /* last reply, or first send onto an empty queue */
+	uint64_t t_state;    /* start of the current reset or I-bit wait */
+	uint64_t t_progress; /* last reply, or first send onto an empty queue */
 	enum gq_wait last_wait;
 	struct req_list requestq; /* not yet sent */
 	struct req_list pendingq; /* sent, reply not read */
@@ -60,7 +61,7 @@ struct gq {
 struct apv_guest {
 	struct apv_guest_platform p;
 	struct apv_guest_config cfg;
-	pthread_mutex_t lock;
+	struct apv_mutex lock;
 	struct apv_regs regs;
 
 	bool probed, removed, ap_instr;
@@ -73,19 +74,19 @@ struct apv_guest {
 	uint64_t nib, qci_addr, req_addr, rep_addr;
 	uint32_t rep_room; /* bytes at rep_addr the driver may use */
 	uint32_t psmid_counter;
-	unsigned active;       /* submitted, not done */
-	uint64_t completed;    /* requests finished, any result */
-	bool in_irq_pass;      /* the current pass follows an interruption */
-	bool kick;             /* a request moved queues: run the pass again */
+	unsigned active;    /* submitted, not done */
+	uint64_t completed; /* requests finished, any result */
+	bool in_irq_pass;   /* the current pass follows an interruption */
+	bool kick;	    /* a request moved queues: run the pass again */
 	uint64_t next_scan;
 	struct apv_guest_stats st;
 
 	/* interruption signal and completion wakeups */
-	pthread_mutex_t wait_mu;
+	struct apv_mutex wait_mu;
 	pthread_cond_t wait_cv;
-	bool irq_pending;     /* under wait_mu */
-	uint64_t irq_count;   /* under wait_mu */
-	uint64_t gen;         /* completions, under wait_mu */
+	bool irq_pending;   /* under wait_mu */
+	uint64_t irq_count; /* under wait_mu */
+	uint64_t gen;	    /* completions, under wait_mu */
 	/* Interruptions + completions, readable without wait_mu (spinning waiters). */
 	atomic_uint_fast64_t events;
 	atomic_uint_fast64_t event_ns; /* clock time of the latest of them */
@@ -98,7 +99,7 @@ struct apv_guest {
 /* ---- insn.c: the instructions ------------------------------------------------- */
 
 struct insn_out {
-	bool pgm;        /* program exception (or exit) instead of a status */
+	bool pgm; /* program exception (or exit) instead of a status */
 	uint16_t pgm_code;
 	uint8_t cc;
 	uint32_t apqsw;

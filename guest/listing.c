@@ -14,11 +14,15 @@
 const char *apv_guest_qstate_name(enum apv_guest_qstate s)
 {
 	static const char *const names[] = {
-		[APV_GQ_UNINITIATED] = "uninitiated", [APV_GQ_RESET_START] = "reset_start",
-		[APV_GQ_RESET_WAIT] = "reset_wait",   [APV_GQ_SETIRQ_WAIT] = "setirq_wait",
-		[APV_GQ_IDLE] = "idle",               [APV_GQ_WORKING] = "working",
-		[APV_GQ_QUEUE_FULL] = "queue_full",   [APV_GQ_ERROR] = "error",
-		[APV_GQ_REMOVED] = "removed",
+	    [APV_GQ_UNINITIATED] = "uninitiated",
+	    [APV_GQ_RESET_START] = "reset_start",
+	    [APV_GQ_RESET_WAIT] = "reset_wait",
+	    [APV_GQ_SETIRQ_WAIT] = "setirq_wait",
+	    [APV_GQ_IDLE] = "idle",
+	    [APV_GQ_WORKING] = "working",
+	    [APV_GQ_QUEUE_FULL] = "queue_full",
+	    [APV_GQ_ERROR] = "error",
+	    [APV_GQ_REMOVED] = "removed",
 	};
 
 	if ((unsigned)s >= sizeof(names) / sizeof(names[0]))
@@ -85,9 +89,9 @@ unsigned apv_guest_queue_count(struct apv_guest *g)
 
 	if (!g)
 		return 0;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	n = g->nq;
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return n;
 }
 
@@ -97,12 +101,12 @@ int apv_guest_queue_at(struct apv_guest *g, unsigned idx, struct apv_guest_queue
 
 	if (!g || !out)
 		return -EINVAL;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	if (idx < g->nq) {
 		fill_queue(g->q[idx], out);
 		rc = 0;
 	}
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return rc;
 }
 
@@ -113,13 +117,13 @@ int apv_guest_queue_find(struct apv_guest *g, apv_apqn_t apqn, struct apv_guest_
 
 	if (!g || !out)
 		return -EINVAL;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	q = gs_find(g, apqn);
 	if (q) {
 		fill_queue(q, out);
 		rc = 0;
 	}
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return rc;
 }
 
@@ -170,12 +174,12 @@ unsigned apv_guest_card_count(struct apv_guest *g)
 
 	if (!g)
 		return 0;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	for (unsigned i = 0; i < g->nq; i++) {
 		if (i == 0 || apv_apqn_apid(g->q[i]->apqn) != apv_apqn_apid(g->q[i - 1]->apqn))
 			n++;
 	}
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return n;
 }
 
@@ -185,9 +189,9 @@ int apv_guest_card_at(struct apv_guest *g, unsigned idx, struct apv_guest_card_i
 
 	if (!g || !out)
 		return -EINVAL;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	ok = card_fill(g, idx, out);
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return ok ? 0 : -ENOENT;
 }
 
@@ -196,7 +200,7 @@ void apv_guest_info(struct apv_guest *g, struct apv_guest_info *out)
 	memset(out, 0, sizeof(*out));
 	if (!g)
 		return;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	out->probed = g->probed;
 	out->removed = g->removed;
 	out->ap_instructions = g->ap_instr;
@@ -216,7 +220,7 @@ void apv_guest_info(struct apv_guest *g, struct apv_guest_info *out)
 			out->online++;
 	}
 	out->nib = g->nib;
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 }
 
 void apv_guest_stats(struct apv_guest *g, struct apv_guest_stats *out)
@@ -224,12 +228,12 @@ void apv_guest_stats(struct apv_guest *g, struct apv_guest_stats *out)
 	memset(out, 0, sizeof(*out));
 	if (!g)
 		return;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	*out = g->st;
-	pthread_mutex_unlock(&g->lock);
-	pthread_mutex_lock(&g->wait_mu);
+	apv_mutex_unlock(&g->lock);
+	apv_mutex_lock(&g->wait_mu);
 	out->interrupts = g->irq_count;
-	pthread_mutex_unlock(&g->wait_mu);
+	apv_mutex_unlock(&g->wait_mu);
 }
 
 struct sbuf {
@@ -263,7 +267,7 @@ int apv_guest_lszcrypt(struct apv_guest *g, char *buf, size_t len)
 	sb_printf(&s, "%-8s %-5s %-11s %-8s %8s\n", "CARD.DOM", "TYPE", "MODE", "STATUS",
 		  "REQUESTS");
 	sb_printf(&s, "----------------------------------------------\n");
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	for (unsigned ci = 0; card_fill(g, ci, &c); ci++) {
 		char id[16];
 
@@ -279,6 +283,6 @@ int apv_guest_lszcrypt(struct apv_guest *g, char *buf, size_t len)
 				  q.status, q.stats.requests);
 		}
 	}
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return s.used > INT32_MAX ? INT32_MAX : (int)s.used;
 }

@@ -12,10 +12,11 @@
 
 #include <pthread.h>
 
+#include "apvirt/base.h"
 #include "apvirt/guest.h"
 
 struct plat_airq {
-	pthread_mutex_t mu;
+	struct apv_mutex mu;
 	pthread_cond_t cv;
 	apv_guest_airq_fn fn;
 	void *arg;
@@ -25,26 +26,26 @@ struct plat_airq {
 
 static inline void plat_airq_init(struct plat_airq *a)
 {
-	pthread_mutex_init(&a->mu, NULL);
+	apv_mutex_init(&a->mu, APV_LOCK_GUEST_AIRQ);
 	pthread_cond_init(&a->cv, NULL);
 }
 
 static inline void plat_airq_destroy(struct plat_airq *a)
 {
 	pthread_cond_destroy(&a->cv);
-	pthread_mutex_destroy(&a->mu);
+	apv_mutex_destroy(&a->mu);
 }
 
 /* Install fn for isc; fn NULL removes the handler and returns once no call is running. */
 static inline void plat_airq_set(struct plat_airq *a, unsigned isc, apv_guest_airq_fn fn, void *arg)
 {
-	pthread_mutex_lock(&a->mu);
+	apv_mutex_lock(&a->mu);
 	a->fn = fn;
 	a->arg = arg;
 	a->isc = isc;
 	while (!fn && a->inflight)
-		pthread_cond_wait(&a->cv, &a->mu);
-	pthread_mutex_unlock(&a->mu);
+		apv_cond_wait(&a->cv, &a->mu);
+	apv_mutex_unlock(&a->mu);
 }
 
 /* An interruption for isc: call the handler (outside the lock) if it is for that ISC. */
@@ -53,20 +54,20 @@ static inline void plat_airq_deliver(struct plat_airq *a, unsigned isc)
 	apv_guest_airq_fn fn = NULL;
 	void *arg = NULL;
 
-	pthread_mutex_lock(&a->mu);
+	apv_mutex_lock(&a->mu);
 	if (a->fn && isc == a->isc) {
 		fn = a->fn;
 		arg = a->arg;
 		a->inflight++;
 	}
-	pthread_mutex_unlock(&a->mu);
+	apv_mutex_unlock(&a->mu);
 	if (!fn)
 		return;
 	fn(arg);
-	pthread_mutex_lock(&a->mu);
+	apv_mutex_lock(&a->mu);
 	if (--a->inflight == 0)
 		pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
+	apv_mutex_unlock(&a->mu);
 }
 
 #endif

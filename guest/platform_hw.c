@@ -22,7 +22,7 @@
 
 struct plat_hw {
 	struct apv_hw *hw;
-	pthread_mutex_t mem_mu;
+	struct apv_mutex mem_mu;
 	uint8_t *mem;
 	uint64_t size;
 	struct apv_storage st;
@@ -47,12 +47,12 @@ static int mem_copy(struct plat_hw *p, uint64_t addr, void *to, const void *from
 
 	if (!range_ok(p, addr, len, &off))
 		return -EFAULT;
-	pthread_mutex_lock(&p->mem_mu);
+	apv_mutex_lock(&p->mem_mu);
 	if (from)
 		memcpy(p->mem + off, from, len);
 	else if (to) /* never NULL here; said so for the compiler's inlined view */
 		memcpy(to, p->mem + off, len);
-	pthread_mutex_unlock(&p->mem_mu);
+	apv_mutex_unlock(&p->mem_mu);
 	return 0;
 }
 
@@ -126,7 +126,7 @@ static void hw_release(void *ctx)
 	apv_hw_set_irq_handler(p->hw, NULL, NULL);
 	plat_airq_set(&p->airq, 0, NULL, NULL);
 	plat_airq_destroy(&p->airq);
-	pthread_mutex_destroy(&p->mem_mu);
+	apv_mutex_destroy(&p->mem_mu);
 	free(p->mem);
 	free(p);
 }
@@ -148,7 +148,7 @@ int apv_guest_platform_hw(struct apv_hw *hw, uint64_t size, struct apv_guest_pla
 	p->hw = hw;
 	p->size = size;
 	p->st = (struct apv_storage){.read = mem_read, .write = mem_write, .ctx = p};
-	pthread_mutex_init(&p->mem_mu, NULL);
+	apv_mutex_init(&p->mem_mu, APV_LOCK_GUEST_MEM);
 	plat_airq_init(&p->airq);
 	apv_hw_set_irq_handler(hw, hw_irq, p);
 

@@ -214,7 +214,7 @@ static int submit(struct apv_guest *g, struct apv_guest_req *r, int target)
 
 	if (target < APV_GUEST_ANY_QUEUE || target > 0xFFFF)
 		return -EINVAL;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	if (!g->probed || g->removed) {
 		rc = -ENODEV;
 		goto out;
@@ -235,7 +235,7 @@ static int submit(struct apv_guest *g, struct apv_guest_req *r, int target)
 	/* Like zcrypt, send right away when the queue has room. */
 	q->last_wait = gq_run(q);
 out:
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return rc;
 }
 
@@ -266,8 +266,8 @@ int apv_guest_submit_crt(struct apv_guest *g, struct apv_guest_req *r,
 		return -EINVAL;
 	if (bad_len(crt->inputdatalength, crt->outputdatalength) || (crt->inputdatalength & 1))
 		return -EINVAL;
-	if (!crt->inputdata || !crt->outputdata || !crt->bp_key || !crt->bq_key ||
-	    !crt->np_prime || !crt->nq_prime || !crt->u_mult_inv)
+	if (!crt->inputdata || !crt->outputdata || !crt->bp_key || !crt->bq_key || !crt->np_prime ||
+	    !crt->nq_prime || !crt->u_mult_inv)
 		return -EFAULT;
 	memset(&r->priv, 0, sizeof(r->priv));
 	r->priv.op = APV_GUEST_CRT;
@@ -279,9 +279,9 @@ bool apv_guest_req_done(struct apv_guest *g, const struct apv_guest_req *r)
 {
 	bool done;
 
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	done = r->priv.state == REQ_DONE;
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return done;
 }
 
@@ -291,12 +291,12 @@ int apv_guest_cancel(struct apv_guest *g, struct apv_guest_req *r)
 
 	if (!g || !r)
 		return -EINVAL;
-	pthread_mutex_lock(&g->lock);
+	apv_mutex_lock(&g->lock);
 	if (r->priv.state == REQ_QUEUED || r->priv.state == REQ_PENDING) {
 		req_complete(g, r, -ECANCELED);
 		rc = 0;
 	}
-	pthread_mutex_unlock(&g->lock);
+	apv_mutex_unlock(&g->lock);
 	return rc;
 }
 

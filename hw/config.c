@@ -16,13 +16,13 @@
 void apv_adapter_config_default(struct apv_adapter_config *a)
 {
 	*a = (struct apv_adapter_config){
-		.at = APV_AT_CEX8,
-		.mode = APV_MODE_ACCEL,
-		.mex4k = true,
-		.crt4k = true,
-		.nd = 85,
-		.ml = 0,
-		.qd = 7,
+	    .at = APV_AT_CEX8,
+	    .mode = APV_MODE_ACCEL,
+	    .mex4k = true,
+	    .crt4k = true,
+	    .nd = 85,
+	    .ml = 0,
+	    .qd = 7,
 	};
 }
 
@@ -83,7 +83,7 @@ int apv_hw_add_adapter(struct apv_hw *hw, unsigned apid, const struct apv_adapte
 	for (unsigned i = 0; i < HW_MAX_ID; i++)
 		atomic_init(&ad->queues[i], NULL);
 
-	pthread_mutex_lock(&hw->config_lock);
+	apv_mutex_lock(&hw->config_lock);
 	if (atomic_load(&hw->adapters[apid])) {
 		rc = -EEXIST;
 		goto out_free;
@@ -95,11 +95,11 @@ int apv_hw_add_adapter(struct apv_hw *hw, unsigned apid, const struct apv_adapte
 	atomic_store_explicit(&hw->adapters[apid], ad, memory_order_release);
 	apv_mask_set(&hw->apm_defined, apid);
 	apv_mask_set(&hw->apm_configured, apid);
-	pthread_mutex_unlock(&hw->config_lock);
+	apv_mutex_unlock(&hw->config_lock);
 	return 0;
 
 out_free:
-	pthread_mutex_unlock(&hw->config_lock);
+	apv_mutex_unlock(&hw->config_lock);
 	adapter_destroy(ad);
 	return rc;
 }
@@ -112,7 +112,7 @@ int apv_hw_add_domain(struct apv_hw *hw, unsigned apqi)
 
 	if (apqi > hw->cfg.nd)
 		return -ENODEV;
-	pthread_mutex_lock(&hw->config_lock);
+	apv_mutex_lock(&hw->config_lock);
 	if (apv_mask_test(&hw->aqm_defined, apqi)) {
 		rc = -EEXIST;
 		goto out;
@@ -143,7 +143,7 @@ int apv_hw_add_domain(struct apv_hw *hw, unsigned apqi)
 	apv_mask_set(&hw->aqm_defined, apqi);
 	apv_mask_set(&hw->aqm_configured, apqi);
 out:
-	pthread_mutex_unlock(&hw->config_lock);
+	apv_mutex_unlock(&hw->config_lock);
 	return rc;
 }
 
@@ -153,16 +153,17 @@ int apv_hw_add_control_domain(struct apv_hw *hw, unsigned apqi)
 
 	if (apqi > hw->cfg.nd)
 		return -ENODEV;
-	pthread_mutex_lock(&hw->config_lock);
+	apv_mutex_lock(&hw->config_lock);
 	if (apv_mask_test(&hw->adm_defined, apqi)) {
 		rc = -EEXIST;
 	} else {
 		apv_mask_set(&hw->adm_defined, apqi);
 		/* A domain deconfigured as usage domain is deconfigured as control domain too. */
-		if (!apv_mask_test(&hw->aqm_defined, apqi) || apv_mask_test(&hw->aqm_configured, apqi))
+		if (!apv_mask_test(&hw->aqm_defined, apqi) ||
+		    apv_mask_test(&hw->aqm_configured, apqi))
 			apv_mask_set(&hw->adm_configured, apqi);
 	}
-	pthread_mutex_unlock(&hw->config_lock);
+	apv_mutex_unlock(&hw->config_lock);
 	return rc;
 }
 
@@ -172,14 +173,14 @@ int apv_hw_add_control_domain(struct apv_hw *hw, unsigned apqi)
  */
 static void queue_set_configured(struct hw_queue *q, bool ad_on, bool dom_on)
 {
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	bool was = q->ad_configured && q->dom_configured;
 
 	q->ad_configured = ad_on;
 	q->dom_configured = dom_on;
 	if (was && !(ad_on && dom_on))
 		hw_queue_reset(q, false);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 }
 
 int apv_hw_configure_adapter(struct apv_hw *hw, unsigned apid, bool on)
@@ -188,10 +189,10 @@ int apv_hw_configure_adapter(struct apv_hw *hw, unsigned apid, bool on)
 
 	if (apid >= HW_MAX_ID)
 		return -ENODEV;
-	pthread_mutex_lock(&hw->config_lock);
+	apv_mutex_lock(&hw->config_lock);
 	ad = atomic_load(&hw->adapters[apid]);
 	if (!ad) {
-		pthread_mutex_unlock(&hw->config_lock);
+		apv_mutex_unlock(&hw->config_lock);
 		return -ENODEV;
 	}
 	ad->configured = on;
@@ -205,7 +206,7 @@ int apv_hw_configure_adapter(struct apv_hw *hw, unsigned apid, bool on)
 		if (q)
 			queue_set_configured(q, on, apv_mask_test(&hw->aqm_configured, apqi));
 	}
-	pthread_mutex_unlock(&hw->config_lock);
+	apv_mutex_unlock(&hw->config_lock);
 	return 0;
 }
 
@@ -215,9 +216,9 @@ int apv_hw_configure_domain(struct apv_hw *hw, unsigned apqi, bool on)
 
 	if (apqi >= HW_MAX_ID)
 		return -ENODEV;
-	pthread_mutex_lock(&hw->config_lock);
+	apv_mutex_lock(&hw->config_lock);
 	if (!apv_mask_test(&hw->aqm_defined, apqi) && !apv_mask_test(&hw->adm_defined, apqi)) {
-		pthread_mutex_unlock(&hw->config_lock);
+		apv_mutex_unlock(&hw->config_lock);
 		return -ENODEV;
 	}
 	if (apv_mask_test(&hw->aqm_defined, apqi)) {
@@ -240,21 +241,21 @@ int apv_hw_configure_domain(struct apv_hw *hw, unsigned apqi, bool on)
 		if (q)
 			queue_set_configured(q, ad->configured, on);
 	}
-	pthread_mutex_unlock(&hw->config_lock);
+	apv_mutex_unlock(&hw->config_lock);
 	return 0;
 }
 
 void apv_hw_qci(struct apv_hw *hw, struct apv_qci *out)
 {
 	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&hw->config_lock);
+	apv_mutex_lock(&hw->config_lock);
 	out->flags = hw->cfg.apxa ? APV_QCI_N : 0;
 	out->na = hw->cfg.na;
 	out->nd = hw->cfg.nd;
 	out->apm = hw->apm_configured;
 	out->aqm = hw->aqm_configured;
 	out->adm = hw->adm_configured;
-	pthread_mutex_unlock(&hw->config_lock);
+	apv_mutex_unlock(&hw->config_lock);
 }
 
 bool apv_hw_adapter_exists(struct apv_hw *hw, unsigned apid)

@@ -45,7 +45,7 @@ static struct hw_irq_out process_slot(struct hw_queue *q, struct hw_slot *s, uin
 	uint64_t due, now;
 	size_t len, rlen;
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	now = apv_clock_now(q->hw->clock);
 	/*
 	 * A clock event must never wait (that would move virtual time from
@@ -53,14 +53,14 @@ static struct hw_irq_out process_slot(struct hw_queue *q, struct hw_slot *s, uin
 	 * event will come.
 	 */
 	if (s->state != SLOT_PENDING || s->ticket != ticket || (!may_wait && s->due > now)) {
-		pthread_mutex_unlock(&q->lock);
+		apv_mutex_unlock(&q->lock);
 		return out;
 	}
 	len = s->msg_len;
 	memcpy(req, s->msg, len);
 	due = s->due;
 	mode = q->ad->cfg.mode;
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 
 	/* Real mode: an injected slowdown holds this worker back. */
 	if (due > now)
@@ -74,13 +74,13 @@ static struct hw_irq_out process_slot(struct hw_queue *q, struct hw_slot *s, uin
 	if (rlen > APV_CEX_REPLY_MAX)
 		rlen = hw_reply_t82(reply, APV_T82_MACHINE_FAILURE);
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	if (s->state == SLOT_PENDING && s->ticket == ticket) {
 		memcpy(s->reply, reply, rlen);
 		s->reply_len = rlen;
 		hw_queue_reply_ready(q, s, &out);
 	}
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 	return out;
 }
 
@@ -94,13 +94,13 @@ void hw_engine_slot_fire(void *arg)
 	struct hw_irq_out out;
 	uint64_t ticket;
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	ticket = s->ticket;
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 
-	pthread_mutex_lock(&e->vlock);
+	apv_mutex_lock(&e->vlock);
 	out = process_slot(q, s, ticket, false, e->vcex, e->vreq, e->vreply);
-	pthread_mutex_unlock(&e->vlock);
+	apv_mutex_unlock(&e->vlock);
 	hw_irq_deliver(q->hw, &out);
 }
 
@@ -130,18 +130,18 @@ static void *worker_main(void *arg)
 		struct hw_irq_out out;
 		uint64_t ticket;
 
-		pthread_mutex_lock(&e->lock);
+		apv_mutex_lock(&e->lock);
 		while (!e->stop && !e->head)
-			pthread_cond_wait(&e->cond, &e->lock);
+			apv_cond_wait(&e->cond, &e->lock);
 		if (e->stop) {
-			pthread_mutex_unlock(&e->lock);
+			apv_mutex_unlock(&e->lock);
 			break;
 		}
 		s = e->head;
 		work_unlink(e, s);
 		/* Read under the engine lock: a reused slot is re-linked only after this. */
 		ticket = s->ticket;
-		pthread_mutex_unlock(&e->lock);
+		apv_mutex_unlock(&e->lock);
 
 		out = process_slot(s->q, s, ticket, true, w->cex, w->req, w->reply);
 		hw_irq_deliver(w->hw, &out);
@@ -164,10 +164,10 @@ static unsigned worker_count(const struct apv_hw *hw)
 
 static void workers_stop(struct hw_engine *e)
 {
-	pthread_mutex_lock(&e->lock);
+	apv_mutex_lock(&e->lock);
 	e->stop = true;
 	pthread_cond_broadcast(&e->cond);
-	pthread_mutex_unlock(&e->lock);
+	apv_mutex_unlock(&e->lock);
 	for (unsigned i = 0; i < e->nworkers; i++)
 		pthread_join(e->workers[i].thread, NULL);
 	e->nworkers = 0;
@@ -189,8 +189,7 @@ static int engine_init_real(struct apv_hw *hw)
 	unsigned n = worker_count(hw);
 	unsigned i;
 
-	if (pthread_mutex_init(&e->lock, NULL))
-		return -1;
+	apv_mutex_init(&e->lock, APV_LOCK_HW_ENGINE);
 	if (pthread_cond_init(&e->cond, NULL))
 		goto fail_lock;
 	e->workers = calloc(n, sizeof(*e->workers));
@@ -222,7 +221,7 @@ static int engine_init_real(struct apv_hw *hw)
 fail_cond:
 	pthread_cond_destroy(&e->cond);
 fail_lock:
-	pthread_mutex_destroy(&e->lock);
+	apv_mutex_destroy(&e->lock);
 	return -1;
 }
 
@@ -235,14 +234,13 @@ int hw_engine_init(struct apv_hw *hw)
 	e->real = !apv_clock_is_virtual(hw->clock);
 	if (e->real)
 		return engine_init_real(hw);
-	if (pthread_mutex_init(&e->vlock, NULL))
-		return -1;
+	apv_mutex_init(&e->vlock, APV_LOCK_HW_VENGINE);
 	e->vcex = apv_cex_new();
 	e->vreq = malloc(HW_MSG_MAX);
 	if (!e->vcex || !e->vreq) {
 		apv_cex_free(e->vcex);
 		free(e->vreq);
-		pthread_mutex_destroy(&e->vlock);
+		apv_mutex_destroy(&e->vlock);
 		return -1;
 	}
 	return 0;
@@ -258,12 +256,12 @@ void hw_engine_fini(struct apv_hw *hw)
 		workers_stop(e);
 		workers_free(e, n);
 		pthread_cond_destroy(&e->cond);
-		pthread_mutex_destroy(&e->lock);
+		apv_mutex_destroy(&e->lock);
 		return;
 	}
 	apv_cex_free(e->vcex);
 	free(e->vreq);
-	pthread_mutex_destroy(&e->vlock);
+	apv_mutex_destroy(&e->vlock);
 }
 
 void hw_engine_submit(struct hw_queue *q, struct hw_slot *s)
@@ -278,7 +276,7 @@ void hw_engine_submit(struct hw_queue *q, struct hw_slot *s)
 		return;
 	}
 	s->due = now + q->f_slow_ns;
-	pthread_mutex_lock(&e->lock);
+	apv_mutex_lock(&e->lock);
 	s->work_next = NULL;
 	s->work_prev = e->tail;
 	if (e->tail)
@@ -287,7 +285,7 @@ void hw_engine_submit(struct hw_queue *q, struct hw_slot *s)
 		e->head = s;
 	e->tail = s;
 	s->on_work_list = true;
-	pthread_mutex_unlock(&e->lock);
+	apv_mutex_unlock(&e->lock);
 	/* After the unlock: a woken worker does not block on the lock we still hold. */
 	pthread_cond_signal(&e->cond);
 }
@@ -301,8 +299,8 @@ void hw_engine_forget(struct hw_queue *q, struct hw_slot *s)
 		apv_clock_cancel(q->hw->clock, &s->timer);
 		return;
 	}
-	pthread_mutex_lock(&e->lock);
+	apv_mutex_lock(&e->lock);
 	if (s->on_work_list)
 		work_unlink(e, s);
-	pthread_mutex_unlock(&e->lock);
+	apv_mutex_unlock(&e->lock);
 }

@@ -85,9 +85,9 @@ void hw_fault_timer_fire(void *arg)
 {
 	struct hw_queue *q = arg;
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	expire_faults(q);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 }
 
 int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_spec *f)
@@ -100,7 +100,7 @@ int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_
 	q = hw_queue_find(hw, apqn);
 	if (!q)
 		return -ENODEV;
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	switch (f->kind) {
 	case APV_FAULT_NONE:
 		clear_faults(q);
@@ -146,7 +146,7 @@ int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_
 		q->f_until[f->kind] = f->for_ns && now + f->for_ns > now ? now + f->for_ns : 0;
 	}
 	expire_faults(q);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 	return rc;
 }
 
@@ -160,7 +160,7 @@ int apv_hw_queue_stats(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_queue_s
 		out->apqsw = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
 		return -ENODEV;
 	}
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	out->exists = true;
 	out->apqsw = hw_queue_status(q, hw_queue_gate(q, false));
 	out->queued = q->pending + q->ready;
@@ -173,6 +173,6 @@ int apv_hw_queue_stats(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_queue_s
 	out->irq_enabled = q->irq_on;
 	out->nib = q->nib;
 	out->last_ready_ns = q->st_last_ready;
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 	return 0;
 }

@@ -10,16 +10,16 @@
 void apv_hw_config_default(struct apv_hw_config *cfg)
 {
 	*cfg = (struct apv_hw_config){
-		.apxa = true,
-		.qci = true,
-		.apft = true,
-		.aqic = true,
-		.na = 255,
-		.nd = 255,
-		.reset_ns = APV_NSEC_PER_MSEC,
-		.irq_ns = 100 * APV_NSEC_PER_USEC,
-		.reply_ns = 100 * APV_NSEC_PER_USEC,
-		.workers = 0,
+	    .apxa = true,
+	    .qci = true,
+	    .apft = true,
+	    .aqic = true,
+	    .na = 255,
+	    .nd = 255,
+	    .reset_ns = APV_NSEC_PER_MSEC,
+	    .irq_ns = 100 * APV_NSEC_PER_USEC,
+	    .reply_ns = 100 * APV_NSEC_PER_USEC,
+	    .workers = 0,
 	};
 }
 
@@ -50,12 +50,10 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 	atomic_init(&hw->installed, true);
 	for (unsigned i = 0; i < HW_MAX_ID; i++)
 		atomic_init(&hw->adapters[i], NULL);
-	if (pthread_mutex_init(&hw->config_lock, NULL))
-		goto fail;
+	apv_mutex_init(&hw->config_lock, APV_LOCK_HW_CONFIG);
 	atomic_init(&hw->irq_calls, 0);
 	atomic_init(&hw->irq_waiters, 0);
-	if (pthread_mutex_init(&hw->irq_fn_lock, NULL))
-		goto fail_config;
+	apv_mutex_init(&hw->irq_fn_lock, APV_LOCK_HW_IRQ_FN);
 	if (pthread_cond_init(&hw->irq_fn_idle, NULL))
 		goto fail_irq_lock;
 	if (hw_engine_init(hw))
@@ -65,9 +63,8 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 fail_irq:
 	pthread_cond_destroy(&hw->irq_fn_idle);
 fail_irq_lock:
-	pthread_mutex_destroy(&hw->irq_fn_lock);
-fail_config:
-	pthread_mutex_destroy(&hw->config_lock);
+	apv_mutex_destroy(&hw->irq_fn_lock);
+	apv_mutex_destroy(&hw->config_lock);
 fail:
 	apv_log_free(hw->log);
 	free(hw);
@@ -94,8 +91,8 @@ void apv_hw_free(struct apv_hw *hw)
 		free(ad);
 	}
 	pthread_cond_destroy(&hw->irq_fn_idle);
-	pthread_mutex_destroy(&hw->irq_fn_lock);
-	pthread_mutex_destroy(&hw->config_lock);
+	apv_mutex_destroy(&hw->irq_fn_lock);
+	apv_mutex_destroy(&hw->config_lock);
 	apv_log_free(hw->log);
 	free(hw);
 }
@@ -144,14 +141,14 @@ void apv_hw_set_irq_handler(struct apv_hw *hw, apv_hw_irq_fn fn, void *ctx)
 {
 	unsigned own = irq_calls_on_this_thread(hw);
 
-	pthread_mutex_lock(&hw->irq_fn_lock);
+	apv_mutex_lock(&hw->irq_fn_lock);
 	hw->irq_fn = fn;
 	hw->irq_ctx = ctx;
 	atomic_fetch_add(&hw->irq_waiters, 1);
 	while (atomic_load(&hw->irq_calls) > own)
-		pthread_cond_wait(&hw->irq_fn_idle, &hw->irq_fn_lock);
+		apv_cond_wait(&hw->irq_fn_idle, &hw->irq_fn_lock);
 	atomic_fetch_sub(&hw->irq_waiters, 1);
-	pthread_mutex_unlock(&hw->irq_fn_lock);
+	apv_mutex_unlock(&hw->irq_fn_lock);
 }
 
 void apv_hw_set_installed(struct apv_hw *hw, bool installed)
@@ -173,12 +170,12 @@ void hw_irq_deliver(struct apv_hw *hw, const struct hw_irq_out *out)
 	if (!out->raise)
 		return;
 	/* Snapshot the handler and count the call, then call it with no lock held at all. */
-	pthread_mutex_lock(&hw->irq_fn_lock);
+	apv_mutex_lock(&hw->irq_fn_lock);
 	fn = hw->irq_fn;
 	ctx = hw->irq_ctx;
 	if (fn)
 		atomic_fetch_add(&hw->irq_calls, 1);
-	pthread_mutex_unlock(&hw->irq_fn_lock);
+	apv_mutex_unlock(&hw->irq_fn_lock);
 	if (!fn)
 		return;
 	frame = (struct irq_frame){.hw = hw, .up = irq_frames};
@@ -192,8 +189,8 @@ void hw_irq_deliver(struct apv_hw *hw, const struct hw_irq_out *out)
 	 */
 	atomic_fetch_sub(&hw->irq_calls, 1);
 	if (atomic_load(&hw->irq_waiters)) {
-		pthread_mutex_lock(&hw->irq_fn_lock);
+		apv_mutex_lock(&hw->irq_fn_lock);
 		pthread_cond_broadcast(&hw->irq_fn_idle);
-		pthread_mutex_unlock(&hw->irq_fn_lock);
+		apv_mutex_unlock(&hw->irq_fn_lock);
 	}
 }

@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "apvirt/base.h"
 #include "apvirt/crypto.h"
 #include "apvirt/hw.h"
 
@@ -52,15 +53,15 @@ enum hw_slot_state {
 struct hw_slot {
 	struct hw_queue *q;
 	enum hw_slot_state state;
-	uint64_t ticket;  /* unique per accepted request; stale work is dropped */
+	uint64_t ticket; /* unique per accepted request; stale work is dropped */
 	uint64_t psmid;
-	uint8_t *msg;     /* slot_size bytes, in the queue's buffer block */
+	uint8_t *msg; /* slot_size bytes, in the queue's buffer block */
 	size_t msg_len;
-	uint8_t *reply;   /* APV_CEX_REPLY_MAX bytes, in the queue's buffer block */
+	uint8_t *reply; /* APV_CEX_REPLY_MAX bytes, in the queue's buffer block */
 	size_t reply_len;
-	size_t reply_off; /* bytes already stored by a partial DQAP */
-	uint64_t ready_seq;  /* order in which replies became ready */
-	uint64_t due;        /* virtual mode: when the reply is ready */
+	size_t reply_off;	/* bytes already stored by a partial DQAP */
+	uint64_t ready_seq;	/* order in which replies became ready */
+	uint64_t due;		/* virtual mode: when the reply is ready */
 	struct apv_timer timer; /* virtual mode: completion event */
 	/* real mode: on the engine's work list (engine lock) */
 	struct hw_slot *work_prev, *work_next;
@@ -74,7 +75,7 @@ enum hw_irq_change {
 };
 
 struct hw_queue {
-	pthread_mutex_t lock;
+	struct apv_mutex lock;
 	struct apv_hw *hw;
 	struct hw_adapter *ad;
 	apv_apqn_t apqn;
@@ -87,9 +88,9 @@ struct hw_queue {
 	unsigned cap; /* qd + 1 */
 	size_t slot_size;
 	struct hw_slot *slots;
-	uint8_t *bufs; /* every slot's message and reply buffer, one allocation */
+	uint8_t *bufs;	  /* every slot's message and reply buffer, one allocation */
 	unsigned pending; /* PENDING slots */
-	unsigned ready;   /* READY slots */
+	unsigned ready;	  /* READY slots */
 	uint64_t next_ticket;
 	uint64_t next_ready_seq;
 	struct hw_slot *partial; /* reply partially stored by DQAP, or NULL */
@@ -98,9 +99,9 @@ struct hw_queue {
 	uint64_t reset_until; /* RC02 while now < reset_until */
 
 	/* interruption state (AQIC) */
-	bool irq_on;           /* the I bit */
+	bool irq_on; /* the I bit */
 	enum hw_irq_change irq_change;
-	uint64_t irq_due;      /* when irq_change completes */
+	uint64_t irq_due; /* when irq_change completes */
 	struct apv_timer irq_timer;
 	struct apv_storage nib_st; /* valid while irq_on or enabling */
 	uint64_t nib;
@@ -112,8 +113,8 @@ struct hw_queue {
 
 	/* injected faults */
 	bool f_busy, f_reset, f_deconfigured, f_checkstop;
-	unsigned f_aqic_rc07;     /* remaining forced RC07 answers */
-	bool f_aqic_rc07_sticky;  /* count 0: until cleared */
+	unsigned f_aqic_rc07;	 /* remaining forced RC07 answers */
+	bool f_aqic_rc07_sticky; /* count 0: until cleared */
 	unsigned f_aqic_rc_count;
 	bool f_aqic_rc_sticky;
 	uint8_t f_aqic_rc;
@@ -130,8 +131,8 @@ struct hw_queue {
 struct hw_adapter {
 	unsigned apid;
 	struct apv_adapter_config cfg;
-	bool configured;       /* config_lock */
-	size_t msg_limit;      /* ML in bytes */
+	bool configured;  /* config_lock */
+	size_t msg_limit; /* ML in bytes */
 	struct hw_queue *_Atomic queues[HW_MAX_ID];
 };
 
@@ -140,19 +141,19 @@ struct hw_worker {
 	struct apv_hw *hw;
 	pthread_t thread;
 	struct apv_cex *cex;
-	uint8_t *req;   /* HW_MSG_MAX bytes */
+	uint8_t *req; /* HW_MSG_MAX bytes */
 	uint8_t reply[APV_CEX_REPLY_MAX];
 };
 
 struct hw_engine {
 	bool real;
 	/* virtual mode: one engine, used from clock callbacks */
-	pthread_mutex_t vlock;
+	struct apv_mutex vlock;
 	struct apv_cex *vcex;
 	uint8_t *vreq;
 	uint8_t vreply[APV_CEX_REPLY_MAX];
 	/* real mode */
-	pthread_mutex_t lock;
+	struct apv_mutex lock;
 	pthread_cond_t cond;
 	bool stop;
 	struct hw_slot *head, *tail;
@@ -170,7 +171,7 @@ struct apv_hw {
 	void *insn_ctx;
 	atomic_bool installed;
 
-	pthread_mutex_t config_lock;
+	struct apv_mutex config_lock;
 	struct hw_adapter *_Atomic adapters[HW_MAX_ID];
 	struct apv_mask apm_defined, apm_configured;
 	struct apv_mask aqm_defined, aqm_configured;
@@ -180,11 +181,11 @@ struct apv_hw {
 	 * The handler and the calls of it in flight: replacing it waits for
 	 * the calls of the old one to return (apv_hw_set_irq_handler).
 	 */
-	pthread_mutex_t irq_fn_lock;
+	struct apv_mutex irq_fn_lock;
 	pthread_cond_t irq_fn_idle;
 	apv_hw_irq_fn irq_fn;
 	void *irq_ctx;
-	atomic_uint irq_calls;   /* handler calls in flight */
+	atomic_uint irq_calls;	 /* handler calls in flight */
 	atomic_uint irq_waiters; /* threads waiting for irq_calls to drop */
 
 	struct hw_engine engine;

@@ -22,8 +22,8 @@ static bool pair_ok(unsigned r)
 	return r < 15 && !(r & 1);
 }
 
-static unsigned common_check(struct apv_hw *hw, const struct apv_regs *r, unsigned r1,
-			     unsigned r2, uint64_t mbz)
+static unsigned common_check(struct apv_hw *hw, const struct apv_regs *r, unsigned r1, unsigned r2,
+			     uint64_t mbz)
 {
 	uint64_t gr0 = r->gr[0];
 
@@ -79,7 +79,7 @@ struct apv_result apv_hw_nqap(struct apv_hw *hw, struct apv_regs *r, unsigned r1
 	if (!q)
 		return finish(r, apv_apqsw_rc(APV_RC_Q_NOT_AVAIL), 0);
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	rc = hw_queue_gate(q, false);
 	if (rc == APV_RC_NORMAL && len > q->slot_size)
 		rc = APV_RC_MESSAGE_TOO_BIG;
@@ -100,7 +100,7 @@ struct apv_result apv_hw_nqap(struct apv_hw *hw, struct apv_regs *r, unsigned r1
 		r->gr[r2 + 1] = 0;
 	}
 	apqsw = hw_queue_status(q, rc);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 	return finish(r, apqsw, 0);
 }
 
@@ -148,7 +148,7 @@ struct apv_result apv_hw_dqap(struct apv_hw *hw, struct apv_regs *r, unsigned r1
 	if (!q)
 		return finish(r, apv_apqsw_rc(APV_RC_Q_NOT_AVAIL), 0);
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	rc = hw_queue_gate(q, false);
 	if (rc == APV_RC_NORMAL) {
 		s = next_reply(q);
@@ -180,6 +180,6 @@ struct apv_result apv_hw_dqap(struct apv_hw *hw, struct apv_regs *r, unsigned r1
 		}
 	}
 	apqsw = hw_queue_status(q, rc);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 	return finish(r, apqsw, cc);
 }

@@ -69,18 +69,18 @@ static uint64_t tapq_hwinfo(const struct apv_hw *hw, const struct hw_adapter *ad
 {
 	const struct apv_adapter_config *a = &ad->cfg;
 	struct apv_tapq_hwinfo h = {
-		.mex4k = a->mex4k,
-		.crt4k = a->crt4k,
-		.accel = a->mode == APV_MODE_ACCEL,
-		.cca = a->mode == APV_MODE_CCA,
-		.ep11 = a->mode == APV_MODE_EP11,
-		.apsc = a->mode != APV_MODE_ACCEL, /* special commands: coprocessors only */
-		.apxa = hw->cfg.apxa,
-		.class_ = 0x80, /* full function */
-		.at = a->at,
-		.nd = a->nd,
-		.ml = a->ml,
-		.qd = a->qd,
+	    .mex4k = a->mex4k,
+	    .crt4k = a->crt4k,
+	    .accel = a->mode == APV_MODE_ACCEL,
+	    .cca = a->mode == APV_MODE_CCA,
+	    .ep11 = a->mode == APV_MODE_EP11,
+	    .apsc = a->mode != APV_MODE_ACCEL, /* special commands: coprocessors only */
+	    .apxa = hw->cfg.apxa,
+	    .class_ = 0x80, /* full function */
+	    .at = a->at,
+	    .nd = a->nd,
+	    .ml = a->ml,
+	    .qd = a->qd,
 	};
 	return apv_tapq_hwinfo_encode(h);
 }
@@ -92,10 +92,10 @@ static struct apv_result tapq(struct apv_hw *hw, struct apv_regs *r, struct hw_q
 	uint32_t apqsw;
 	uint8_t rc;
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	rc = hw_queue_gate(q, false);
 	apqsw = hw_queue_status(q, rc);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 	/* Without T, GR2 carries nothing defined here; it is cleared. */
 	r->gr[2] = 0;
 	if (t && rc != APV_RC_Q_NOT_AVAIL && rc != APV_RC_DECONFIGURED && rc != APV_RC_CHECKSTOPPED)
@@ -109,12 +109,12 @@ static struct apv_result reset_queue(struct apv_regs *r, struct hw_queue *q)
 	uint32_t apqsw;
 	uint8_t rc;
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	rc = hw_queue_gate(q, true);
 	if (rc == APV_RC_NORMAL)
 		hw_queue_reset(q, true);
 	apqsw = hw_queue_status(q, rc);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 	return set_apqsw(r, apqsw);
 }
 
@@ -176,7 +176,7 @@ static struct apv_result aqic(struct apv_regs *r, struct hw_queue *q, const stru
 	uint32_t apqsw;
 	uint8_t rc;
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	q->st_aqic++;
 	rc = aqic_forced_rc(q);
 	if (!rc)
@@ -203,7 +203,7 @@ static struct apv_result aqic(struct apv_regs *r, struct hw_queue *q, const stru
 			hw_queue_irq_change(q, IRQ_DISABLING);
 	}
 	apqsw = hw_queue_status(q, rc);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 	return set_apqsw(r, apqsw);
 }
 

@@ -25,17 +25,14 @@ struct hw_queue *hw_queue_new(struct apv_hw *hw, struct hw_adapter *ad, unsigned
 
 	if (!q)
 		return NULL;
-	if (pthread_mutex_init(&q->lock, NULL)) {
-		free(q);
-		return NULL;
-	}
+	apv_mutex_init(&q->lock, APV_LOCK_HW_QUEUE);
 	q->hw = hw;
 	q->ad = ad;
 	q->apqn = apv_apqn(ad->apid, apqi);
 	/* Defined under config_lock by the caller; the masks are stable here. */
 	q->ad_configured = ad->configured;
-	q->dom_configured = !apv_mask_test(&hw->aqm_defined, apqi) ||
-			    apv_mask_test(&hw->aqm_configured, apqi);
+	q->dom_configured =
+	    !apv_mask_test(&hw->aqm_defined, apqi) || apv_mask_test(&hw->aqm_configured, apqi);
 	q->cap = ad->cfg.qd + 1u;
 	q->slot_size = ad->msg_limit;
 	q->slots = calloc(q->cap, sizeof(*q->slots));
@@ -79,7 +76,7 @@ void hw_queue_free(struct hw_queue *q)
 	}
 	free(q->slots);
 	free(q->bufs);
-	pthread_mutex_destroy(&q->lock);
+	apv_mutex_destroy(&q->lock);
 	free(q);
 }
 
@@ -214,11 +211,11 @@ void hw_queue_reply_ready(struct hw_queue *q, struct hw_slot *s, struct hw_irq_o
 	q->st_interrupts++;
 	out->raise = true;
 	out->irq = (struct apv_hw_irq){
-		.apqn = q->apqn,
-		.isc = q->isc,
-		.gisa_valid = q->gisa_valid,
-		.gisa = q->gisa,
-		.gisc = q->gisc,
+	    .apqn = q->apqn,
+	    .isc = q->isc,
+	    .gisa_valid = q->gisa_valid,
+	    .gisa = q->gisa,
+	    .gisc = q->gisc,
 	};
 }
 
@@ -250,9 +247,9 @@ static void irq_timer_fire(void *arg)
 {
 	struct hw_queue *q = arg;
 
-	pthread_mutex_lock(&q->lock);
+	apv_mutex_lock(&q->lock);
 	/* Stale if a reset intervened or a newer AQIC re-armed for later. */
 	if (q->irq_change != IRQ_STEADY && apv_clock_now(q->hw->clock) >= q->irq_due)
 		irq_change_complete(q);
-	pthread_mutex_unlock(&q->lock);
+	apv_mutex_unlock(&q->lock);
 }

@@ -70,10 +70,10 @@ static void gisa_settle_locked(struct apv_vm *vm)
 
 void kvm_gisa_destroy(struct apv_vm *vm)
 {
-	pthread_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->kvm->irq_lock);
 	if (atomic_load(&vm->gisa.alerted))
 		alert_list_remove_locked(vm);
-	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->kvm->irq_lock);
 }
 
 bool apv_vm_gisa_alerted(const struct apv_vm *vm)
@@ -103,14 +103,15 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 		return -ERANGE;
 	if (atomic_load_explicit(&g->register_failure, memory_order_relaxed))
 		return atomic_load(&g->register_failure);
-	pthread_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->kvm->irq_lock);
 	if (g->refcount[gisc]++ == 0) {
 		g->alert_mask |= kvm_isc_bit(gisc);
-		/* While alerted the IAM stays clear; it is restored when the GISA leaves the list. */
+		/* While alerted the IAM stays clear; it is restored when the GISA leaves the list.
+		 */
 		if (!atomic_load(&g->alerted))
 			atomic_store(&g->iam, g->alert_mask);
 	}
-	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->kvm->irq_lock);
 	apv_account_inc(vm->kvm->account, APV_ACCT_ISC_REGS);
 	atomic_fetch_add(&vm->st_gisc_regs, 1);
 	return APV_GAL_ISC;
@@ -132,9 +133,9 @@ int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 		return -ENODEV;
 	if (gisc > APV_MAX_ISC)
 		return -ERANGE;
-	pthread_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->kvm->irq_lock);
 	if (g->refcount[gisc] == 0) {
-		pthread_mutex_unlock(&vm->kvm->irq_lock);
+		apv_mutex_unlock(&vm->kvm->irq_lock);
 		return -EINVAL;
 	}
 	if (--g->refcount[gisc] == 0) {
@@ -144,7 +145,7 @@ int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 		else
 			gisa_settle_locked(vm);
 	}
-	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->kvm->irq_lock);
 	apv_account_inc(vm->kvm->account, APV_ACCT_ISC_UNREGS);
 	atomic_fetch_add(&vm->st_gisc_unregs, 1);
 	return 0;
@@ -156,9 +157,9 @@ int apv_vm_gisc_refcount(const struct apv_vm *vm, unsigned gisc)
 
 	if (gisc > APV_MAX_ISC)
 		return -ERANGE;
-	pthread_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->kvm->irq_lock);
 	r = vm->gisa.refcount[gisc];
-	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->kvm->irq_lock);
 	return r;
 }
 
@@ -167,7 +168,7 @@ int kvm_gisa_check(struct apv_vm *vm, long *isc_refs, char *err, size_t errlen)
 	struct kvm_gisa *g = &vm->gisa;
 	int rc = 0;
 
-	pthread_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->kvm->irq_lock);
 	for (unsigned isc = 0; isc <= APV_MAX_ISC && !rc; isc++) {
 		bool in_mask = g->alert_mask & kvm_isc_bit(isc);
 
@@ -176,9 +177,10 @@ int kvm_gisa_check(struct apv_vm *vm, long *isc_refs, char *err, size_t errlen)
 				 vm->name, isc, g->refcount[isc]);
 			rc = -EINVAL;
 		} else if ((g->refcount[isc] > 0) != in_mask) {
-			snprintf(err, errlen,
-				 "VM '%s': guest ISC %u has refcount %d but its alert-mask bit is %s",
-				 vm->name, isc, g->refcount[isc], in_mask ? "set" : "clear");
+			snprintf(
+			    err, errlen,
+			    "VM '%s': guest ISC %u has refcount %d but its alert-mask bit is %s",
+			    vm->name, isc, g->refcount[isc], in_mask ? "set" : "clear");
 			rc = -EINVAL;
 		}
 		*isc_refs += g->refcount[isc];
@@ -189,12 +191,13 @@ int kvm_gisa_check(struct apv_vm *vm, long *isc_refs, char *err, size_t errlen)
 		rc = -EINVAL;
 	}
 	if (!rc && !atomic_load(&g->alerted) && atomic_load(&g->iam) != g->alert_mask) {
-		snprintf(err, errlen,
-			 "VM '%s': GISA not alerted but IAM 0x%02x differs from the alert mask 0x%02x",
-			 vm->name, atomic_load(&g->iam), g->alert_mask);
+		snprintf(
+		    err, errlen,
+		    "VM '%s': GISA not alerted but IAM 0x%02x differs from the alert mask 0x%02x",
+		    vm->name, atomic_load(&g->iam), g->alert_mask);
 		rc = -EINVAL;
 	}
-	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->kvm->irq_lock);
 	return rc;
 }
 
@@ -240,11 +243,11 @@ static void delivery_run(struct apv_kvm *k, struct delivery *d)
 		d->fn(d->ctx, d->vcpu, d->int_word);
 		running_deliveries = d->up;
 	}
-	pthread_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&k->irq_lock);
 	/* Handler replacement waits for the count to drop to its own deliveries, not to 0. */
 	d->vcpu->delivering--;
 	pthread_cond_broadcast(&k->irq_cond);
-	pthread_mutex_unlock(&k->irq_lock);
+	apv_mutex_unlock(&k->irq_lock);
 }
 
 static void gisa_raise(struct apv_vm *vm, unsigned gisc)
@@ -254,7 +257,7 @@ static void gisa_raise(struct apv_vm *vm, unsigned gisc)
 	uint8_t bit = kvm_isc_bit(gisc);
 	struct delivery d = {0};
 
-	pthread_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&k->irq_lock);
 	atomic_fetch_or(&g->ipm, bit);
 	for (struct apv_vcpu *v = vm->vcpus; v; v = v->next) {
 		if (v->running && vcpu_enabled_locked(v, bit)) {
@@ -269,7 +272,7 @@ static void gisa_raise(struct apv_vm *vm, unsigned gisc)
 		k->alert_list = vm;
 		atomic_fetch_add(&k->gal_interrupts, 1);
 	}
-	pthread_mutex_unlock(&k->irq_lock);
+	apv_mutex_unlock(&k->irq_lock);
 	if (d.vcpu)
 		delivery_run(k, &d);
 }
@@ -282,7 +285,7 @@ void kvm_gisa_irq(struct apv_kvm *k, const struct apv_hw_irq *irq)
 		atomic_fetch_add(&k->stray_irqs, 1);
 		return;
 	}
-	pthread_mutex_lock(&k->vms_lock);
+	apv_mutex_lock(&k->vms_lock);
 	for (struct apv_vm *v = k->vms; v; v = v->next) {
 		if (v->gisa.origin && apv_vm_gisa(v) == irq->gisa) {
 			if (kvm_vm_tryget_locked(v))
@@ -290,7 +293,7 @@ void kvm_gisa_irq(struct apv_kvm *k, const struct apv_hw_irq *irq)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&k->vms_lock);
+	apv_mutex_unlock(&k->vms_lock);
 	if (!vm) {
 		/* A VM torn down while its queue's interrupt was in flight. */
 		atomic_fetch_add(&k->stray_irqs, 1);
@@ -319,13 +322,13 @@ unsigned apv_vcpu_deliver_pending(struct apv_vcpu *v)
 		struct delivery d = {0};
 		int isc = -1;
 
-		pthread_mutex_lock(&k->irq_lock);
+		apv_mutex_lock(&k->irq_lock);
 		v->io_enabled = v->psw.io_enabled;
 		if (!v->dead && v->io_enabled)
 			isc = first_isc(atomic_load(&v->vm->gisa.ipm) & atomic_load(&v->cr6));
 		if (isc >= 0)
 			delivery_prepare_locked(v, (unsigned)isc, &d);
-		pthread_mutex_unlock(&k->irq_lock);
+		apv_mutex_unlock(&k->irq_lock);
 		if (!d.vcpu)
 			return n;
 		delivery_run(k, &d);
@@ -337,10 +340,10 @@ void apv_vcpu_set_running(struct apv_vcpu *v, bool running)
 {
 	struct apv_kvm *k = v->vm->kvm;
 
-	pthread_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&k->irq_lock);
 	v->running = running;
 	v->io_enabled = v->psw.io_enabled;
-	pthread_mutex_unlock(&k->irq_lock);
+	apv_mutex_unlock(&k->irq_lock);
 	if (running)
 		apv_vcpu_deliver_pending(v);
 }
@@ -350,11 +353,11 @@ void apv_vcpu_set_cr6(struct apv_vcpu *v, uint8_t isc_mask)
 	struct apv_kvm *k = v->vm->kvm;
 	bool running;
 
-	pthread_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&k->irq_lock);
 	atomic_store(&v->cr6, isc_mask);
 	v->io_enabled = v->psw.io_enabled;
 	running = v->running;
-	pthread_mutex_unlock(&k->irq_lock);
+	apv_mutex_unlock(&k->irq_lock);
 	/* A vCPU out of SIE picks the change up at its next entry. */
 	if (running)
 		apv_vcpu_deliver_pending(v);
@@ -378,12 +381,12 @@ void apv_vcpu_set_irq_handler(struct apv_vcpu *v, apv_vcpu_irq_fn fn, void *ctx)
 
 	for (const struct delivery *d = running_deliveries; d; d = d->up)
 		own += d->vcpu == v;
-	pthread_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&k->irq_lock);
 	v->irq_fn = fn;
 	v->irq_ctx = ctx;
 	while (v->delivering > own)
-		pthread_cond_wait(&k->irq_cond, &k->irq_lock);
-	pthread_mutex_unlock(&k->irq_lock);
+		apv_cond_wait(&k->irq_cond, &k->irq_lock);
+	apv_mutex_unlock(&k->irq_lock);
 }
 
 int kvm_vcpu_irq_attach(struct apv_vcpu *v)
@@ -391,7 +394,7 @@ int kvm_vcpu_irq_attach(struct apv_vcpu *v)
 	struct apv_vm *vm = v->vm;
 	int rc = 0;
 
-	pthread_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->kvm->irq_lock);
 	for (struct apv_vcpu *o = vm->vcpus; o; o = o->next) {
 		if (o->id == v->id)
 			rc = -EEXIST;
@@ -401,7 +404,7 @@ int kvm_vcpu_irq_attach(struct apv_vcpu *v)
 		vm->vcpus = v;
 		vm->nvcpus++;
 	}
-	pthread_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->kvm->irq_lock);
 	return rc;
 }
 
@@ -411,7 +414,7 @@ void kvm_vcpu_irq_detach(struct apv_vcpu *v)
 	struct apv_vm *vm = v->vm;
 	struct apv_kvm *k = vm->kvm;
 
-	pthread_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&k->irq_lock);
 	v->dead = true;
 	v->running = false;
 	for (struct apv_vcpu **p = &vm->vcpus; *p; p = &(*p)->next) {
@@ -422,6 +425,6 @@ void kvm_vcpu_irq_detach(struct apv_vcpu *v)
 		}
 	}
 	while (v->delivering)
-		pthread_cond_wait(&k->irq_cond, &k->irq_lock);
-	pthread_mutex_unlock(&k->irq_lock);
+		apv_cond_wait(&k->irq_cond, &k->irq_lock);
+	apv_mutex_unlock(&k->irq_lock);
 }

@@ -161,7 +161,7 @@ struct apv_result kvm_interpret(struct apv_vcpu *v, uint16_t opcode, unsigned r1
 		return apv_pgm(APV_PGM_PRIVILEGED_OP);
 	prev = sie_vm;
 	if (prev != vm) {
-		pthread_rwlock_rdlock(&vm->sie_lock);
+		apv_rwlock_rdlock(&vm->sie_lock);
 		sie_vm = vm;
 	}
 	if (opcode == APV_OP_PQAP)
@@ -170,7 +170,7 @@ struct apv_result kvm_interpret(struct apv_vcpu *v, uint16_t opcode, unsigned r1
 		res = interp_nqap_dqap(v, opcode, r1, r2);
 	if (prev != vm) {
 		sie_vm = prev;
-		pthread_rwlock_unlock(&vm->sie_lock);
+		apv_rwlock_unlock(&vm->sie_lock);
 	}
 	return res;
 }

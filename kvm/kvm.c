@@ -17,7 +17,8 @@ void apv_kvm_config_default(struct apv_kvm_config *c)
 	c->use_gisa = true;
 }
 
-/* The host handler calls running on this thread, so that a handler replacing itself does not wait. */
+/* The host handler calls running on this thread, so that a handler replacing itself does not wait.
+ */
 struct host_irq_frame {
 	const struct apv_kvm *k;
 	struct host_irq_frame *up;
@@ -40,22 +41,22 @@ static void kvm_hw_irq(void *ctx, const struct apv_hw_irq *irq)
 		kvm_gisa_irq(k, irq);
 		return;
 	}
-	pthread_mutex_lock(&k->host_irq_lock);
+	apv_mutex_lock(&k->host_irq_lock);
 	fn = k->host_irq_fn;
 	fn_ctx = k->host_irq_ctx;
 	if (fn)
 		k->host_irq_calls++;
-	pthread_mutex_unlock(&k->host_irq_lock);
+	apv_mutex_unlock(&k->host_irq_lock);
 	if (!fn)
 		return;
 	frame = (struct host_irq_frame){.k = k, .up = host_irq_frames};
 	host_irq_frames = &frame;
 	fn(fn_ctx, irq);
 	host_irq_frames = frame.up;
-	pthread_mutex_lock(&k->host_irq_lock);
+	apv_mutex_lock(&k->host_irq_lock);
 	k->host_irq_calls--;
 	pthread_cond_broadcast(&k->host_irq_idle);
-	pthread_mutex_unlock(&k->host_irq_lock);
+	apv_mutex_unlock(&k->host_irq_lock);
 }
 
 struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
@@ -77,10 +78,10 @@ struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
 		free(k);
 		return NULL;
 	}
-	pthread_mutex_init(&k->vms_lock, NULL);
-	pthread_mutex_init(&k->irq_lock, NULL);
+	apv_mutex_init(&k->vms_lock, APV_LOCK_KVM_VMS);
+	apv_mutex_init(&k->irq_lock, APV_LOCK_KVM_IRQ);
 	pthread_cond_init(&k->irq_cond, NULL);
-	pthread_mutex_init(&k->host_irq_lock, NULL);
+	apv_mutex_init(&k->host_irq_lock, APV_LOCK_KVM_HOST_IRQ);
 	pthread_cond_init(&k->host_irq_idle, NULL);
 	atomic_init(&k->gal_interrupts, 0);
 	atomic_init(&k->stray_irqs, 0);
@@ -93,22 +94,22 @@ void apv_kvm_free(struct apv_kvm *k)
 {
 	if (!k)
 		return;
-	pthread_mutex_lock(&k->vms_lock);
+	apv_mutex_lock(&k->vms_lock);
 	if (k->vms) {
-		pthread_mutex_unlock(&k->vms_lock);
+		apv_mutex_unlock(&k->vms_lock);
 		/* Freeing now would leave live VMs pointing at freed host state. */
 		fprintf(stderr, "apvirt: kvm: freed with VM '%s' still alive; not freeing\n",
 			k->vms->name);
 		return;
 	}
-	pthread_mutex_unlock(&k->vms_lock);
+	apv_mutex_unlock(&k->vms_lock);
 	/* Returns once no call of kvm_hw_irq is running: k may go. */
 	apv_hw_set_irq_handler(k->hw, NULL, NULL);
 	pthread_cond_destroy(&k->host_irq_idle);
-	pthread_mutex_destroy(&k->host_irq_lock);
+	apv_mutex_destroy(&k->host_irq_lock);
 	pthread_cond_destroy(&k->irq_cond);
-	pthread_mutex_destroy(&k->irq_lock);
-	pthread_mutex_destroy(&k->vms_lock);
+	apv_mutex_destroy(&k->irq_lock);
+	apv_mutex_destroy(&k->vms_lock);
 	apv_account_free(k->account);
 	free(k);
 }
@@ -135,12 +136,12 @@ void apv_kvm_set_host_irq_handler(struct apv_kvm *k, apv_hw_irq_fn fn, void *ctx
 
 	for (const struct host_irq_frame *f = host_irq_frames; f; f = f->up)
 		own += f->k == k;
-	pthread_mutex_lock(&k->host_irq_lock);
+	apv_mutex_lock(&k->host_irq_lock);
 	k->host_irq_fn = fn;
 	k->host_irq_ctx = ctx;
 	while (k->host_irq_calls > own)
-		pthread_cond_wait(&k->host_irq_idle, &k->host_irq_lock);
-	pthread_mutex_unlock(&k->host_irq_lock);
+		apv_cond_wait(&k->host_irq_idle, &k->host_irq_lock);
+	apv_mutex_unlock(&k->host_irq_lock);
 }
 
 const struct apv_storage *apv_kvm_host_storage(struct apv_kvm *k)
@@ -173,7 +174,7 @@ int apv_kvm_check(struct apv_kvm *k, char *err, size_t errlen)
 	}
 	err[0] = '\0';
 
-	pthread_mutex_lock(&k->vms_lock);
+	apv_mutex_lock(&k->vms_lock);
 	for (struct apv_vm *vm = k->vms; vm && !rc; vm = vm->next) {
 		long r = atomic_load(&vm->user_refs);
 
@@ -189,7 +190,7 @@ int apv_kvm_check(struct apv_kvm *k, char *err, size_t errlen)
 			hooks++;
 		rc = kvm_gisa_check(vm, &isc_refs, err, errlen);
 	}
-	pthread_mutex_unlock(&k->vms_lock);
+	apv_mutex_unlock(&k->vms_lock);
 	if (rc)
 		return rc;
 

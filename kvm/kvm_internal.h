@@ -30,7 +30,7 @@
 #define KVM_MAX_MEMSLOTS 32
 
 /* Per-page flags in a memslot. */
-#define KVM_PAGE_SHARED 0x01     /* PV: shared with the host */
+#define KVM_PAGE_SHARED 0x01	 /* PV: shared with the host */
 #define KVM_PAGE_UNPINNABLE 0x02 /* test hook: pinning fails */
 
 /* GISA origins handed out: 32-byte GISAs from 16 MiB up, all below 2 GiB. */
@@ -54,7 +54,7 @@ struct kvm_memslot {
 	uint64_t gpa;
 	uint64_t size;
 	uint8_t *host;
-	bool owned; /* allocated by the VM, freed with it */
+	bool owned;	     /* allocated by the VM, freed with it */
 	atomic_uint *pins;   /* per page pin count */
 	atomic_uchar *flags; /* per page KVM_PAGE_* */
 };
@@ -65,9 +65,9 @@ struct kvm_gisa {
 	atomic_uchar iam;
 	uint8_t alert_mask;
 	int refcount[APV_MAX_ISC + 1];
-	atomic_bool alerted;        /* on the GIB alert list */
+	atomic_bool alerted;	     /* on the GIB alert list */
 	atomic_int register_failure; /* test hook: errno gisc_register returns, 0 = none */
-	struct apv_vm *next_alert;  /* alert list link */
+	struct apv_vm *next_alert;   /* alert list link */
 };
 
 struct apv_kvm {
@@ -75,17 +75,17 @@ struct apv_kvm {
 	struct apv_kvm_config cfg;
 	struct apv_account *account;
 
-	pthread_mutex_t vms_lock;
+	struct apv_mutex vms_lock;
 	struct apv_vm *vms;
 	uint32_t next_gisa;
 
-	pthread_mutex_t irq_lock;
+	struct apv_mutex irq_lock;
 	pthread_cond_t irq_cond; /* a vCPU's in-flight deliveries dropped to 0 */
 	struct apv_vm *alert_list;
 	atomic_ullong gal_interrupts;
 	atomic_ullong stray_irqs; /* GISA interrupts for no (more) existing VM */
 
-	pthread_mutex_t host_irq_lock;
+	struct apv_mutex host_irq_lock;
 	pthread_cond_t host_irq_idle; /* host_irq_calls dropped */
 	apv_hw_irq_fn host_irq_fn;
 	void *host_irq_ctx;
@@ -96,7 +96,7 @@ struct apv_kvm {
 
 struct apv_vm {
 	struct apv_kvm *kvm;
-	struct apv_vm *next; /* kvm->vms */
+	struct apv_vm *next;   /* kvm->vms */
 	atomic_int refs;       /* every reference, vCPUs and interrupt delivery included */
 	atomic_long user_refs; /* references taken with apv_vm_new/apv_vm_get (accounted) */
 	char *name;
@@ -109,10 +109,10 @@ struct apv_vm {
 	atomic_bool nested_intercept;
 
 	/* The active APCB (APCB1 for format 2, APCB0 otherwise, already truncated). */
-	pthread_rwlock_t sie_lock;
+	struct apv_rwlock sie_lock;
 	struct apv_mask apm, aqm, adm;
 
-	pthread_rwlock_t hook_lock;
+	struct apv_rwlock hook_lock;
 	_Atomic(struct apv_pqap_hook *) hook;
 
 	struct kvm_gisa gisa;
@@ -122,7 +122,7 @@ struct apv_vm {
 	/* Cumulative counts of this VM's share of the account (apv_vm_stats). */
 	atomic_ullong st_pins, st_unpins, st_gisc_regs, st_gisc_unregs;
 
-	pthread_mutex_t mem_lock;
+	struct apv_mutex mem_lock;
 	struct kvm_memslot slots[KVM_MAX_MEMSLOTS];
 	atomic_uint nslots; /* slots below it are immutable once published */
 	struct apv_storage storage;
@@ -139,7 +139,7 @@ struct apv_vcpu {
 	/* Interrupt state, under kvm->irq_lock. */
 	bool running;
 	bool io_enabled;     /* PSW I/O mask as of the last SIE entry or kick */
-	bool dead;           /* being freed: no new deliveries */
+	bool dead;	     /* being freed: no new deliveries */
 	unsigned delivering; /* handler calls in flight */
 	apv_vcpu_irq_fn irq_fn;
 	void *irq_ctx;

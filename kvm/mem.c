@@ -117,7 +117,7 @@ static int guest_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 
 int kvm_mem_init(struct apv_vm *vm)
 {
-	pthread_mutex_init(&vm->mem_lock, NULL);
+	apv_mutex_init(&vm->mem_lock, APV_LOCK_VM_MEM);
 	atomic_init(&vm->nslots, 0);
 	vm->storage.read = guest_read;
 	vm->storage.write = guest_write;
@@ -137,7 +137,7 @@ void kvm_mem_free(struct apv_vm *vm)
 		free(s->pins);
 		free(s->flags);
 	}
-	pthread_mutex_destroy(&vm->mem_lock);
+	apv_mutex_destroy(&vm->mem_lock);
 }
 
 int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *host)
@@ -152,7 +152,7 @@ int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *hos
 		return -EINVAL;
 	npages = size >> KVM_PAGE_SHIFT;
 
-	pthread_mutex_lock(&vm->mem_lock);
+	apv_mutex_lock(&vm->mem_lock);
 	n = atomic_load(&vm->nslots);
 	for (unsigned i = 0; i < n; i++) {
 		const struct kvm_memslot *o = &vm->slots[i];
@@ -194,7 +194,7 @@ int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *hos
 	}
 	atomic_store_explicit(&vm->nslots, n + 1, memory_order_release);
 out:
-	pthread_mutex_unlock(&vm->mem_lock);
+	apv_mutex_unlock(&vm->mem_lock);
 	return rc;
 }
 
@@ -377,7 +377,7 @@ static int host_copy(struct apv_kvm *k, uint64_t addr, uint8_t *to, const uint8_
 	uint8_t *p;
 	int rc = -EFAULT;
 
-	pthread_mutex_lock(&k->vms_lock);
+	apv_mutex_lock(&k->vms_lock);
 	p = host_range_locked(k, addr, len);
 	if (p) {
 		if (from)
@@ -386,7 +386,7 @@ static int host_copy(struct apv_kvm *k, uint64_t addr, uint8_t *to, const uint8_
 			shared_copy(to, p, len);
 		rc = 0;
 	}
-	pthread_mutex_unlock(&k->vms_lock);
+	apv_mutex_unlock(&k->vms_lock);
 	return rc;
 }
 

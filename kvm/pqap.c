@@ -28,8 +28,7 @@ static struct apv_result call_hook(struct apv_vcpu *v)
 	int rc;
 
 	/* Taking the hook lock under any other stack lock is the deadlock this order forbids. */
-	apv_lockorder_acquire(APV_LOCK_HOOK);
-	pthread_rwlock_rdlock(&vm->hook_lock);
+	apv_rwlock_rdlock(&vm->hook_lock);
 	h = atomic_load(&vm->hook);
 	if (!h) {
 		res = no_hook_answer(v);
@@ -45,8 +44,7 @@ static struct apv_result call_hook(struct apv_vcpu *v)
 			res = apv_exit();
 		}
 	}
-	pthread_rwlock_unlock(&vm->hook_lock);
-	apv_lockorder_release(APV_LOCK_HOOK);
+	apv_rwlock_unlock(&vm->hook_lock);
 	return res;
 }
 

@@ -55,20 +55,6 @@ static unsigned crycb_format(const struct apv_kvm *k, const struct apv_facilitie
 	return 1;
 }
 
-/*
- * Writer preference: a vCPU looping on intercepts or interpreted
- * instructions must not starve a hook clear or a mask update.
- */
-static void rwlock_init_writer_pref(pthread_rwlock_t *l)
-{
-	pthread_rwlockattr_t a;
-
-	pthread_rwlockattr_init(&a);
-	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(l, &a);
-	pthread_rwlockattr_destroy(&a);
-}
-
 struct apv_vm *apv_vm_new(struct apv_kvm *k, const struct apv_vm_config *cfg)
 {
 	struct apv_vm_config def;
@@ -87,13 +73,13 @@ struct apv_vm *apv_vm_new(struct apv_kvm *k, const struct apv_vm_config *cfg)
 		return NULL;
 	vm->kvm = k;
 
-	pthread_mutex_lock(&k->vms_lock);
+	apv_mutex_lock(&k->vms_lock);
 	if (k->cfg.aiv && k->cfg.use_gisa) {
 		if (k->next_gisa < (KVM_GISA_LIMIT - KVM_GISA_BASE) / KVM_GISA_STRIDE)
 			origin = KVM_GISA_BASE + k->next_gisa * KVM_GISA_STRIDE;
 		k->next_gisa++;
 	}
-	pthread_mutex_unlock(&k->vms_lock);
+	apv_mutex_unlock(&k->vms_lock);
 
 	if (cfg->name) {
 		vm->name = strdup(cfg->name);
@@ -112,8 +98,10 @@ struct apv_vm *apv_vm_new(struct apv_kvm *k, const struct apv_vm_config *cfg)
 	apv_mutex_init(&vm->lock, APV_LOCK_VM);
 	atomic_init(&vm->apie, false);
 	atomic_init(&vm->nested_intercept, false);
-	rwlock_init_writer_pref(&vm->sie_lock);
-	rwlock_init_writer_pref(&vm->hook_lock);
+	/* Writer preference: a vCPU looping on instructions must not starve a hook clear or a mask
+	 * update. */
+	apv_rwlock_init(&vm->sie_lock, APV_LOCK_SIE);
+	apv_rwlock_init(&vm->hook_lock, APV_LOCK_HOOK);
 	atomic_init(&vm->hook, NULL);
 	kvm_gisa_init(vm, origin);
 	atomic_init(&vm->refs, 1);
@@ -124,10 +112,10 @@ struct apv_vm *apv_vm_new(struct apv_kvm *k, const struct apv_vm_config *cfg)
 	atomic_init(&vm->st_gisc_regs, 0);
 	atomic_init(&vm->st_gisc_unregs, 0);
 
-	pthread_mutex_lock(&k->vms_lock);
+	apv_mutex_lock(&k->vms_lock);
 	vm->next = k->vms;
 	k->vms = vm;
-	pthread_mutex_unlock(&k->vms_lock);
+	apv_mutex_unlock(&k->vms_lock);
 	return vm;
 }
 
@@ -135,14 +123,14 @@ static void vm_destroy(struct apv_vm *vm)
 {
 	struct apv_kvm *k = vm->kvm;
 
-	pthread_mutex_lock(&k->vms_lock);
+	apv_mutex_lock(&k->vms_lock);
 	for (struct apv_vm **p = &k->vms; *p; p = &(*p)->next) {
 		if (*p == vm) {
 			*p = vm->next;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&k->vms_lock);
+	apv_mutex_unlock(&k->vms_lock);
 
 	/*
 	 * Pins, ISC registrations or a hook still held here are leaks of the
@@ -150,8 +138,8 @@ static void vm_destroy(struct apv_vm *vm)
 	 */
 	kvm_gisa_destroy(vm);
 	kvm_mem_free(vm);
-	pthread_rwlock_destroy(&vm->hook_lock);
-	pthread_rwlock_destroy(&vm->sie_lock);
+	apv_rwlock_destroy(&vm->hook_lock);
+	apv_rwlock_destroy(&vm->sie_lock);
 	apv_mutex_destroy(&vm->lock);
 	free(vm->name);
 	free(vm);
@@ -292,11 +280,11 @@ void apv_vm_set_masks(struct apv_vm *vm, const struct apv_mask *apm, const struc
 		apcb0_truncate(&d, 2);
 	}
 	/* Waits for every in-flight interpreted instruction, like blocking all vCPUs. */
-	pthread_rwlock_wrlock(&vm->sie_lock);
+	apv_rwlock_wrlock(&vm->sie_lock);
 	vm->apm = p;
 	vm->aqm = q;
 	vm->adm = d;
-	pthread_rwlock_unlock(&vm->sie_lock);
+	apv_rwlock_unlock(&vm->sie_lock);
 }
 
 void apv_vm_clear_masks(struct apv_vm *vm)
@@ -307,14 +295,14 @@ void apv_vm_clear_masks(struct apv_vm *vm)
 void apv_vm_get_masks(struct apv_vm *vm, struct apv_mask *apm, struct apv_mask *aqm,
 		      struct apv_mask *adm)
 {
-	pthread_rwlock_rdlock(&vm->sie_lock);
+	apv_rwlock_rdlock(&vm->sie_lock);
 	if (apm)
 		*apm = vm->apm;
 	if (aqm)
 		*aqm = vm->aqm;
 	if (adm)
 		*adm = vm->adm;
-	pthread_rwlock_unlock(&vm->sie_lock);
+	apv_rwlock_unlock(&vm->sie_lock);
 }
 
 /* ---- PQAP hook ------------------------------------------------------------------ */
@@ -332,8 +320,7 @@ int apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h)
 	 * the same critical section as the store, is what makes "one owner
 	 * per VM" hold for owners that do not share any other lock.
 	 */
-	apv_lockorder_acquire(APV_LOCK_HOOK);
-	pthread_rwlock_wrlock(&vm->hook_lock);
+	apv_rwlock_wrlock(&vm->hook_lock);
 	old = atomic_load(&vm->hook);
 	if (h && old && old != h) {
 		rc = -EPERM;
@@ -344,8 +331,7 @@ int apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h)
 		if (h)
 			apv_account_inc(a, APV_ACCT_HOOK_SETS);
 	}
-	pthread_rwlock_unlock(&vm->hook_lock);
-	apv_lockorder_release(APV_LOCK_HOOK);
+	apv_rwlock_unlock(&vm->hook_lock);
 	return rc;
 }
 

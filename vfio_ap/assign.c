@@ -117,7 +117,7 @@ static int change_id(struct apv_mdev *mdev, enum which w, unsigned long id, bool
 	if (!mdev)
 		return -EINVAL;
 	m = mdev->m;
-	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->bus_lock);
 	vm = vfio_ap_lock_mdev(mdev);
 	max = w == APM ? vfio_ap_apm_max(m) : vfio_ap_aqm_max(m);
 	mask = w == APM ? &mdev->apm : w == AQM ? &mdev->aqm : &mdev->adm;
@@ -145,7 +145,7 @@ static int change_id(struct apv_mdev *mdev, enum which w, unsigned long id, bool
 	sync_one(mdev, w, (unsigned)id, assign);
 out:
 	vfio_ap_unlock_mdev(mdev, vm);
-	pthread_mutex_unlock(&m->bus_lock);
+	apv_mutex_unlock(&m->bus_lock);
 	return rc;
 }
 
@@ -220,7 +220,7 @@ int vfio_ap_store_ap_config(struct apv_mdev *mdev, const char *buf)
 	if (rc)
 		return -EINVAL; /* the old masks stay */
 
-	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->bus_lock);
 	vm = vfio_ap_lock_mdev(mdev);
 	if (mdev->removing)
 		rc = -ENODEV;
@@ -237,6 +237,6 @@ int vfio_ap_store_ap_config(struct apv_mdev *mdev, const char *buf)
 		vfio_ap_sync(mdev);
 	}
 	vfio_ap_unlock_mdev(mdev, vm);
-	pthread_mutex_unlock(&m->bus_lock);
+	apv_mutex_unlock(&m->bus_lock);
 	return rc;
 }

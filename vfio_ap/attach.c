@@ -81,16 +81,16 @@ int apv_mdev_attach(struct apv_mdev *mdev, struct apv_vm *vm)
 	m = mdev->m;
 	if (apv_vm_kvm(vm) != m->kvm)
 		return -EINVAL;
-	pthread_mutex_lock(&mdev->open_lock);
+	apv_mutex_lock(&mdev->open_lock);
 	rc = claim_vm(mdev, vm);
 	if (rc) {
-		pthread_mutex_unlock(&mdev->open_lock);
+		apv_mutex_unlock(&mdev->open_lock);
 		return rc;
 	}
 	rc = apv_vm_set_pqap_hook(vm, &mdev->hook);
 	if (rc) {
 		unclaim_vm(mdev, vm);
-		pthread_mutex_unlock(&mdev->open_lock);
+		apv_mutex_unlock(&mdev->open_lock);
 		return rc;
 	}
 
@@ -106,7 +106,7 @@ int apv_mdev_attach(struct apv_mdev *mdev, struct apv_vm *vm)
 	apv_mutex_unlock(&m->mdevs_lock);
 	apv_vm_unlock(vm);
 	apv_mutex_unlock(&m->guests_lock);
-	pthread_mutex_unlock(&mdev->open_lock);
+	apv_mutex_unlock(&mdev->open_lock);
 	return 0;
 }
 
@@ -118,10 +118,10 @@ void apv_mdev_detach(struct apv_mdev *mdev)
 	if (!mdev)
 		return;
 	m = mdev->m;
-	pthread_mutex_lock(&mdev->open_lock);
+	apv_mutex_lock(&mdev->open_lock);
 	vm = mdev->claim; /* stable: only changed under open_lock */
 	if (!vm) {
-		pthread_mutex_unlock(&mdev->open_lock);
+		apv_mutex_unlock(&mdev->open_lock);
 		return; /* never attached, or already torn down */
 	}
 	/* Hook first: when this returns no AQIC is inside the handler and none can enter. */
@@ -142,7 +142,7 @@ void apv_mdev_detach(struct apv_mdev *mdev)
 
 	/* Last: nothing of this VM is used any more. */
 	apv_vm_put(vm);
-	pthread_mutex_unlock(&mdev->open_lock);
+	apv_mutex_unlock(&mdev->open_lock);
 }
 
 /* ---- VFIO device operations -------------------------------------------------------- */

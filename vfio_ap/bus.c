@@ -190,7 +190,7 @@ void apv_bus_rescan(struct apv_matrix *m)
 
 	if (!m)
 		return;
-	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->bus_lock);
 	apv_mutex_lock(&m->guests_lock);
 	read_config(m, &cur);
 	both = cur;
@@ -226,7 +226,7 @@ void apv_bus_rescan(struct apv_matrix *m)
 	/* on_scan_complete: plug what the host gained. */
 	sync_all(m);
 	apv_mutex_unlock(&m->guests_lock);
-	pthread_mutex_unlock(&m->bus_lock);
+	apv_mutex_unlock(&m->bus_lock);
 }
 
 /* ---- apmask / aqmask ------------------------------------------------------------ */
@@ -285,14 +285,14 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 		return -EINVAL;
 	if (why && whylen)
 		why[0] = '\0';
-	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->bus_lock);
 	apv_mutex_lock(&m->guests_lock);
 	apv_mutex_lock(&m->mdevs_lock);
 	rc = in_use(m, apmask, aqmask, why, whylen);
 	if (rc) {
 		apv_mutex_unlock(&m->mdevs_lock);
 		apv_mutex_unlock(&m->guests_lock);
-		pthread_mutex_unlock(&m->bus_lock);
+		apv_mutex_unlock(&m->bus_lock);
 		return -EBUSY; /* what the bus tells the administrator */
 	}
 	old_ap = m->apmask;
@@ -335,7 +335,7 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 	}
 	sync_all(m);
 	apv_mutex_unlock(&m->guests_lock);
-	pthread_mutex_unlock(&m->bus_lock);
+	apv_mutex_unlock(&m->bus_lock);
 	return 0;
 }
 
@@ -360,7 +360,7 @@ int apv_bus_unbind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver 
 
 	if (!m || drv > APV_DRV_VFIO_AP)
 		return -EINVAL;
-	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->bus_lock);
 	apv_mutex_lock(&m->guests_lock);
 	q = m->queues[apqn];
 	/* Writing a device to a driver's unbind file that does not have it: -ENODEV. */
@@ -380,7 +380,7 @@ int apv_bus_unbind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver 
 		apv_mutex_unlock(&m->mdevs_lock);
 	}
 	apv_mutex_unlock(&m->guests_lock);
-	pthread_mutex_unlock(&m->bus_lock);
+	apv_mutex_unlock(&m->bus_lock);
 	return rc;
 }
 
@@ -396,7 +396,7 @@ int apv_bus_bind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver dr
 
 	if (!m || (drv != APV_DRV_HOST && drv != APV_DRV_VFIO_AP))
 		return -EINVAL;
-	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->bus_lock);
 	apv_mutex_lock(&m->guests_lock);
 	q = m->queues[apqn];
 	if (!q)
@@ -427,7 +427,7 @@ int apv_bus_bind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver dr
 		}
 	}
 	apv_mutex_unlock(&m->guests_lock);
-	pthread_mutex_unlock(&m->bus_lock);
+	apv_mutex_unlock(&m->bus_lock);
 	return rc;
 }
 

@@ -34,7 +34,7 @@ struct apv_matrix *apv_matrix_new(struct apv_kvm *k)
 	apv_ratelimit_init(&m->once_aqic_off, "AQIC off", APV_RATELIMIT_ONCE, 1);
 	apv_ratelimit_init(&m->once_tapq, "TAPQ for interrupts off", APV_RATELIMIT_ONCE, 1);
 	apv_ratelimit_init(&m->once_irq_on, "interrupts stay on", APV_RATELIMIT_ONCE, 1);
-	pthread_mutex_init(&m->bus_lock, NULL);
+	apv_mutex_init(&m->bus_lock, APV_LOCK_BUS);
 	apv_mutex_init(&m->guests_lock, APV_LOCK_GUESTS);
 	apv_mutex_init(&m->mdevs_lock, APV_LOCK_MDEVS);
 	/* Like the kernel's default apmask/aqmask: everything belongs to the host drivers. */
@@ -46,9 +46,9 @@ struct apv_matrix *apv_matrix_new(struct apv_kvm *k)
 	atomic_init(&m->req_notes, 0);
 	atomic_init(&m->cfg_notes, 0);
 
-	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->bus_lock);
 	vfio_ap_bus_scan(m);
-	pthread_mutex_unlock(&m->bus_lock);
+	apv_mutex_unlock(&m->bus_lock);
 	return m;
 }
 
@@ -59,14 +59,14 @@ void apv_matrix_free(struct apv_matrix *m)
 	/* Module unload: nothing else may run; remove tears down attached mdevs. */
 	while (m->mdevs)
 		apv_mdev_remove(m->mdevs);
-	pthread_mutex_lock(&m->bus_lock);
+	apv_mutex_lock(&m->bus_lock);
 	vfio_ap_bus_free(m);
-	pthread_mutex_unlock(&m->bus_lock);
+	apv_mutex_unlock(&m->bus_lock);
 	apv_ratelimit_flush(m->log, &m->rl_reset_wait);
 	free(m->queues);
 	apv_mutex_destroy(&m->mdevs_lock);
 	apv_mutex_destroy(&m->guests_lock);
-	pthread_mutex_destroy(&m->bus_lock);
+	apv_mutex_destroy(&m->bus_lock);
 	free(m);
 }
 

@@ -49,14 +49,14 @@ int apv_mdev_create(struct apv_matrix *m, const char *uuid, struct apv_mdev **ou
 	for (unsigned i = 0; i < VFIO_AP_UUID_LEN; i++)
 		d->uuid[i] = (char)tolower((unsigned char)uuid[i]);
 	d->req_fd = d->cfg_fd = -1;
-	pthread_mutex_init(&d->open_lock, NULL);
+	apv_mutex_init(&d->open_lock, APV_LOCK_MDEV_OPEN);
 
 	apv_mutex_lock(&m->guests_lock);
 	apv_mutex_lock(&m->mdevs_lock);
 	if (find_locked(m, uuid)) {
 		apv_mutex_unlock(&m->mdevs_lock);
 		apv_mutex_unlock(&m->guests_lock);
-		pthread_mutex_destroy(&d->open_lock);
+		apv_mutex_destroy(&d->open_lock);
 		free(d);
 		return -EEXIST;
 	}
@@ -111,7 +111,7 @@ int apv_mdev_remove(struct apv_mdev *mdev)
 		close(mdev->req_fd);
 	if (mdev->cfg_fd >= 0)
 		close(mdev->cfg_fd);
-	pthread_mutex_destroy(&mdev->open_lock);
+	apv_mutex_destroy(&mdev->open_lock);
 	free(mdev);
 	return 0;
 }

@@ -80,7 +80,7 @@ struct apv_mdev {
 	void (*req_fn)(void *ctx, struct apv_mdev *mdev);
 	void *req_ctx;
 
-	pthread_mutex_t open_lock;
+	struct apv_mutex open_lock;
 };
 
 struct apv_matrix {
@@ -88,7 +88,7 @@ struct apv_matrix {
 	struct apv_hw *hw;
 	struct apv_clock *clock;
 
-	pthread_mutex_t bus_lock;
+	struct apv_mutex bus_lock;
 	struct apv_mutex guests_lock;
 	struct apv_mutex mdevs_lock;
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,18 +20,46 @@ extern "C" {
 
 /* ---- lock order ----------------------------------------------------------
  *
- * guests_lock -> VM lock -> mdevs_lock. The PQAP hook rw lock is never
- * taken while any of them is held, and under it only mdevs_lock may be
- * taken (the hook handler's rule). With APV_DEBUG_LOCKS each thread keeps
+ * Every mutex and rw lock of the library belongs to a class, and the
+ * classes are ranked: a thread may only take a lock whose class ranks
+ * above every class it already holds (so no two locks of one class are
+ * ever held together). A leaf class is stronger: nothing at all may be
+ * taken while holding it. And the PQAP hook lock has a rule of its own:
+ * under it only mdevs_lock and the classes below mdevs_lock may be taken
+ * (the hook handler's rule). docs/locking.md has the table, what each
+ * lock protects and who takes it. With APV_DEBUG_LOCKS each thread keeps
  * the classes it holds and a violation aborts with both lock names.
  */
 enum apv_lock_class {
-	APV_LOCK_HOOK = 0,   /* PQAP hook rw lock: nothing of the below may be held */
-	APV_LOCK_GUESTS = 1, /* matrix device guests_lock */
-	APV_LOCK_VM = 2,     /* kvm->lock */
-	APV_LOCK_MDEVS = 3,  /* matrix device mdevs_lock */
+	APV_LOCK_GUEST = 0,    /* guest model: the driver lock */
+	APV_LOCK_MDEV_OPEN,    /* vfio_ap: per-mdev open_lock (attach/detach) */
+	APV_LOCK_HOOK,	       /* kvm: per-VM PQAP hook rw lock */
+	APV_LOCK_BUS,	       /* vfio_ap: matrix device bus_lock */
+	APV_LOCK_GUESTS,       /* vfio_ap: matrix device guests_lock */
+	APV_LOCK_VM,	       /* kvm: kvm->lock */
+	APV_LOCK_MDEVS,	       /* vfio_ap: matrix device mdevs_lock */
+	APV_LOCK_SIE,	       /* kvm: per-VM SIE rw lock (the APCB in use) */
+	APV_LOCK_HW_CONFIG,    /* hw: the host AP configuration */
+	APV_LOCK_HW_VENGINE,   /* hw: the virtual-clock engine */
+	APV_LOCK_HW_QUEUE,     /* hw: one AP queue */
+	APV_LOCK_KVM_VMS,      /* kvm: the VM list */
+	APV_LOCK_VM_MEM,       /* kvm: a VM's memslots (leaf) */
+	APV_LOCK_KVM_IRQ,      /* kvm: GISA, IPM, vCPU delivery state (leaf) */
+	APV_LOCK_KVM_HOST_IRQ, /* kvm: the host interrupt handler (leaf) */
+	APV_LOCK_HW_IRQ_FN,    /* hw: the adapter interrupt handler (leaf) */
+	APV_LOCK_HW_ENGINE,    /* hw: the real-clock work list (leaf) */
+	APV_LOCK_GUEST_MEM,    /* guest: flat memory of the hw platform (leaf) */
+	APV_LOCK_GUEST_AIRQ,   /* guest: the platform's adapter-interrupt handler (leaf) */
+	APV_LOCK_GUEST_WAIT,   /* guest: waiters for interruptions and completions (leaf) */
+	APV_LOCK_LOG,	       /* base: a log's handler and rate limits */
+	APV_LOCK_CLOCK,	       /* base: the clock's timer list (leaf) */
 	APV_LOCK_CLASSES
 };
+
+/* The class's lock name ("mdevs_lock"), or NULL for a value that is no class. */
+const char *apv_lock_class_name(enum apv_lock_class c);
+/* True if nothing may be taken while a lock of class c is held. */
+bool apv_lock_class_leaf(enum apv_lock_class c);
 
 /* Record that the calling thread is about to take / has dropped a lock. */
 void apv_lockorder_acquire(enum apv_lock_class c);
@@ -46,6 +75,21 @@ void apv_mutex_init(struct apv_mutex *m, enum apv_lock_class cls);
 void apv_mutex_destroy(struct apv_mutex *m);
 void apv_mutex_lock(struct apv_mutex *m);
 void apv_mutex_unlock(struct apv_mutex *m);
+/* Condition waits on a class-checked mutex (the thread keeps the class while it waits). */
+void apv_cond_wait(pthread_cond_t *cv, struct apv_mutex *m);
+/* 0 or ETIMEDOUT; abstime on the clock cv was created with. */
+int apv_cond_timedwait(pthread_cond_t *cv, struct apv_mutex *m, const struct timespec *abstime);
+
+/* Writer-preferring: a stream of readers must not starve a writer. */
+struct apv_rwlock {
+	pthread_rwlock_t l;
+	enum apv_lock_class cls;
+};
+void apv_rwlock_init(struct apv_rwlock *l, enum apv_lock_class cls);
+void apv_rwlock_destroy(struct apv_rwlock *l);
+void apv_rwlock_rdlock(struct apv_rwlock *l);
+void apv_rwlock_wrlock(struct apv_rwlock *l);
+void apv_rwlock_unlock(struct apv_rwlock *l);
 
 /* ---- accounting ----------------------------------------------------------
  *
@@ -152,7 +196,8 @@ void apv_log_to_file(void *ctx, const struct apv_log_record *rec);
 void apv_log_emit(struct apv_log *log, enum apv_log_level level, const char *subsys,
 		  const char *dev, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void apv_log_vemit(struct apv_log *log, enum apv_log_level level, const char *subsys,
-		   const char *dev, const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+		   const char *dev, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 /* Would a message of this level reach a handler? (to skip expensive preparation) */
 bool apv_log_enabled(struct apv_log *log, enum apv_log_level level);
 
