@@ -184,36 +184,46 @@ int apv_cond_timedwait(pthread_cond_t *cv, struct apv_mutex *m, const struct tim
 	return pthread_cond_timedwait(cv, &m->m, abstime) == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 
+_Static_assert(sizeof(pthread_rwlock_t) <= sizeof(((struct apv_rwlock *)0)->storage),
+	       "pthread_rwlock_t fits the storage of struct apv_rwlock");
+_Static_assert(_Alignof(pthread_rwlock_t) <= _Alignof(long long),
+	       "struct apv_rwlock's storage is aligned for a pthread_rwlock_t");
+
+static pthread_rwlock_t *rw(struct apv_rwlock *l)
+{
+	return (pthread_rwlock_t *)(void *)l->storage.bytes;
+}
+
 void apv_rwlock_init(struct apv_rwlock *l, enum apv_lock_class cls)
 {
 	pthread_rwlockattr_t a;
 
 	pthread_rwlockattr_init(&a);
 	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&l->l, &a);
+	pthread_rwlock_init(rw(l), &a);
 	pthread_rwlockattr_destroy(&a);
 	l->cls = cls;
 }
 
 void apv_rwlock_destroy(struct apv_rwlock *l)
 {
-	pthread_rwlock_destroy(&l->l);
+	pthread_rwlock_destroy(rw(l));
 }
 
 void apv_rwlock_rdlock(struct apv_rwlock *l)
 {
 	apv_lockorder_acquire(l->cls);
-	pthread_rwlock_rdlock(&l->l);
+	pthread_rwlock_rdlock(rw(l));
 }
 
 void apv_rwlock_wrlock(struct apv_rwlock *l)
 {
 	apv_lockorder_acquire(l->cls);
-	pthread_rwlock_wrlock(&l->l);
+	pthread_rwlock_wrlock(rw(l));
 }
 
 void apv_rwlock_unlock(struct apv_rwlock *l)
 {
-	pthread_rwlock_unlock(&l->l);
+	pthread_rwlock_unlock(rw(l));
 	apv_lockorder_release(l->cls);
 }

@@ -80,9 +80,16 @@ void apv_cond_wait(pthread_cond_t *cv, struct apv_mutex *m);
 /* 0 or ETIMEDOUT; abstime on the clock cv was created with. */
 int apv_cond_timedwait(pthread_cond_t *cv, struct apv_mutex *m, const struct timespec *abstime);
 
-/* Writer-preferring: a stream of readers must not starve a writer. */
+/*
+ * Writer-preferring: a stream of readers must not starve a writer. The
+ * pthread_rwlock_t lives in opaque storage, because strict ISO C (what an
+ * embedder may compile this header with) does not declare the type.
+ */
 struct apv_rwlock {
-	pthread_rwlock_t l;
+	union {
+		long long align;
+		unsigned char bytes[64];
+	} storage;
 	enum apv_lock_class cls;
 };
 void apv_rwlock_init(struct apv_rwlock *l, enum apv_lock_class cls);
