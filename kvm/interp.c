@@ -82,7 +82,7 @@ static struct apv_result guest_qci(struct apv_vcpu *v)
 	apv_hw_qci(vm->kvm->hw, &host);
 	memset(&q, 0, sizeof(q));
 	q.flags = host.flags & ~(APV_QCI_N | APV_QCI_B);
-	if (vm->pv)
+	if (atomic_load(&vm->pv))
 		q.flags |= host.flags & APV_QCI_B;
 	if (vm->crycb_format == 2) {
 		q.flags |= APV_QCI_N;

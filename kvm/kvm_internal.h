@@ -32,6 +32,8 @@
 /* Per-page flags in a memslot. */
 #define KVM_PAGE_SHARED 0x01	 /* PV: shared with the host */
 #define KVM_PAGE_UNPINNABLE 0x02 /* test hook: pinning fails */
+/* PV: pinned when the VM became protected, so the Ultravisor could not make it secure */
+#define KVM_PAGE_PV_PINNED 0x04
 
 /* GISA origins handed out: 32-byte GISAs from 16 MiB up, all below 2 GiB. */
 #define KVM_GISA_BASE UINT32_C(0x01000000)
@@ -102,7 +104,13 @@ struct apv_vm {
 	char *name;
 
 	struct apv_facilities fac;
-	bool pv;
+	atomic_bool pv; /* set once, by apv_vm_pv_enable (or at creation) */
+	/* Conversion to protected: intercepts in flight, and the wait for them. */
+	atomic_uint icpt_active;
+	atomic_bool pv_converting;
+	pthread_mutex_t pv_lock;
+	pthread_cond_t pv_cond;
+	atomic_uint pv_pinned_pages; /* pages with KVM_PAGE_PV_PINNED */
 	unsigned crycb_format;
 	struct apv_mutex lock; /* kvm->lock */
 	atomic_bool apie;
@@ -154,6 +162,14 @@ struct apv_vcpu {
 
 /* Internal functions stay out of libapvirt's exported symbols. */
 #pragma GCC visibility push(hidden)
+
+/* pv.c: the intercept path's side of the conversion (like holding vcpu->mutex). */
+void kvm_pv_init(struct apv_vm *vm, bool pv);
+void kvm_pv_destroy(struct apv_vm *vm);
+void kvm_pv_intercept_enter(struct apv_vm *vm);
+void kvm_pv_intercept_leave(struct apv_vm *vm);
+/* A page lost its last pin: if the conversion left it unsecured, it may become secure now. */
+void kvm_pv_page_unpinned(struct apv_vm *vm, atomic_uchar *flags);
 
 /*
  * Count an event of the vCPU on the thread that runs it. One vCPU runs on

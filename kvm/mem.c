@@ -250,6 +250,8 @@ int apv_vm_unpin(struct apv_vm *vm, uint64_t gpa)
 		if (c == 0)
 			return -EINVAL;
 	} while (!atomic_compare_exchange_weak(cnt, &c, c - 1));
+	if (c == 1)
+		kvm_pv_page_unpinned(vm, &s->flags[page_index(s, gpa)]);
 	apv_account_inc(vm->kvm->account, APV_ACCT_UNPINS);
 	atomic_fetch_add(&vm->st_unpins, 1);
 	return 0;
@@ -308,12 +310,12 @@ int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable)
 
 bool apv_vm_is_protected(const struct apv_vm *vm)
 {
-	return vm->pv;
+	return atomic_load(&((struct apv_vm *)vm)->pv);
 }
 
 int apv_vm_pv_set_shared(struct apv_vm *vm, uint64_t gpa, bool shared)
 {
-	if (!vm->pv)
+	if (!atomic_load(&vm->pv))
 		return -EINVAL;
 	return page_flag(vm, gpa, KVM_PAGE_SHARED, shared);
 }
@@ -324,7 +326,7 @@ bool apv_vm_pv_is_shared(struct apv_vm *vm, uint64_t gpa)
 
 	if (!s)
 		return false;
-	if (!vm->pv)
+	if (!atomic_load(&vm->pv))
 		return true;
 	return atomic_load(&s->flags[page_index(s, gpa)]) & KVM_PAGE_SHARED;
 }
@@ -362,7 +364,9 @@ static uint8_t *host_range_locked(struct apv_kvm *k, uint64_t addr, size_t len)
 			for (uint64_t p = first; p <= last; p++) {
 				if (!atomic_load(&s->pins[p]))
 					return NULL;
-				if (vm->pv && !(atomic_load(&s->flags[p]) & KVM_PAGE_SHARED))
+				/* Secure unless shared, or pinned since before the conversion. */
+				if (atomic_load(&vm->pv) &&
+				    !(atomic_load(&s->flags[p]) & (KVM_PAGE_SHARED | KVM_PAGE_PV_PINNED)))
 					return NULL;
 			}
 			return (uint8_t *)a;

@@ -103,14 +103,18 @@ struct apv_result apv_vcpu_execute(struct apv_vcpu *v, uint16_t opcode, unsigned
 {
 	struct apv_result res;
 
-	if (opcode != APV_OP_PQAP && opcode != APV_OP_NQAP && opcode != APV_OP_DQAP)
+	if (opcode != APV_OP_PQAP && opcode != APV_OP_NQAP && opcode != APV_OP_DQAP) {
 		res = apv_pgm(APV_PGM_OPERATION);
-	else if (sie_interprets(v, opcode))
+	} else if (sie_interprets(v, opcode)) {
 		res = kvm_interpret(v, opcode, r1, r2);
-	else if (opcode == APV_OP_PQAP)
+	} else if (opcode == APV_OP_PQAP) {
+		/* The intercept runs whole before or after a conversion to protected. */
+		kvm_pv_intercept_enter(v->vm);
 		res = kvm_handle_pqap(v);
-	else
+		kvm_pv_intercept_leave(v->vm);
+	} else {
 		res = apv_exit();
+	}
 
 	switch (res.kind) {
 	case APV_RES_DONE:

@@ -93,7 +93,7 @@ struct apv_vm *apv_vm_new(struct apv_kvm *k, const struct apv_vm_config *cfg)
 		return NULL;
 	}
 	effective_facilities(k, &cfg->fac, &vm->fac);
-	vm->pv = cfg->pv;
+	kvm_pv_init(vm, cfg->pv);
 	vm->crycb_format = crycb_format(k, &vm->fac);
 	apv_mutex_init(&vm->lock, APV_LOCK_VM);
 	atomic_init(&vm->apie, false);
@@ -137,6 +137,7 @@ static void vm_destroy(struct apv_vm *vm)
 	 * layer above; they stay visible in the account for apv_kvm_check.
 	 */
 	kvm_gisa_destroy(vm);
+	kvm_pv_destroy(vm);
 	kvm_mem_free(vm);
 	apv_rwlock_destroy(&vm->hook_lock);
 	apv_rwlock_destroy(&vm->sie_lock);

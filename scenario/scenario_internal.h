@@ -140,6 +140,7 @@ extern const struct apv_cmd apv_scn_cmds_expect[];
 extern const struct apv_cmd apv_scn_cmds_state[];
 extern const struct apv_cmd apv_scn_cmds_misc[];
 extern const struct apv_cmd apv_scn_cmds_observe[];
+extern const struct apv_cmd apv_scn_cmds_pv[];
 
 /* Errors name the file, line and column of tok (or of the statement if NULL). */
 int apv_pc_fail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, ...)

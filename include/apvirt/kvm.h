@@ -216,6 +216,19 @@ void apv_vm_stats(const struct apv_vm *vm, struct apv_vm_stats *out);
 int apv_vm_pv_set_shared(struct apv_vm *vm, uint64_t gpa, bool shared);
 bool apv_vm_pv_is_shared(struct apv_vm *vm, uint64_t gpa);
 bool apv_vm_is_protected(const struct apv_vm *vm);
+/*
+ * KVM_PV_ENABLE on a running VM: under the VM lock (kvm->lock), after
+ * every PQAP intercept in flight has left (an AQIC is handled wholly
+ * before or after) and with interpreted instructions held off. From then
+ * on pages are secure unless shared, except pages pinned at that moment
+ * (a NIB): the Ultravisor cannot secure a page the host holds, so it
+ * stays reachable by the adapter until its last unpin. -EINVAL if the VM
+ * is protected already. Must not be called with the guests or mdevs lock
+ * held.
+ */
+int apv_vm_pv_enable(struct apv_vm *vm);
+/* Pages left unsecured by apv_vm_pv_enable because they were pinned; 0 once unpinned. */
+unsigned apv_vm_pv_pinned_pages(const struct apv_vm *vm);
 
 /* ---- vCPU -------------------------------------------------------------------------- */
 

@@ -251,4 +251,34 @@ TEST(time_window_parse_errors)
 		  "t.apv:1:19: expected a duration (like 20ms) for the end of the window, got ''");
 }
 
+/* ---- a running VM becomes protected ------------------------------------------------------- */
+
+TEST(pv_enable_leaves_a_pinned_nib_page_unsecured_until_the_reset)
+{
+	CHECK_EQ(run(GUEST "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nexpect cc 0\n"
+			   "expect pv g1 protected=no\npv enable g1\n"
+			   "expect pv g1 protected=yes pinned=1\nvfio reset m1\n"
+			   "expect pv g1 pinned=0\n"
+			   "pqap g1.0 aqic 05.0004 ir=1 isc=6 nib=0x1000\nexpect rc 6\n"
+			   "pv enable g1\nexpect error -EINVAL\n"),
+		 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(run(GUEST "pv enable g1\nexpect pv g1 pinned=1\n"), -1);
+	CHECK_STR(err, "t.apv:12: expect pv g1 pinned=1\n"
+		       "  expected: pinned=1\n"
+		       "  actual:   pinned=0 (!)");
+}
+
+TEST(pv_parse_errors)
+{
+	CHECK_STR(perr("pv enable g1\n"), "t.apv:1:11: unknown VM 'g1'");
+	CHECK_STR(
+	    perr("vm g1\npv disable g1\n"),
+	    "t.apv:2:4: unknown 'pv' check or subcommand 'disable' (expected one of: enable)");
+	CHECK_STR(perr("vm g1\nexpect pv g1\n"),
+		  "t.apv:2:1: 'expect pv' needs at least one of: protected=, pinned=");
+	CHECK_STR(perr("vm g1\nexpect pv g1 protected=maybe\n"),
+		  "t.apv:2:24: expected on or off for 'protected', got 'maybe'");
+}
+
 TEST_MAIN
