@@ -109,10 +109,10 @@ int apv_vm_pv_enable(struct apv_vm *vm)
 	while (atomic_load(&vm->icpt_active))
 		pthread_cond_wait(&vm->pv_cond, &vm->pv_lock);
 	pthread_mutex_unlock(&vm->pv_lock);
-	pthread_rwlock_wrlock(&vm->sie_lock);
+	apv_rwlock_wrlock(&vm->sie_lock);
 	mark_pinned_pages(vm);
 	atomic_store(&vm->pv, true);
-	pthread_rwlock_unlock(&vm->sie_lock);
+	apv_rwlock_unlock(&vm->sie_lock);
 	pthread_mutex_lock(&vm->pv_lock);
 	atomic_store(&vm->pv_converting, false);
 	pthread_cond_broadcast(&vm->pv_cond);
