@@ -173,6 +173,8 @@ int apv_hw_queue_stats(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_queue_s
 	out->irq_enabled = q->irq_on;
 	out->nib = q->nib;
 	out->last_ready_ns = q->st_last_ready;
+	out->resets = q->st_resets;
+	out->last_reset_ns = q->st_last_reset;
 	apv_mutex_unlock(&q->lock);
 	return 0;
 }

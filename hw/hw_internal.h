@@ -126,6 +126,8 @@ struct hw_queue {
 	/* statistics */
 	uint64_t st_requests, st_replies_done, st_discarded, st_interrupts, st_aqic;
 	uint64_t st_last_ready; /* clock time of the latest reply becoming ready */
+	uint64_t st_resets;	/* RAPQ/ZAPQ accepted (each starts a reset) */
+	uint64_t st_last_reset; /* clock time the latest of them was accepted */
 };
 
 struct hw_adapter {
@@ -216,6 +218,8 @@ void hw_queue_reply_ready(struct hw_queue *q, struct hw_slot *s, struct hw_irq_o
 void hw_irq_deliver(struct apv_hw *hw, const struct hw_irq_out *out);
 /* AQIC effect on an accepted change; arms the I-bit timer. Queue locked. */
 void hw_queue_irq_change(struct hw_queue *q, enum hw_irq_change change);
+/* Apply an I-bit change whose time has come. Queue locked. */
+void hw_queue_catch_up(struct hw_queue *q);
 void hw_slot_free(struct hw_queue *q, struct hw_slot *s);
 
 /* ---- fault.c ------------------------------------------------------------ */

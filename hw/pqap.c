@@ -178,6 +178,7 @@ static struct apv_result aqic(struct apv_regs *r, struct hw_queue *q, const stru
 
 	apv_mutex_lock(&q->lock);
 	q->st_aqic++;
+	hw_queue_catch_up(q);
 	rc = aqic_forced_rc(q);
 	if (!rc)
 		rc = hw_queue_gate(q, false);

@@ -99,6 +99,7 @@ struct hw_queue *hw_queue_find(struct apv_hw *hw, apv_apqn_t apqn)
  */
 uint8_t hw_queue_gate(struct hw_queue *q, bool is_reset)
 {
+	hw_queue_catch_up(q);
 	if (!q->dom_configured)
 		return APV_RC_Q_NOT_AVAIL;
 	if (!q->ad_configured || q->f_deconfigured)
@@ -181,7 +182,10 @@ void hw_queue_reset(struct hw_queue *q, bool async)
 	if (apv_clock_is_virtual(hw->clock))
 		apv_clock_cancel(hw->clock, &q->irq_timer);
 	if (async) {
-		uint64_t until = apv_clock_now(hw->clock) + hw->cfg.reset_ns;
+		uint64_t now = apv_clock_now(hw->clock), until = now + hw->cfg.reset_ns;
+
+		q->st_resets++;
+		q->st_last_reset = now;
 
 		/* 0 means "no reset running"; a zero-length reset is over already. */
 		q->reset_until = hw->cfg.reset_ns ? until : 0;
@@ -192,6 +196,7 @@ void hw_queue_reply_ready(struct hw_queue *q, struct hw_slot *s, struct hw_irq_o
 {
 	uint8_t set = HW_NIB_SET;
 
+	hw_queue_catch_up(q);
 	s->state = SLOT_READY;
 	s->reply_off = 0;
 	s->ready_seq = q->next_ready_seq++;
@@ -243,13 +248,25 @@ void hw_queue_irq_change(struct hw_queue *q, enum hw_irq_change change)
 	apv_clock_arm(hw->clock, &q->irq_timer, q->irq_due);
 }
 
+/*
+ * The I bit changes irq_ns after the AQIC for every observer. The timer
+ * alone would make that "whenever the clock's thread gets to run", which
+ * on a real clock is tens of microseconds late; so every instruction
+ * (and a reply becoming ready) first applies a change that is due. Costs
+ * a clock read only while a change is pending.
+ */
+void hw_queue_catch_up(struct hw_queue *q)
+{
+	if (q->irq_change != IRQ_STEADY && apv_clock_now(q->hw->clock) >= q->irq_due)
+		irq_change_complete(q);
+}
+
 static void irq_timer_fire(void *arg)
 {
 	struct hw_queue *q = arg;
 
 	apv_mutex_lock(&q->lock);
 	/* Stale if a reset intervened or a newer AQIC re-armed for later. */
-	if (q->irq_change != IRQ_STEADY && apv_clock_now(q->hw->clock) >= q->irq_due)
-		irq_change_complete(q);
+	hw_queue_catch_up(q);
 	apv_mutex_unlock(&q->lock);
 }

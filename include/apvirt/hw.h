@@ -39,7 +39,7 @@ struct apv_hw_config {
 	bool aqic;          /* facility 65: AQIC available */
 	uint8_t na;         /* max APID (<= 63 without APXA) */
 	uint8_t nd;         /* max domain (<= 15 without APXA) */
-	uint64_t reset_ns;  /* how long RAPQ/ZAPQ keep RC02 (virtual clock) */
+	uint64_t reset_ns;  /* how long RAPQ/ZAPQ keep RC02 */
 	uint64_t irq_ns;    /* delay before the I bit follows an AQIC */
 	uint64_t reply_ns;  /* virtual mode: time from NQAP to reply ready */
 	unsigned workers;   /* real mode: request worker threads (0 = one per core) */
@@ -200,6 +200,8 @@ struct apv_hw_queue_stats {
 	bool irq_enabled;
 	uint64_t nib;            /* saved NIB address, 0 if none */
 	uint64_t last_ready_ns;  /* clock time the latest reply became ready, 0 if none */
+	uint64_t resets;         /* RAPQ/ZAPQ accepted (answered RC00: a reset started) */
+	uint64_t last_reset_ns;  /* clock time the latest of them was accepted, 0 if none */
 };
 int apv_hw_queue_stats(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_queue_stats *out);
 

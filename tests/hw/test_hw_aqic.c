@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* AQIC: the I bit and its delay, RC06/RC07, NIB + interrupt on a reply, GISA. */
+#include <time.h>
+
 #include "testlib.h"
 
 #include "hwtest.h"
@@ -80,6 +82,45 @@ TEST(disable_answers_rc00_and_the_i_bit_goes_off_irq_ns_later)
 	REQUIRE(apv_hw_queue_stats(t.hw, T_APQN, &st) == 0);
 	CHECK_U64(st.nib, 0);
 	CHECK_EQ(st.aqic, 2);
+	hwt_fini(&t);
+}
+
+/* A clock callback that keeps the real clock's timer thread busy for 200 ms. */
+static void hog_timer_thread(void *arg)
+{
+	struct timespec ts = {0, 200 * 1000 * 1000};
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Real clock: once irq_ns have passed, TAPQ shows the new I bit, even if
+ * the clock's timer thread (which would otherwise flip it) is late.
+ */
+TEST(the_i_bit_follows_irq_ns_later_even_when_the_timer_thread_is_late)
+{
+	struct apv_hw_config cfg;
+	struct apv_timer hog;
+	struct hwt t;
+	uint64_t t0;
+
+	apv_hw_config_default(&cfg);
+	hwt_init(&t, &cfg, true);
+	apv_timer_init(&hog, hog_timer_thread, NULL);
+	apv_clock_arm(t.clk, &hog, apv_clock_now(t.clk));
+	CHECK_EQ(hwt_rc(enable(&t, T_NIB, &t.st)), 0);
+	t0 = apv_clock_now(t.clk); /* after the AQIC: irq_ns from here are surely over */
+	while (apv_clock_now(t.clk) - t0 < cfg.irq_ns)
+		;
+	CHECK(i_bit(&t));
+	CHECK(apv_clock_now(t.clk) - t0 < 100 * APV_NSEC_PER_MSEC); /* the hog is still running */
+	CHECK_EQ(hwt_rc(disable(&t)), 0);
+	t0 = apv_clock_now(t.clk);
+	while (apv_clock_now(t.clk) - t0 < cfg.irq_ns)
+		;
+	CHECK(!i_bit(&t));
+	apv_clock_cancel(t.clk, &hog);
 	hwt_fini(&t);
 }
 
