@@ -298,13 +298,28 @@ static struct apv_timer *virtual_pop_due(struct apv_clock *c, uint64_t limit)
 	return t;
 }
 
-static void real_sleep(uint64_t ns)
+/*
+ * Waking a sleeping thread takes tens of microseconds (timer slack,
+ * scheduler); a wait shorter than APV_CLOCK_SPIN_NS spins on the clock
+ * instead, the way the kernel uses udelay() rather than usleep() for a few
+ * microseconds. The stack's polling loops start with such short waits.
+ */
+#define APV_CLOCK_SPIN_NS (10 * APV_NSEC_PER_USEC)
+
+static void real_sleep(const struct apv_clock *c, uint64_t ns)
 {
 	struct timespec ts = {
 	    .tv_sec = (time_t)(ns / APV_NSEC_PER_SEC),
 	    .tv_nsec = (long)(ns % APV_NSEC_PER_SEC),
 	};
 
+	if (ns <= APV_CLOCK_SPIN_NS) {
+		uint64_t end = real_now(c) + ns;
+
+		while (real_now(c) < end)
+			;
+		return;
+	}
 	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
 		;
 }
@@ -315,7 +330,7 @@ void apv_clock_sleep(struct apv_clock *c, uint64_t ns)
 	struct apv_timer *t;
 
 	if (!c->is_virtual) {
-		real_sleep(ns);
+		real_sleep(c, ns);
 		return;
 	}
 	apv_mutex_lock(&c->lock);

@@ -59,7 +59,8 @@ bool apv_timer_armed(const struct apv_timer *t);
 
 /*
  * Let `ns` nanoseconds pass. Virtual: moves time forward in steps,
- * running every timer that falls due on the way. Real: sleeps.
+ * running every timer that falls due on the way. Real: sleeps (spins for up to 10 us,
+ * shorter than waking a thread takes).
  * Every wait in the stack goes through this call.
  */
 void apv_clock_sleep(struct apv_clock *c, uint64_t ns);
