@@ -176,7 +176,26 @@ void vfio_ap_bus_scan(struct apv_matrix *m)
 
 void vfio_ap_bus_free(struct apv_matrix *m)
 {
+	struct vfio_ap_reset r;
+
 	apv_mutex_lock(&m->guests_lock);
+	/*
+	 * Unload: vfio_ap lets go of every queue it drives. The ones no mdev
+	 * holds (all of them, once every mdev is removed) are zeroized as one
+	 * batch rather than one after another.
+	 */
+	apv_mutex_lock(&m->mdevs_lock);
+	vfio_ap_reset_init(&r, m);
+	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
+		struct vfio_ap_queue *q = m->queues[i];
+
+		if (q && q->drv == APV_DRV_VFIO_AP && !q->mdev) {
+			q->drv = APV_DRV_NONE;
+			vfio_ap_reset_add(&r, q);
+		}
+	}
+	vfio_ap_reset_wait(&r);
+	apv_mutex_unlock(&m->mdevs_lock);
 	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++)
 		if (m->queues[i])
 			destroy_queue(m, m->queues[i]);

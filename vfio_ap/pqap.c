@@ -35,20 +35,48 @@ void vfio_ap_free_irq(struct vfio_ap_queue *q)
 	q->irq_vm = NULL;
 }
 
-/* Up to 5 TAPQs, 20 ms apart, until the I bit is off. */
+/*
+ * The waits of a disable. The kernel sleeps 20 ms between looks; here the
+ * looks start 5 us apart and spread out (vfio_ap_poll_gap), within the
+ * same budget, so that a change the hardware makes in microseconds is
+ * seen in microseconds and mdevs_lock, which every guest's AQIC needs, is
+ * held no longer than the hardware takes.
+ *
+ * poll_wait: sleep until the next look of a wait that began at `start`
+ * and may last `budget` ns; the last look falls on the end of the budget.
+ * False once the budget is used up.
+ */
+static bool poll_wait(struct apv_matrix *m, uint64_t start, uint64_t budget)
+{
+	uint64_t waited = apv_clock_now(m->clock) - start, gap;
+
+	if (waited >= budget)
+		return false;
+	gap = vfio_ap_poll_gap(waited);
+	apv_clock_sleep(m->clock, gap < budget - waited ? gap : budget - waited);
+	return true;
+}
+
+static bool not_operational(uint8_t rc)
+{
+	return rc != APV_RC_NORMAL && rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY;
+}
+
+/* Until the I bit is off, for as long as the kernel's 5 TAPQs 20 ms apart. */
 static void wait_for_irqclear(struct apv_matrix *m, apv_apqn_t apqn)
 {
+	uint64_t start = apv_clock_now(m->clock);
 	uint8_t rc = 0;
 
-	for (unsigned i = 0; i < VFIO_AP_IRQCLEAR_TRIES; i++) {
+	do {
 		uint64_t gr2 = 0;
 		uint32_t w = apv_hw_tapq(m->hw, apqn, false, &gr2);
 
 		rc = apv_apqsw_get_rc(w);
 		if ((rc == APV_RC_NORMAL || rc == APV_RC_RESET_IN_PROGRESS) && !(w & APV_APQSW_I))
 			return;
-		if (rc != APV_RC_NORMAL && rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY) {
-			/* Not operational: nothing will change. */
+		if (not_operational(rc)) {
+			/* Nothing will change. */
 			apv_log_ratelimited(m->log, &m->once_tapq, APV_LOG_WARNING, VFIO_AP_LOG,
 					    NULL,
 					    "queue %02x.%04x answered TAPQ with rc=0x%02x while "
@@ -56,25 +84,51 @@ static void wait_for_irqclear(struct apv_matrix *m, apv_apqn_t apqn)
 					    VFIO_AP_QID(apqn), rc);
 			return;
 		}
-		if (i + 1 < VFIO_AP_IRQCLEAR_TRIES)
-			apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
-	}
+	} while (poll_wait(m, start, VFIO_AP_IRQCLEAR_BUDGET_NS));
 	apv_log_ratelimited(m->log, &m->once_irq_on, APV_LOG_WARNING, VFIO_AP_LOG, NULL,
-			    "interrupts of queue %02x.%04x still on after %u TAPQs (rc=0x%02x)",
-			    VFIO_AP_QID(apqn), VFIO_AP_IRQCLEAR_TRIES, rc);
+			    "interrupts of queue %02x.%04x still on after %u ms (rc=0x%02x)",
+			    VFIO_AP_QID(apqn),
+			    (unsigned)(VFIO_AP_IRQCLEAR_BUDGET_NS / APV_NSEC_PER_MSEC), rc);
 }
 
 /*
  * RC07 with the I bit off means "already disabled" or "an enable is still
  * taking effect": the I bit then comes on by itself, with the NIB we are
- * about to unpin. One look after a wait interval tells the two apart.
+ * about to unpin. Watching the I bit for one wait interval tells the two
+ * apart. Without a saved NIB no enable of ours can be on its way (an
+ * enable is saved as soon as the hardware accepts it), so there is
+ * nothing to wait for.
  */
-static bool enable_landed(struct apv_matrix *m, apv_apqn_t apqn)
+static bool enable_landed(struct apv_matrix *m, const struct vfio_ap_queue *q)
 {
-	uint64_t gr2 = 0;
+	uint64_t start = apv_clock_now(m->clock);
 
-	apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
-	return apv_hw_tapq(m->hw, apqn, false, &gr2) & APV_APQSW_I;
+	if (!q->saved_nib)
+		return false;
+	while (poll_wait(m, start, VFIO_AP_WAIT_NS)) {
+		uint64_t gr2 = 0;
+		uint32_t w = apv_hw_tapq(m->hw, q->apqn, false, &gr2);
+
+		if (w & APV_APQSW_I)
+			return true;
+		if (not_operational(apv_apqsw_get_rc(w)))
+			return false;
+	}
+	return false;
+}
+
+/* Before repeating an AQIC that found the queue resetting or busy: until TAPQ says it is not. */
+static void wait_quiet(struct apv_matrix *m, apv_apqn_t apqn)
+{
+	uint64_t start = apv_clock_now(m->clock);
+
+	while (poll_wait(m, start, VFIO_AP_WAIT_NS)) {
+		uint64_t gr2 = 0;
+		uint8_t rc = apv_apqsw_get_rc(apv_hw_tapq(m->hw, apqn, false, &gr2));
+
+		if (rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY)
+			return;
+	}
 }
 
 uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q)
@@ -91,15 +145,14 @@ uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q)
 			bool maybe_enabling = rc == APV_RC_OTHERWISE_CHANGED && !(w & APV_APQSW_I);
 
 			wait_for_irqclear(m, q->apqn);
-			if (maybe_enabling && i + 1 < VFIO_AP_AQIC_TRIES &&
-			    enable_landed(m, q->apqn))
+			if (maybe_enabling && i + 1 < VFIO_AP_AQIC_TRIES && enable_landed(m, q))
 				continue; /* the enable landed after all: disable it now */
 			break;
 		}
 		if (rc != APV_RC_RESET_IN_PROGRESS && rc != APV_RC_BUSY)
 			break; /* not operational: the interrupt state is gone with it */
 		if (i + 1 < VFIO_AP_AQIC_TRIES)
-			apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
+			wait_quiet(m, q->apqn);
 	}
 	if (apv_apqsw_get_rc(w) != APV_RC_NORMAL && apv_apqsw_get_rc(w) != APV_RC_OTHERWISE_CHANGED)
 		apv_log_ratelimited(m->log, &m->once_aqic_off, APV_LOG_WARNING, VFIO_AP_LOG, NULL,

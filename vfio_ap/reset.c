@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Queue reset (ZAPQ) when a queue leaves a guest: detach, device reset,
- * unassign, unbind, filtering, host configuration change.
+ * Queue reset (ZAPQ) when queues leave a guest: detach, device reset,
+ * mdev remove, unassign, unbind, filtering, host configuration change,
+ * module unload.
  *
- * A reset is only done when TAPQ says so: the interrupt resources (NIB pin,
- * guest ISC) stay until the queue reports a normal state after the ZAPQ,
- * because until then the adapter may still write the NIB. There is no
- * upper time bound, like the kernel's work item. To keep a permanently
+ * Every queue of a batch gets its ZAPQ first; then one loop verifies them
+ * all with TAPQ, each on its own schedule counted from its latest ZAPQ
+ * (vfio_ap_poll_gap), so a busy or slow queue delays nobody else and the
+ * batch takes as long as its slowest queue. This is the kernel's reset
+ * work per queue and the flush of all of them afterwards, in one thread.
+ *
+ * A reset is only done when TAPQ says so: the interrupt resources (NIB
+ * pin, guest ISC) stay until the queue reports a normal state after the
+ * ZAPQ, because until then the adapter may still write the NIB. There is
+ * no upper time bound, like the kernel's work item. To keep a permanently
  * busy queue from hanging us for good, the wait also ends when the queue
  * leaves the host configuration (RC01/03/04), which is what an
  * administrator does with a broken adapter. Every wait goes through the
@@ -27,13 +34,6 @@ bool vfio_ap_queue_passable(const struct vfio_ap_queue *q)
 	return rc == APV_RC_NORMAL || rc == APV_RC_DECONFIGURED || rc == APV_RC_CHECKSTOPPED;
 }
 
-static uint8_t zapq(struct apv_matrix *m, struct vfio_ap_queue *q)
-{
-	atomic_fetch_add(&m->resets, 1);
-	q->reset_status = apv_hw_zapq(m->hw, q->apqn);
-	return apv_apqsw_get_rc(q->reset_status);
-}
-
 /* RCs after which the ZAPQ must be repeated once the queue is quiet again. */
 static bool zapq_again(uint8_t rc)
 {
@@ -47,69 +47,140 @@ static bool gone(uint8_t rc)
 }
 
 /* 1 = keep waiting, 0 = done, -EIO = unexpected answer. */
-static int zapq_outcome(uint8_t rc)
+static int zapq(struct apv_matrix *m, struct vfio_ap_queue *q)
 {
+	uint8_t rc;
+
+	atomic_fetch_add(&m->resets, 1);
+	q->reset_status = apv_hw_zapq(m->hw, q->apqn);
+	q->zapq_at = apv_clock_now(m->clock);
+	q->poll_at = q->zapq_at + vfio_ap_poll_gap(0);
+	rc = apv_apqsw_get_rc(q->reset_status);
+	q->zapq_rc = rc;
 	if (rc == APV_RC_NORMAL || zapq_again(rc))
 		return 1;
-	if (gone(rc))
+	return gone(rc) ? 0 : -EIO;
+}
+
+/* One verification TAPQ: 1 = keep waiting, 0 = done, -EIO = unexpected answer. */
+static int verify(struct apv_matrix *m, struct vfio_ap_queue *q)
+{
+	uint64_t gr2 = 0, now;
+	uint32_t w = apv_hw_tapq(m->hw, q->apqn, false, &gr2);
+	uint8_t rc = apv_apqsw_get_rc(w);
+
+	if (rc == APV_RC_RESET_IN_PROGRESS || rc == APV_RC_BUSY) {
+		now = apv_clock_now(m->clock);
+		q->poll_at = now + vfio_ap_poll_gap(now - q->zapq_at);
+		return 1;
+	}
+	if (rc == APV_RC_NORMAL && !zapq_again(q->zapq_rc)) {
+		q->reset_status = w;
 		return 0;
-	return -EIO;
+	}
+	/* The first ZAPQ did not take (or SE association failed): zeroize again. */
+	if (rc == APV_RC_NORMAL || rc == APV_RC_ASSOC_SECRET_NOT_UNIQUE ||
+	    rc == APV_RC_ASSOC_FAILED)
+		return zapq(m, q);
+	q->reset_status = w;
+	return gone(rc) ? 0 : -EIO;
+}
+
+void vfio_ap_reset_init(struct vfio_ap_reset *r, struct apv_matrix *m)
+{
+	r->m = m;
+	r->pending = NULL;
+	r->done = NULL;
+	r->rc = 0;
+}
+
+/*
+ * On -EIO the state is unknown; the queue is no longer passable, so it
+ * stays out of every guest, and the resources go now so that nothing
+ * leaks.
+ */
+static void finish(struct vfio_ap_reset *r, struct vfio_ap_queue *q, int st)
+{
+	vfio_ap_free_irq(q);
+	if (st || apv_apqsw_get_rc(q->reset_status) != APV_RC_NORMAL)
+		r->rc = -EIO;
+	q->rnext = r->done;
+	r->done = q;
+}
+
+void vfio_ap_reset_add(struct vfio_ap_reset *r, struct vfio_ap_queue *q)
+{
+	int st;
+
+	if (q->resetting)
+		return;
+	q->resetting = true;
+	if (!vfio_ap_in_host_config(r->m, q->apqn)) {
+		/* Gone from the host configuration: nothing left to zeroize. */
+		finish(r, q, 0);
+		return;
+	}
+	st = zapq(r->m, q);
+	if (st != 1) {
+		finish(r, q, st);
+		return;
+	}
+	q->rnext = r->pending;
+	r->pending = q;
+}
+
+int vfio_ap_reset_wait(struct vfio_ap_reset *r)
+{
+	struct apv_matrix *m = r->m;
+
+	while (r->pending) {
+		struct vfio_ap_queue **pp = &r->pending, *q;
+		uint64_t now = apv_clock_now(m->clock), next = UINT64_MAX;
+
+		while ((q = *pp) != NULL) {
+			int st = q->poll_at <= now ? verify(m, q) : 1;
+
+			if (st != 1) {
+				*pp = q->rnext;
+				finish(r, q, st);
+				continue;
+			}
+			/*
+			 * Still resetting or busy, now - q->zapq_at after its
+			 * ZAPQ: where a "reset not completed after N ms"
+			 * report about q belongs.
+			 */
+			if (q->poll_at < next)
+				next = q->poll_at;
+			pp = &q->rnext;
+		}
+		if (!r->pending)
+			break;
+		now = apv_clock_now(m->clock);
+		if (next > now)
+			apv_clock_sleep(m->clock, next - now);
+	}
+	for (struct vfio_ap_queue *q = r->done; q; q = q->rnext)
+		q->resetting = false;
+	r->done = NULL;
+	return r->rc;
 }
 
 int vfio_ap_reset_queue(struct apv_matrix *m, struct vfio_ap_queue *q)
 {
-	uint8_t zrc;
-	int st;
+	struct vfio_ap_reset r;
 
-	if (!vfio_ap_in_host_config(m, q->apqn)) {
-		/* Gone from the host configuration: nothing left to zeroize. */
-		vfio_ap_free_irq(q);
-		return 0;
-	}
-	zrc = zapq(m, q);
-	st = zapq_outcome(zrc);
-	while (st == 1) {
-		uint64_t gr2 = 0;
-		uint32_t w;
-		uint8_t rc;
-
-		apv_clock_sleep(m->clock, VFIO_AP_WAIT_NS);
-		w = apv_hw_tapq(m->hw, q->apqn, false, &gr2);
-		rc = apv_apqsw_get_rc(w);
-		if (rc == APV_RC_RESET_IN_PROGRESS || rc == APV_RC_BUSY)
-			continue;
-		if (rc == APV_RC_NORMAL && !zapq_again(zrc)) {
-			q->reset_status = w;
-			st = 0;
-		} else if (rc == APV_RC_NORMAL || rc == APV_RC_ASSOC_SECRET_NOT_UNIQUE ||
-			   rc == APV_RC_ASSOC_FAILED) {
-			/* The first ZAPQ did not take (or SE association failed): zeroize again. */
-			zrc = zapq(m, q);
-			st = zapq_outcome(zrc);
-		} else if (gone(rc)) {
-			q->reset_status = w;
-			st = 0;
-		} else {
-			q->reset_status = w;
-			st = -EIO;
-		}
-	}
-	/*
-	 * On -EIO the state is unknown; the queue is no longer passable, so it
-	 * stays out of every guest, and the resources go now so that nothing
-	 * leaks.
-	 */
-	vfio_ap_free_irq(q);
-	return st;
+	vfio_ap_reset_init(&r, m);
+	vfio_ap_reset_add(&r, q);
+	return vfio_ap_reset_wait(&r);
 }
 
 int vfio_ap_reset_linked(struct apv_mdev *mdev)
 {
-	int rc = 0;
+	struct vfio_ap_reset r;
 
+	vfio_ap_reset_init(&r, mdev->m);
 	for (struct vfio_ap_queue *q = mdev->linked; q; q = q->lnext)
-		if (vfio_ap_reset_queue(mdev->m, q) ||
-		    apv_apqsw_get_rc(q->reset_status) != APV_RC_NORMAL)
-			rc = -EIO;
-	return rc;
+		vfio_ap_reset_add(&r, q);
+	return vfio_ap_reset_wait(&r);
 }

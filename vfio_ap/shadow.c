@@ -113,7 +113,7 @@ static bool usable(const struct apv_mdev *mdev, apv_apqn_t apqn)
 }
 
 static void reset_part(struct apv_mdev *mdev, const struct apv_mask *apm,
-		       const struct apv_mask *aqm)
+		       const struct apv_mask *aqm, struct vfio_ap_reset *r)
 {
 	struct apv_matrix *m = mdev->m;
 	unsigned apid, apqi;
@@ -131,14 +131,14 @@ static void reset_part(struct apv_mdev *mdev, const struct apv_mask *apm,
 				apv_log_emit(m->log, APV_LOG_INFO, VFIO_AP_LOG_MDEV, mdev->uuid,
 					     "queue %02x.%04x taken from the running guest", apid,
 					     apqi);
-			vfio_ap_reset_queue(m, q);
+			vfio_ap_reset_add(r, q);
 		}
 	}
 }
 
 /* Reset the linked queues that were in the old shadow (oapm x oaqm) and are not in the new one. */
 static void reset_gone(struct apv_mdev *mdev, const struct apv_mask *oapm,
-		       const struct apv_mask *oaqm)
+		       const struct apv_mask *oaqm, struct vfio_ap_reset *r)
 {
 	struct apv_mask gone_apm, gone_aqm, kept_apm;
 
@@ -146,12 +146,12 @@ static void reset_gone(struct apv_mdev *mdev, const struct apv_mask *oapm,
 	apv_mask_andnot(&gone_aqm, oaqm, &mdev->saqm);
 	apv_mask_and(&kept_apm, oapm, &mdev->sapm);
 	if (!apv_mask_empty(&gone_apm))
-		reset_part(mdev, &gone_apm, oaqm);
+		reset_part(mdev, &gone_apm, oaqm, r);
 	if (!apv_mask_empty(&gone_aqm))
-		reset_part(mdev, &kept_apm, &gone_aqm);
+		reset_part(mdev, &kept_apm, &gone_aqm, r);
 }
 
-bool vfio_ap_update_shadow(struct apv_mdev *mdev, const struct apv_qci *host)
+bool vfio_ap_filter(struct apv_mdev *mdev, const struct apv_qci *host, struct vfio_ap_reset *r)
 {
 	struct apv_matrix *m = mdev->m;
 	struct apv_mask apm, aqm, adm, oapm = mdev->sapm, oaqm = mdev->saqm;
@@ -192,10 +192,22 @@ bool vfio_ap_update_shadow(struct apv_mdev *mdev, const struct apv_qci *host)
 	 * Every linked queue that left the guest's configuration is reset:
 	 * those of the adapters that left (with every old domain) and those of
 	 * the domains that left (on the adapters that stayed). Only those
-	 * rows and columns are visited, not the whole matrix.
+	 * rows and columns are visited, not the whole matrix. Their ZAPQs go
+	 * out now; the caller verifies them all together.
 	 */
-	reset_gone(mdev, &oapm, &oaqm);
+	reset_gone(mdev, &oapm, &oaqm, r);
 	return true;
+}
+
+bool vfio_ap_update_shadow(struct apv_mdev *mdev, const struct apv_qci *host)
+{
+	struct vfio_ap_reset r;
+	bool changed;
+
+	vfio_ap_reset_init(&r, mdev->m);
+	changed = vfio_ap_filter(mdev, host, &r);
+	vfio_ap_reset_wait(&r);
+	return changed;
 }
 
 void vfio_ap_sync(struct apv_mdev *mdev)

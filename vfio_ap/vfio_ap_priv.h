@@ -32,10 +32,19 @@
 
 #define VFIO_AP_NQUEUES 65536
 #define VFIO_AP_UUID_LEN 36
-/* AP_RESET_INTERVAL and the AQIC retry spacing. */
+/*
+ * The kernel's AP_RESET_INTERVAL and AQIC retry spacing (msleep(20)): here
+ * the longest gap between two looks at a queue, and the unit of the
+ * AQIC waits' budgets. The looks start VFIO_AP_POLL_MIN_NS apart and the
+ * gap grows with the time already waited (vfio_ap_poll_gap).
+ */
 #define VFIO_AP_WAIT_NS (20 * APV_NSEC_PER_MSEC)
+#define VFIO_AP_POLL_MIN_NS (5 * APV_NSEC_PER_USEC)
+#define VFIO_AP_POLL_GROWTH_SHIFT 4
 #define VFIO_AP_AQIC_TRIES 6
 #define VFIO_AP_IRQCLEAR_TRIES 5
+/* The I-bit wait lasts until the kernel's last of its 5 looks 20 ms apart. */
+#define VFIO_AP_IRQCLEAR_BUDGET_NS ((VFIO_AP_IRQCLEAR_TRIES - 1) * VFIO_AP_WAIT_NS)
 #define VFIO_AP_PAGE_SIZE UINT64_C(4096)
 
 /* Log subsystems: the driver's own messages, and those about one mdev (dev_*). */
@@ -58,6 +67,12 @@ struct vfio_ap_queue {
 	int saved_isc;	       /* guest ISC, -1 = none */
 	struct apv_vm *irq_vm; /* VM the pin and ISC were taken on */
 	uint32_t reset_status; /* APQSW of the last ZAPQ / verification TAPQ */
+	/* While in a vfio_ap_reset batch (between _add and the end of _wait). */
+	struct vfio_ap_queue *rnext;
+	bool resetting;
+	uint8_t zapq_rc;  /* answer of the latest ZAPQ */
+	uint64_t zapq_at; /* when it was issued: the queue's polls are timed from here */
+	uint64_t poll_at; /* next verification TAPQ */
 };
 
 struct apv_mdev {
@@ -124,6 +139,8 @@ void vfio_ap_notify(int fd);
 
 /* ---- shadow.c: links and the shadow APCB ----------------------------------------- */
 
+struct vfio_ap_reset;
+
 void vfio_ap_link(struct apv_mdev *mdev, struct vfio_ap_queue *q);
 void vfio_ap_unlink(struct vfio_ap_queue *q);
 /* The same for a part of the matrix only: what an assign added, an unassign removed. */
@@ -138,16 +155,53 @@ void vfio_ap_unlink_part(struct apv_mdev *mdev, const struct apv_mask *apm,
  * the shadow. Returns true if the shadow changed.
  */
 bool vfio_ap_update_shadow(struct apv_mdev *mdev, const struct apv_qci *host);
+/* The same, but the resets join the caller's batch; the caller waits. */
+bool vfio_ap_filter(struct apv_mdev *mdev, const struct apv_qci *host, struct vfio_ap_reset *r);
 bool vfio_ap_in_shadow(const struct apv_mdev *mdev, apv_apqn_t apqn);
 /* relink + update_shadow(NULL) + relink (unlinks after the resets). */
 void vfio_ap_sync(struct apv_mdev *mdev);
 
 /* ---- reset.c ------------------------------------------------------------------------ */
 
-/* ZAPQ and verify; frees the interrupt resources. 0 or -EIO. mdevs_lock held. */
+/*
+ * A batch of queue resets: _add issues the ZAPQ at once, _wait verifies
+ * every added queue in one loop and frees each one's interrupt resources
+ * as soon as it is verified (or gone). The whole batch takes as long as
+ * its slowest queue. mdevs_lock held from _init to the end of _wait.
+ */
+struct vfio_ap_reset {
+	struct apv_matrix *m;
+	struct vfio_ap_queue *pending; /* ZAPQ issued, not verified yet */
+	struct vfio_ap_queue *done;    /* finished; still marked until _wait ends */
+	int rc;			       /* -EIO once a queue did not end with RC00 */
+};
+void vfio_ap_reset_init(struct vfio_ap_reset *r, struct apv_matrix *m);
+/* A queue already in the batch is not zeroized twice. */
+void vfio_ap_reset_add(struct vfio_ap_reset *r, struct vfio_ap_queue *q);
+/* 0, or -EIO if any queue's reset failed or did not end with RC00. */
+int vfio_ap_reset_wait(struct vfio_ap_reset *r);
+
+/* A batch of one. */
 int vfio_ap_reset_queue(struct apv_matrix *m, struct vfio_ap_queue *q);
+/* Every linked queue of the mdev, as one batch. */
 int vfio_ap_reset_linked(struct apv_mdev *mdev);
 bool vfio_ap_queue_passable(const struct vfio_ap_queue *q);
+
+/*
+ * The gap before the next look at something that has been waited on for
+ * `waited` ns: 1/16 of that, at least VFIO_AP_POLL_MIN_NS and at most
+ * VFIO_AP_WAIT_NS. So an event is seen at most 5 us or 6.25 % after it
+ * happened (up to 320 ms, then 20 ms), with about a hundred looks for a
+ * 100 ms wait.
+ */
+static inline uint64_t vfio_ap_poll_gap(uint64_t waited)
+{
+	uint64_t gap = waited >> VFIO_AP_POLL_GROWTH_SHIFT;
+
+	if (gap < VFIO_AP_POLL_MIN_NS)
+		return VFIO_AP_POLL_MIN_NS;
+	return gap > VFIO_AP_WAIT_NS ? VFIO_AP_WAIT_NS : gap;
+}
 
 /* ---- pqap.c -------------------------------------------------------------------------- */
 

@@ -202,7 +202,7 @@ TEST(interrupts_that_stay_on_after_the_disable_warn_once)
 	CHECK_AQIC(&f, fx_disable(&f, Q), 0);
 	CHECK_EQ(s.n, 1);
 	CHECK_REC(&s, 0, APV_LOG_WARNING,
-		  "vfio_ap: interrupts of queue 01.0004 still on after 5 TAPQs (rc=0x00)");
+		  "vfio_ap: interrupts of queue 01.0004 still on after 80 ms (rc=0x00)");
 	quiet(&f);
 	apv_clock_sleep(f.clk, 2 * APV_NSEC_PER_SEC);
 	fx_fini(&f);
