@@ -245,15 +245,21 @@ void hw_queue_irq_change(struct hw_queue *q, enum hw_irq_change change)
 		return;
 	}
 	q->irq_due = apv_clock_now(hw->clock) + hw->cfg.irq_ns;
-	apv_clock_arm(hw->clock, &q->irq_timer, q->irq_due);
+	/*
+	 * Every observer catches up (hw_queue_catch_up), so on a real clock
+	 * the timer would only cost the AQIC a wake-up of the clock's thread
+	 * (tens of microseconds in a virtual machine). The virtual clock
+	 * keeps it: it runs in line and makes the change a visible event.
+	 */
+	if (apv_clock_is_virtual(hw->clock))
+		apv_clock_arm(hw->clock, &q->irq_timer, q->irq_due);
 }
 
 /*
- * The I bit changes irq_ns after the AQIC for every observer. The timer
- * alone would make that "whenever the clock's thread gets to run", which
- * on a real clock is tens of microseconds late; so every instruction
- * (and a reply becoming ready) first applies a change that is due. Costs
- * a clock read only while a change is pending.
+ * The I bit changes irq_ns after the AQIC for every observer: every
+ * instruction (and a reply becoming ready) first applies a change that is
+ * due, so no observer depends on when a clock thread gets to run. Costs a
+ * clock read only while a change is pending.
  */
 void hw_queue_catch_up(struct hw_queue *q)
 {
