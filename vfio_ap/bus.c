@@ -174,28 +174,38 @@ void vfio_ap_bus_scan(struct apv_matrix *m)
 	apv_mutex_unlock(&m->guests_lock);
 }
 
-void vfio_ap_bus_free(struct apv_matrix *m)
+/*
+ * vfio_ap lets go of the queues no mdev holds that go to another driver
+ * (on unload: every one): they are zeroized as one batch, not one after
+ * another as the AP bus would unbind them.
+ */
+static void release_unheld(struct apv_matrix *m, bool unload)
 {
 	struct vfio_ap_reset r;
 
-	apv_mutex_lock(&m->guests_lock);
-	/*
-	 * Unload: vfio_ap lets go of every queue it drives. The ones no mdev
-	 * holds (all of them, once every mdev is removed) are zeroized as one
-	 * batch rather than one after another.
-	 */
 	apv_mutex_lock(&m->mdevs_lock);
 	vfio_ap_reset_init(&r, m);
 	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
 		struct vfio_ap_queue *q = m->queues[i];
+		enum apv_queue_driver to;
 
-		if (q && q->drv == APV_DRV_VFIO_AP && !q->mdev) {
-			q->drv = APV_DRV_NONE;
-			vfio_ap_reset_add(&r, q);
-		}
+		if (!q || q->mdev || q->drv != APV_DRV_VFIO_AP)
+			continue;
+		to = unload ? APV_DRV_NONE : vfio_ap_driver_for(m, q);
+		if (to == APV_DRV_VFIO_AP)
+			continue;
+		q->drv = to;
+		vfio_ap_reset_add(&r, q);
 	}
 	vfio_ap_reset_wait(&r);
 	apv_mutex_unlock(&m->mdevs_lock);
+}
+
+void vfio_ap_bus_free(struct apv_matrix *m)
+{
+	apv_mutex_lock(&m->guests_lock);
+	/* Every mdev is gone by now, so this is all of vfio_ap's queues. */
+	release_unheld(m, true);
 	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++)
 		if (m->queues[i])
 			destroy_queue(m, m->queues[i]);
@@ -332,7 +342,12 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 	}
 	apv_mutex_unlock(&m->mdevs_lock);
 
-	/* Rebind every queue whose owner changed: unbinds first, then probes. */
+	/*
+	 * Rebind every queue whose owner changed: unbinds first, then probes.
+	 * The in_use check above keeps every queue an mdev holds with vfio_ap,
+	 * so the release takes them all; the loop is for completeness.
+	 */
+	release_unheld(m, false);
 	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
 		struct vfio_ap_queue *q = m->queues[i];
 

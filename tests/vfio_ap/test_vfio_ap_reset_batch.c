@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Queue resets in batches: every path that resets several queues (VFIO
- * reset, detach, mdev remove, unassign, host configuration change, module
- * unload) issues every ZAPQ first and verifies them together, so it takes
- * as long as its slowest queue, not the sum, and a busy queue delays
- * neither the ZAPQ nor the verification of the others. The virtual clock
+ * reset, detach, mdev remove, unassign, host configuration change, bus
+ * mask change, module unload) issues every ZAPQ first and verifies them
+ * together, so it takes as long as its slowest queue, not the sum, and a
+ * busy queue delays neither the ZAPQ nor the verification of the others. The virtual clock
  * makes the times exact; the hardware records when each queue's latest
  * reset started (apv_hw_queue_stats.last_reset_ns).
  */
@@ -298,6 +298,24 @@ TEST(host_configuration_removal_frees_without_waiting)
 	CHECK_U64(hwq(&f, QS[2]).resets, before[2]);
 	CHECK_U64(hwq(&f, QS[3]).resets, before[3]);
 	FX_BALANCE(&f, 2, 2, 2);
+	fx_fini(&f);
+}
+
+TEST(unbinding_queues_through_the_bus_masks_resets_them_in_parallel)
+{
+	const apv_apqn_t a3[2] = {(FX_A3 << 8) | FX_D1, (FX_A3 << 8) | FX_D2};
+	struct fx f;
+	uint64_t t0;
+
+	init_slow(&f, SLOW);
+	t0 = apv_clock_now(f.clk);
+	/* Adapter 0a back to the host drivers: its two queues leave vfio_ap. */
+	CHECK_EQ(apv_bus_store_mask(f.m, true, "+10", NULL, 0), 0);
+	CHECK(apv_clock_now(f.clk) - t0 >= SLOW && apv_clock_now(f.clk) - t0 <= SEEN_BY(SLOW));
+	for (unsigned i = 0; i < 2; i++) {
+		CHECK_U64(hwq(&f, a3[i]).resets, 1);
+		CHECK_U64(hwq(&f, a3[i]).last_reset_ns, t0);
+	}
 	fx_fini(&f);
 }
 
