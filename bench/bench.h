@@ -224,6 +224,7 @@ struct bench_stack_opts {
 	unsigned domains;  /* usage domains 0..n-1 */
 	unsigned workers;  /* hardware worker threads (0: one per core) */
 	uint64_t irq_ns;   /* hardware I-bit delay */
+	uint64_t reset_ns; /* hardware RAPQ/ZAPQ duration */
 	bool guest;        /* bring the guest model up on the vCPU */
 	bool useirq;       /* guest: AQIC interrupts (false: 250 us polling) */
 };
@@ -245,6 +246,7 @@ static inline void bench_stack_opts_default(struct bench_stack_opts *o)
 	o->adapters = 2;
 	o->domains = 2;
 	o->irq_ns = 10 * APV_NSEC_PER_USEC;
+	o->reset_ns = 10 * APV_NSEC_PER_USEC;
 	o->guest = true;
 	o->useirq = true;
 }
@@ -266,7 +268,7 @@ static inline void bench_stack_init(struct bench_stack *s, const struct bench_st
 	apv_hw_config_default(&hc);
 	hc.workers = o->workers;
 	hc.irq_ns = o->irq_ns;
-	hc.reset_ns = 10 * APV_NSEC_PER_USEC;
+	hc.reset_ns = o->reset_ns;
 	s->hw = apv_hw_new(&hc, s->clk);
 	if (!s->hw)
 		bench_die("apv_hw_new failed");

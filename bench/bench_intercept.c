@@ -7,9 +7,10 @@
  * storage), and on disable the wait for the I bit and the release.
  *
  * The hardware is configured with irq_ns = 0, so the I bit follows an
- * AQIC at once and the disable's wait costs one TAPQ instead of a 20 ms
- * sleep; every queue is its own, as two vCPUs of a Linux guest would use
- * different queues. All vCPUs share one NIB address, as Linux does.
+ * AQIC at once and the disable's wait costs one TAPQ (bench_reset
+ * measures that wait at the default timing); every queue is its own, as
+ * two vCPUs of a Linux guest would use different queues. All vCPUs share
+ * one NIB address, as Linux does.
  *
  * The baseline is the lock floor: the same locks the path must take, in
  * the same nesting, with nothing done under them:
