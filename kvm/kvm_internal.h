@@ -108,7 +108,7 @@ struct apv_vm {
 	/* Conversion to protected: intercepts in flight, and the wait for them. */
 	atomic_uint icpt_active;
 	atomic_bool pv_converting;
-	pthread_mutex_t pv_lock;
+	struct apv_mutex pv_lock;
 	pthread_cond_t pv_cond;
 	atomic_uint pv_pinned_pages; /* pages with KVM_PAGE_PV_PINNED */
 	unsigned crycb_format;

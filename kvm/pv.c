@@ -31,14 +31,14 @@ void kvm_pv_init(struct apv_vm *vm, bool pv)
 	atomic_init(&vm->icpt_active, 0);
 	atomic_init(&vm->pv_converting, false);
 	atomic_init(&vm->pv_pinned_pages, 0);
-	pthread_mutex_init(&vm->pv_lock, NULL);
+	apv_mutex_init(&vm->pv_lock, APV_LOCK_VM_PV);
 	pthread_cond_init(&vm->pv_cond, NULL);
 }
 
 void kvm_pv_destroy(struct apv_vm *vm)
 {
 	pthread_cond_destroy(&vm->pv_cond);
-	pthread_mutex_destroy(&vm->pv_lock);
+	apv_mutex_destroy(&vm->pv_lock);
 }
 
 /*
@@ -52,19 +52,19 @@ void kvm_pv_intercept_enter(struct apv_vm *vm)
 		if (!atomic_load(&vm->pv_converting))
 			return;
 		kvm_pv_intercept_leave(vm);
-		pthread_mutex_lock(&vm->pv_lock);
+		apv_mutex_lock(&vm->pv_lock);
 		while (atomic_load(&vm->pv_converting))
-			pthread_cond_wait(&vm->pv_cond, &vm->pv_lock);
-		pthread_mutex_unlock(&vm->pv_lock);
+			apv_cond_wait(&vm->pv_cond, &vm->pv_lock);
+		apv_mutex_unlock(&vm->pv_lock);
 	}
 }
 
 void kvm_pv_intercept_leave(struct apv_vm *vm)
 {
 	if (atomic_fetch_sub(&vm->icpt_active, 1) == 1 && atomic_load(&vm->pv_converting)) {
-		pthread_mutex_lock(&vm->pv_lock);
+		apv_mutex_lock(&vm->pv_lock);
 		pthread_cond_broadcast(&vm->pv_cond);
-		pthread_mutex_unlock(&vm->pv_lock);
+		apv_mutex_unlock(&vm->pv_lock);
 	}
 }
 
@@ -105,18 +105,18 @@ int apv_vm_pv_enable(struct apv_vm *vm)
 	}
 	/* Hold new intercepts at the door, then wait for those inside to leave. */
 	atomic_store(&vm->pv_converting, true);
-	pthread_mutex_lock(&vm->pv_lock);
+	apv_mutex_lock(&vm->pv_lock);
 	while (atomic_load(&vm->icpt_active))
-		pthread_cond_wait(&vm->pv_cond, &vm->pv_lock);
-	pthread_mutex_unlock(&vm->pv_lock);
+		apv_cond_wait(&vm->pv_cond, &vm->pv_lock);
+	apv_mutex_unlock(&vm->pv_lock);
 	apv_rwlock_wrlock(&vm->sie_lock);
 	mark_pinned_pages(vm);
 	atomic_store(&vm->pv, true);
 	apv_rwlock_unlock(&vm->sie_lock);
-	pthread_mutex_lock(&vm->pv_lock);
+	apv_mutex_lock(&vm->pv_lock);
 	atomic_store(&vm->pv_converting, false);
 	pthread_cond_broadcast(&vm->pv_cond);
-	pthread_mutex_unlock(&vm->pv_lock);
+	apv_mutex_unlock(&vm->pv_lock);
 out:
 	apv_vm_unlock(vm);
 	return rc;
