@@ -72,6 +72,17 @@ static int verify(struct apv_matrix *m, struct vfio_ap_queue *q)
 	if (rc == APV_RC_RESET_IN_PROGRESS || rc == APV_RC_BUSY) {
 		now = apv_clock_now(m->clock);
 		q->poll_at = now + vfio_ap_poll_gap(now - q->zapq_at);
+		/* At the kernel's pace (one look per 20 ms), however often we look. */
+		if (now >= q->report_at) {
+			q->report_at = now + VFIO_AP_WAIT_NS;
+			apv_log_ratelimited(
+			    m->log, &m->rl_reset_wait, APV_LOG_NOTICE, VFIO_AP_LOG, NULL,
+			    "reset of queue %02x.%04x not complete after %llu ms "
+			    "(rc=0x%02x E=%u I=%u)",
+			    VFIO_AP_QID(q->apqn),
+			    (unsigned long long)((now - q->reset_began) / APV_NSEC_PER_MSEC), rc,
+			    !!(w & APV_APQSW_E), !!(w & APV_APQSW_I));
+		}
 		return 1;
 	}
 	if (rc == APV_RC_NORMAL && !zapq_again(q->zapq_rc)) {
@@ -115,6 +126,8 @@ void vfio_ap_reset_add(struct vfio_ap_reset *r, struct vfio_ap_queue *q)
 	if (q->resetting)
 		return;
 	q->resetting = true;
+	q->reset_began = apv_clock_now(r->m->clock);
+	q->report_at = q->reset_began + VFIO_AP_WAIT_NS;
 	if (!vfio_ap_in_host_config(r->m, q->apqn)) {
 		/* Gone from the host configuration: nothing left to zeroize. */
 		finish(r, q, 0);
@@ -145,11 +158,7 @@ int vfio_ap_reset_wait(struct vfio_ap_reset *r)
 				finish(r, q, st);
 				continue;
 			}
-			/*
-			 * Still resetting or busy, now - q->zapq_at after its
-			 * ZAPQ: where a "reset not completed after N ms"
-			 * report about q belongs.
-			 */
+			/* Still resetting or busy (verify reported it, rate-limited). */
 			if (q->poll_at < next)
 				next = q->poll_at;
 			pp = &q->rnext;

@@ -73,6 +73,9 @@ struct vfio_ap_queue {
 	uint8_t zapq_rc;  /* answer of the latest ZAPQ */
 	uint64_t zapq_at; /* when it was issued: the queue's polls are timed from here */
 	uint64_t poll_at; /* next verification TAPQ */
+	uint64_t
+	    reset_began; /* first ZAPQ of this reset: "not complete after N ms" counts from here */
+	uint64_t report_at; /* earliest time of the next "not complete" report */
 };
 
 struct apv_mdev {

@@ -384,4 +384,78 @@ TEST(queues_taken_from_a_running_guest_are_info_messages)
 	fx_fini(&f);
 }
 
+/* The number of milliseconds in a "not complete after N ms" line, or -1. */
+static long waited_ms(const char *line, const char *apqn)
+{
+	char prefix[96];
+	long ms = -1;
+
+	snprintf(prefix, sizeof(prefix), "vfio_ap: reset of queue %s not complete after ", apqn);
+	if (strncmp(line, prefix, strlen(prefix)) != 0)
+		return -1;
+	if (sscanf(line + strlen(prefix), "%ld ms", &ms) != 1)
+		return -1;
+	return ms;
+}
+
+/* A reset that takes long is reported every 20 ms, like the kernel's look at it. */
+TEST(slow_reset_is_reported_every_20_ms_with_rc_and_flags)
+{
+	struct fx f;
+	struct sink s;
+	struct apv_hw_fault_spec busy = {.kind = APV_FAULT_BUSY, .for_ns = 100 * APV_NSEC_PER_MSEC};
+	const char *tail = " ms (rc=0x05 E=1 I=0)";
+
+	fx_init_attached(&f);
+	REQUIRE(apv_hw_inject(f.hw, Q, &busy) == 0);
+	listen(&f, &s, APV_LOG_DEBUG);
+	CHECK_EQ(apv_mdev_reset(f.mdev), 0);
+	/* 100 ms busy: reports after 20, 40, 60 and 80 ms (none at once, none after it). */
+	CHECK_EQ(s.n, 4);
+	for (int i = 0; i < s.n && i < 4; i++) {
+		long ms = waited_ms(s.r[i].line, "01.0004");
+		size_t n = strlen(s.r[i].line);
+
+		CHECK_EQ(s.r[i].level, APV_LOG_NOTICE);
+		CHECK(ms >= 20 * (i + 1) && ms < 20 * (i + 2));
+		CHECK(n > strlen(tail) && !strcmp(s.r[i].line + n - strlen(tail), tail));
+	}
+	quiet(&f);
+	fx_fini(&f);
+}
+
+/* Ten per five seconds, and the count of the rest in the next interval and at unload. */
+TEST(slow_reset_reports_are_rate_limited_and_the_suppressed_counted)
+{
+	struct fx f;
+	struct sink s;
+	struct apv_hw_fault_spec busy = {.kind = APV_FAULT_BUSY, .for_ns = 8 * APV_NSEC_PER_SEC};
+	int waits = 0, sum = 0;
+
+	fx_init_attached(&f);
+	REQUIRE(apv_hw_inject(f.hw, Q, &busy) == 0);
+	listen(&f, &s, APV_LOG_NOTICE);
+	CHECK_EQ(apv_mdev_reset(f.mdev), 0);
+	apv_mdev_detach(f.mdev);
+	/* Stays listening through the unload: its flush reports the rest. */
+	fx_fini(&f);
+	for (int i = 0; i < s.n && i < MAXREC; i++) {
+		unsigned n;
+
+		if (waited_ms(s.r[i].line, "01.0004") >= 0)
+			waits++;
+		else if (sscanf(s.r[i].line, "vfio_ap: reset wait: %u messages suppressed", &n) ==
+			 1)
+			sum += (int)n;
+		else
+			APV_TEST_FAIL("unexpected line: %s", s.r[i].line);
+	}
+	/* Two intervals of ten; about 400 looks in 8 s at one per 20 ms. */
+	CHECK_EQ(waits, 20);
+	CHECK(s.n == 22);
+	CHECK(sum >= 350 && sum <= 400);
+	CHECK(waited_ms(s.r[10].line, "01.0004") < 0); /* the first interval's count comes first */
+	CHECK(waited_ms(s.r[11].line, "01.0004") > 5000);
+}
+
 TEST_MAIN
