@@ -17,20 +17,10 @@
 
 #include "guest_internal.h"
 
-/* For spinning waiters: that something happened, and when (real clock only). */
-static void note_event(struct apv_guest *g)
-{
-	if (!apv_clock_is_virtual(g->p.clock))
-		atomic_store_explicit(&g->event_ns, apv_clock_now(g->p.clock),
-				      memory_order_relaxed);
-	atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
-}
-
 void gd_completed(struct apv_guest *g)
 {
 	apv_mutex_lock(&g->wait_mu);
 	g->gen++;
-	note_event(g);
 	apv_mutex_unlock(&g->wait_mu);
 	/* After the unlock: a woken waiter does not block again on wait_mu we still hold. */
 	pthread_cond_broadcast(&g->wait_cv);
@@ -44,7 +34,6 @@ void gd_airq(void *arg)
 	apv_mutex_lock(&g->wait_mu);
 	g->irq_pending = true;
 	g->irq_count++;
-	note_event(g);
 	apv_mutex_unlock(&g->wait_mu);
 	pthread_cond_broadcast(&g->wait_cv);
 }
@@ -156,43 +145,11 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 
 /*
  * Wait for an interruption or another thread's completion, at most cap ns.
- * Returns why the wait ended.
+ * Returns why the wait ended. On the real clock the thread sleeps at once,
+ * as a zcrypt caller sleeps on its request's completion until the AP bus's
+ * tasklet (interruption) or poll timer completes it: nothing spins.
  */
-/*
- * Real clock: waking a sleeping thread costs a futex wake and two context
- * switches (in a virtual machine also an IPI to a halted CPU), more than a
- * short request takes. So a waiter that waits for a single request spins
- * for a while first, if the previous wait's event came that soon: a
- * driver whose replies take long (big keys, polling) never spins. With
- * several requests in flight it sleeps at once: replies then come in
- * batches anyway, and a spinning driver would take CPU time from the
- * adapters' workers that compute them. Spinning only ever ends a wait
- * early; the locked check below still decides.
- */
-#define SPIN_MAX_NS (50 * APV_NSEC_PER_USEC)
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
-static void spin_for_event(struct apv_guest *g, uint64_t seen, uint64_t start)
-{
-	uint64_t budget = atomic_load_explicit(&g->spin_ns, memory_order_relaxed);
-
-	for (unsigned i = 1; budget; i++) {
-		if (atomic_load_explicit(&g->events, memory_order_acquire) != seen)
-			return;
-		cpu_relax();
-		if (!(i & 63) && apv_clock_now(g->p.clock) - start >= budget)
-			return;
-	}
-}
-
-/* single: at most one request is outstanding (checked under g->lock). */
-static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap, bool single)
+static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap)
 {
 	struct apv_clock *c = g->p.clock;
 	enum gq_wake why;
@@ -214,10 +171,7 @@ static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap, 
 	}
 
 	struct timespec ts;
-	uint64_t start = apv_clock_now(c);
 
-	if (single)
-		spin_for_event(g, atomic_load_explicit(&g->events, memory_order_acquire), start);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += (time_t)(cap / APV_NSEC_PER_SEC);
 	ts.tv_nsec += (long)(cap % APV_NSEC_PER_SEC);
@@ -234,16 +188,6 @@ static enum gq_wake wait_event(struct apv_guest *g, uint64_t gen, uint64_t cap, 
 	if (g->irq_pending || g->gen != gen)
 		why = WAKE_IRQ;
 	apv_mutex_unlock(&g->wait_mu);
-	/*
-	 * Spin next time only if the event came soon enough for a spin to have
-	 * caught it. What counts is when it came, not when this thread woke:
-	 * waking from a sleep on an idle CPU may take longer than the event.
-	 */
-	uint64_t at = atomic_load_explicit(&g->event_ns, memory_order_relaxed);
-	uint64_t took = at > start ? at - start : 0;
-
-	atomic_store_explicit(&g->spin_ns, why == WAKE_IRQ && took <= SPIN_MAX_NS ? SPIN_MAX_NS : 0,
-			      memory_order_relaxed);
 	return why;
 }
 
@@ -258,12 +202,11 @@ int gd_drive_until(struct apv_guest *g, bool (*pred)(struct apv_guest *g, void *
 	for (;;) {
 		uint64_t gen = 0, now, left;
 		enum gq_wait w;
-		bool done, single;
+		bool done;
 
 		apv_mutex_lock(&g->lock);
 		w = pass(g, wake, &gen);
 		done = pred(g, arg);
-		single = g->active <= 1;
 		apv_mutex_unlock(&g->lock);
 		if (done)
 			return 0;
@@ -282,7 +225,7 @@ int gd_drive_until(struct apv_guest *g, bool (*pred)(struct apv_guest *g, void *
 			break;
 		default:
 			/* Interrupt-driven (or idle): the LOW_TIMEOUT cap is a watchdog. */
-			wake = wait_event(g, gen, min_u64(g->cfg.low_poll_ns, left), single);
+			wake = wait_event(g, gen, min_u64(g->cfg.low_poll_ns, left));
 			break;
 		}
 	}

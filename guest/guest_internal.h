@@ -87,10 +87,6 @@ struct apv_guest {
 	bool irq_pending;   /* under wait_mu */
 	uint64_t irq_count; /* under wait_mu */
 	uint64_t gen;	    /* completions, under wait_mu */
-	/* Interruptions + completions, readable without wait_mu (spinning waiters). */
-	atomic_uint_fast64_t events;
-	atomic_uint_fast64_t event_ns; /* clock time of the latest of them */
-	atomic_uint_fast64_t spin_ns;  /* how long a real-clock wait spins before sleeping */
 };
 
 /* Internal functions stay out of libapvirt's exported symbols. */
