@@ -225,8 +225,8 @@ struct bench_stack_opts {
 	unsigned workers;  /* hardware worker threads (0: one per core) */
 	uint64_t irq_ns;   /* hardware I-bit delay */
 	uint64_t reset_ns; /* hardware RAPQ/ZAPQ duration */
-	bool guest;        /* bring the guest model up on the vCPU */
-	bool useirq;       /* guest: AQIC interrupts (false: 250 us polling) */
+	bool guest;	   /* bring the guest model up on the vCPU */
+	bool useirq;	   /* guest: AQIC interrupts (false: 250 us polling) */
 };
 
 struct bench_stack {
@@ -240,13 +240,17 @@ struct bench_stack {
 	struct apv_guest *g;
 };
 
+/* The hardware's timing is its default (apv_hw_config_default), what users run. */
 static inline void bench_stack_opts_default(struct bench_stack_opts *o)
 {
+	struct apv_hw_config hc;
+
+	apv_hw_config_default(&hc);
 	memset(o, 0, sizeof(*o));
 	o->adapters = 2;
 	o->domains = 2;
-	o->irq_ns = 10 * APV_NSEC_PER_USEC;
-	o->reset_ns = 10 * APV_NSEC_PER_USEC;
+	o->irq_ns = hc.irq_ns;
+	o->reset_ns = hc.reset_ns;
 	o->guest = true;
 	o->useirq = true;
 }
@@ -312,8 +316,8 @@ static inline void bench_stack_init(struct bench_stack *s, const struct bench_st
 		return;
 	apv_guest_config_default(&gc);
 	gc.useirq = o->useirq;
-	if (apv_guest_platform_kvm(s->v, BENCH_DRV_GPA, 0x8000, &p) || apv_guest_new(&p, &gc, &s->g) ||
-	    apv_guest_probe(s->g))
+	if (apv_guest_platform_kvm(s->v, BENCH_DRV_GPA, 0x8000, &p) ||
+	    apv_guest_new(&p, &gc, &s->g) || apv_guest_probe(s->g))
 		bench_die("guest bring-up failed");
 }
 

@@ -7,13 +7,15 @@
  *
  * Each side is measured twice, alternating, and the better run counts,
  * so that a burst of noise from the machine hurts neither side alone.
- * Target: at least 0.97 of the strict ("same math") baseline.
+ * Target: at least 0.97 of the strict ("same math") baseline, in
+ * throughput and in CPU time of all threads per operation (the same-math
+ * CPU time over the stack's), which a busy machine disturbs less.
  */
 #include "baseline.h"
 #include "path.h"
 
 struct result {
-	double path, bn, rsa;    /* operations per second, best run */
+	double path, bn, rsa;	 /* operations per second, best run */
 	double cpath, cbn, crsa; /* CPU time per operation, best run */
 };
 
@@ -88,14 +90,20 @@ int main(void)
 	unsigned ncpu = bench_ncpu();
 	double secs = bench_seconds(2.0);
 	struct result r2, r4;
-	double q2, q4;
+	double q2, q4, e2, e4;
 
 	bench_print_machine();
 	r2 = measure(2048, ncpu, secs);
 	r4 = measure(4096, ncpu, secs * 1.5);
 	q2 = r2.path / r2.bn;
 	q4 = r4.path / r4.bn;
-	printf("figure 1, RSA CRT throughput vs OpenSSL (target >= 0.97): 2048 %.3f %s, 4096 %.3f %s\n",
-	       q2, q2 >= 0.97 ? "met" : "NOT met", q4, q4 >= 0.97 ? "met" : "NOT met");
+	e2 = r2.cbn / r2.cpath;
+	e4 = r4.cbn / r4.cpath;
+	printf(
+	    "figure 1, RSA CRT through the stack vs OpenSSL same math on as many threads (target "
+	    ">= 0.97): throughput 2048 %.3f %s, 4096 %.3f %s; CPU time per operation 2048 %.3f "
+	    "%s, 4096 %.3f %s\n",
+	    q2, q2 >= 0.97 ? "met" : "NOT met", q4, q4 >= 0.97 ? "met" : "NOT met", e2,
+	    e2 >= 0.97 ? "met" : "NOT met", e4, e4 >= 0.97 ? "met" : "NOT met");
 	return 0;
 }
