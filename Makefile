@@ -4,6 +4,7 @@
 #   make bench   build (optimised) and run the benchmarks
 #   make fuzz    run every libFuzzer target for 60 s
 #   make e2e     QEMU TCG end-to-end run (docs/qemu.md)
+#   make qemu-qtest  build QEMU with the AP series and run its qtest
 # Each target installs missing packages (scripts/deps.sh) and configures itself.
 
 BUILD      ?= build
@@ -14,7 +15,7 @@ FUZZ_SECONDS ?= 20
 MESON      ?= meson
 NINJA      ?= ninja
 
-.PHONY: all deps build demo check check-san check-tsan bench fuzz e2e install clean format
+.PHONY: all deps build demo check check-san check-tsan bench fuzz e2e qemu-qtest install clean format
 
 all: build
 
@@ -56,8 +57,13 @@ check-tsan: $(BUILD_TSAN)/build.ninja
 bench: build
 	bench/run.sh $(BUILD)
 
+# The AP qtest first (QEMU's own test of the series), then the guests.
 e2e:
+	qemu/build.sh --qtest
 	qemu/e2e.sh
+
+qemu-qtest:
+	qemu/build.sh --qtest
 
 fuzz: deps
 	fuzz/run.sh $(abspath $(BUILD_FUZZ)) 60
