@@ -8,13 +8,12 @@
 #   qemu/e2e.sh                 everything: deps, library, QEMU, guest, run, checks
 #   qemu/e2e.sh --stock         only the boot without an AP device (AP instructions, empty configuration)
 #   qemu/e2e.sh --build-only    stop after building QEMU and the initramfs
-#   qemu/e2e.sh --refresh-patch write the edited QEMU tree back into the patch
 #
-# Directories: the work tree (library build, QEMU source and build, guest
-# files, logs) is $E2E_DIR (default: build-e2e in the checkout). The
-# finished qemu-system-s390x and the downloaded guest packages are cached
-# under ${XDG_CACHE_HOME:-$HOME/.cache}/apvirt-qemu, QEMU keyed by the hash
-# of the patch, the public headers and the configure options.
+# Directories: the work tree (library build, guest files, logs) is
+# $E2E_DIR (default: build-e2e in the checkout). QEMU comes from
+# qemu/build.sh (Debian's source plus qemu/patches/, cached). The
+# downloaded guest packages are cached under
+# ${XDG_CACHE_HOME:-$HOME/.cache}/apvirt-qemu.
 #
 # The last line is "e2e: N passed, N failed"; the exit status is 0 only if
 # nothing failed.
@@ -27,23 +26,18 @@ top=$(cd "$here/.." && pwd)
 
 work=${E2E_DIR:-$top/build-e2e}
 cache=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/apvirt-qemu
-patch_file=$here/apvirt-qemu-7.2.patch
 mode=full
 t_start=$(date +%s)
 
 case "${1:-}" in
 --stock) mode=stock ;;
 --build-only) mode=build ;;
---refresh-patch) mode=refresh ;;
 "") ;;
-*) echo "usage: $0 [--stock|--build-only|--refresh-patch]" >&2; exit 2 ;;
+*) echo "usage: $0 [--stock|--build-only]" >&2; exit 2 ;;
 esac
 
 say() { echo "e2e: $*"; }
 die() { echo "e2e: error: $*" >&2; exit 1; }
-
-qemu_configure_opts=(--target-list=s390x-softmmu --without-default-features
-	--disable-docs --disable-tools --enable-tcg --disable-werror)
 
 # ---- packages -----------------------------------------------------------
 
@@ -136,74 +130,15 @@ build_lib() {
 
 # ---- QEMU --------------------------------------------------------------------
 
-qemu_src_version() {
-	apt-get source --print-uris qemu 2>/dev/null |
-		sed -n "s/.* \(qemu_[^ ]*\.dsc\) .*/\1/p" | sed -n 1p
-}
-
-qemu_key() {
-	{
-		qemu_src_version
-		echo "${qemu_configure_opts[*]}"
-		cat "$patch_file"
-		cat "$top"/include/apvirt/*.h
-	} | sha256sum | cut -c1-16
-}
-
-# Fresh Debian source (Debian's own patches applied by dpkg-source) in a
-# git repository, so the apvirt patch can be refreshed from it.
-fetch_qemu_src() {
-	local d=$work/qemu
-	rm -rf "$d/dl" "$d/src"
-	mkdir -p "$d/dl"
-	(cd "$d/dl" && apt_retry apt-get source -qq qemu >"$d/source.log" 2>&1) ||
-		{ tail -20 "$d/source.log"; die "apt-get source qemu failed"; }
-	mv "$d"/dl/qemu-*/ "$d/src"
-	rm -rf "$d/dl"
-	git -C "$d/src" init -q
-	git -C "$d/src" add -A
-	git -C "$d/src" -c user.name=e2e -c user.email=e2e@localhost commit -qm "Debian qemu source"
-	git -C "$d/src" tag debian
-}
-
+# qemu/build.sh builds (or finds in its cache) qemu-system-s390x with the
+# AP series against the libapvirt build_lib made (make e2e has already run
+# its qtest).
 build_qemu() {
-	local key out d=$work/qemu
-	key=$(qemu_key)
-	out=$cache/$key
-	qemu=$out/qemu-system-s390x
-	if [ -x "$qemu" ]; then
-		say "QEMU cached: $qemu"
-		return 0
-	fi
-	say "building QEMU ($key)"
-	fetch_qemu_src
-	git -C "$d/src" apply --whitespace=nowarn "$patch_file" || die "the patch does not apply"
-	rm -rf "$d/build"
-	mkdir -p "$d/build"
-	local cc=gcc
-	command -v ccache >/dev/null && cc="ccache gcc"
-	export CCACHE_BASEDIR=$d CCACHE_NOHASHDIR=1
-	(cd "$d/build" && ../src/configure "${qemu_configure_opts[@]}" --cc="$cc" \
-		>"$d/configure.log" 2>&1) || { tail -30 "$d/configure.log"; die "QEMU configure failed"; }
-	grep -q 'libapvirt *: *YES' "$d/configure.log" || die "QEMU configure did not find libapvirt"
-	ninja -C "$d/build" qemu-system-s390x >"$d/build.log" 2>&1 ||
-		{ grep -B2 -A10 'error' "$d/build.log" | head -60; die "QEMU build failed"; }
-	# QEMU builds without -Werror here; the patch's own files must still be clean.
-	if grep -E '(ap-apvirt|ap-apvirt-stub|ap_helper)\.[ch]:[0-9]+:[0-9]+: warning' "$d/build.log"; then
-		die "the patch's files compile with warnings"
-	fi
-	mkdir -p "$out"
-	cp "$d/build/qemu-system-s390x" "$out/qemu-system-s390x.tmp"
-	mv "$out/qemu-system-s390x.tmp" "$qemu"
-	say "QEMU built in $(( $(date +%s) - t_start ))s since start"
-}
-
-refresh_patch() {
-	local src=$work/qemu/src
-	[ -d "$src/.git" ] || die "no QEMU tree at $src (run $0 --build-only first)"
-	git -C "$src" add -A
-	git -C "$src" diff --cached debian >"$patch_file"
-	say "wrote $patch_file ($(wc -l <"$patch_file") lines)"
+	"$here/build.sh" >"$work/qemu-build.log" 2>&1 ||
+		{ tail -40 "$work/qemu-build.log"; die "qemu/build.sh failed"; }
+	qemu=$(sed -n '$p' "$work/qemu-build.log")
+	[ -x "$qemu" ] || { tail -40 "$work/qemu-build.log"; die "qemu/build.sh printed no binary"; }
+	say "QEMU: $qemu ($(grep -o 'using QEMU .*' "$work/qemu-build.log"))"
 }
 
 # ---- guest -------------------------------------------------------------------
@@ -286,7 +221,10 @@ run_guest() {
 	else
 		guest_log=$work/guest.log
 		append+=" aptest.bench=$E2E_BENCH_SECS aptest.threads=$E2E_BENCH_THREADS"
-		dev=(-device "ap-apvirt,cards=$(id_list "$E2E_HOST_CARDS"),domains=$(id_list "$E2E_DOMAINS"),hwtype=$E2E_HWTYPE,mdevctl=$work/guest/mdev.json")
+		dev=(-object "apvirt-ap-host,id=ap0,cards=$(id_list "$E2E_HOST_CARDS"),domains=$(id_list "$E2E_DOMAINS"),hwtype=$E2E_HWTYPE,mdevctl=$work/guest/mdev.json"
+			-device ap-apvirt,host=ap0
+			-trace ap_apvirt_stats -trace ap_apvirt_queue -trace ap_apvirt_balance
+			-trace ap_apvirt_check -trace apvirt_ap_host_log)
 	fi
 	say "booting the guest, $1 (timeout ${E2E_TIMEOUT}s)"
 	guest_rc=0
@@ -342,12 +280,12 @@ check_results() {
 	check "$([ "$n" -ge 2 ]; echo $?)" "the guest reported its checks and its after-unload checks ($n summaries)"
 	check "$([ "$gf" = 0 ] && [ "$gp" -gt 0 ]; echo $?)" "guest checks: $gp passed, $gf failed"
 	local nq
-	nq=$(grep -c '^ap-apvirt: queue .* irq=off' "$guest_log" || true)
-	check "$([ "$nq" -gt 0 ] && ! has '^ap-apvirt: queue .* irq=on'; echo $?)" \
+	nq=$(grep -c 'ap_apvirt_queue queue .* irq=0' "$guest_log" || true)
+	check "$([ "$nq" -gt 0 ] && ! has 'ap_apvirt_queue queue .* irq=1'; echo $?)" \
 		"the driver's ZAPQ at unload left interrupts off on every queue ($nq queues)"
-	check_has 'ap-apvirt: balance after detach: .* (zero)' "apvirt's resource balance is zero after the mdev is detached"
-	check_has 'ap-apvirt: kvm check ok' "apvirt's KVM invariants hold at shutdown"
-	check_has 'ap-apvirt: vfio_ap check ok' "apvirt's vfio_ap invariants hold at shutdown"
+	check_has 'ap_apvirt_balance balance after detach: .* zero=1' "apvirt's resource balance is zero after the mdev is detached"
+	check_has 'ap_apvirt_check kvm check ok' "apvirt's KVM invariants hold at shutdown"
+	check_has 'ap_apvirt_check vfio_ap check ok' "apvirt's vfio_ap invariants hold at shutdown"
 	local intercepts irqs injected
 	intercepts=$(field pqap_intercepts)
 	irqs=$(field ' interrupts')
@@ -371,10 +309,6 @@ check_results() {
 # ---- main ----------------------------------------------------------------------
 
 mkdir -p "$work" "$cache"
-if [ "$mode" = refresh ]; then
-	refresh_patch
-	exit 0
-fi
 deps
 build_lib
 build_qemu
