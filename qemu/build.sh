@@ -135,7 +135,7 @@ ensure_lib() {
 		Description: apvirt from its build tree
 		Version: $(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$top/meson.build" | sed -n 1p)
 		Libs: -L$b -lapvirt
-		Cflags: -I$top/include
+		Cflags: -I$top/include -I$b/include
 	EOF
 	export PKG_CONFIG_PATH=$b/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 	libdir=$b
@@ -240,13 +240,19 @@ configure_qemu() {
 # -I path would recompile the whole s390x target). Headers are copied only
 # when they changed, so their timestamps mean something to ninja.
 stage_lib() {
-	local a=$1/apvirt f pc
+	local a=$1/apvirt f pc dir keep=" "
 	mkdir -p "$a/include/apvirt" "$a/pc"
-	for f in "$a"/include/apvirt/*.h; do
-		[ -e "$f" ] && [ ! -e "$top/include/apvirt/${f##*/}" ] && rm -f "$f"
+	# The caller's include directories: the source tree's, and the build
+	# tree's for generated headers.
+	for dir in $(pkg-config --cflags-only-I apvirt | sed 's/-I//g'); do
+		for f in "$dir"/apvirt/*.h; do
+			[ -f "$f" ] || continue
+			keep+="${f##*/} "
+			cmp -s "$f" "$a/include/apvirt/${f##*/}" || cp "$f" "$a/include/apvirt/"
+		done
 	done
-	for f in "$top"/include/apvirt/*.h; do
-		cmp -s "$f" "$a/include/apvirt/${f##*/}" || cp "$f" "$a/include/apvirt/"
+	for f in "$a"/include/apvirt/*.h; do
+		[ -e "$f" ] && [ "${keep/ ${f##*/} /}" = "$keep" ] && rm -f "$f"
 	done
 	ln -sfn "$libdir" "$a/lib"
 	pc=$(printf 'Name: apvirt\nDescription: libapvirt for the QEMU build\nVersion: %s\nLibs: -L%s -lapvirt\nCflags: -I%s\n' \
