@@ -73,9 +73,7 @@ int vfio_ap_validate(struct apv_matrix *m, const struct apv_mdev *mdev, const st
 		if (d == mdev || !first_common(apm, aqm, &d->apm, &d->aqm, &q))
 			continue;
 		if (why && whylen)
-			snprintf(why, whylen,
-				 "Userspace may not assign queue %02x.%04x to mdev: already "
-				 "assigned to %s",
+			snprintf(why, whylen, "queue %02x.%04x is already assigned to mdev %s",
 				 apv_apqn_apid(q), apv_apqn_apqi(q), d->uuid);
 		log_sharing(m, mdev, d, apm, aqm);
 		return -EADDRINUSE;

@@ -282,8 +282,8 @@ static int in_use(struct apv_matrix *m, const struct apv_mask *apmask,
 					continue;
 				if (!rc && why && whylen)
 					snprintf(why, whylen,
-						 "Can not reserve queue %02x.%04x for host driver: "
-						 "in use by mdev %s",
+						 "queue %02x.%04x cannot be reserved for the host "
+						 "drivers: mdev %s has it",
 						 apid, apqi, d->uuid);
 				rc = -EADDRINUSE;
 				apv_log_emit(m->log, APV_LOG_WARNING, VFIO_AP_LOG_MDEV, d->uuid,

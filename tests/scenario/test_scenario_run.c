@@ -129,9 +129,9 @@ TEST(failed_action_reports_why)
 			  "mdev m1 assign_adapter 6\nmdev m1 assign_domain 4\nbus apmask +6\n"),
 		 -1);
 	CHECK_STR(err,
-		  "t.apv:9: 'bus apmask +6' failed: -EBUSY (Device or resource busy): Can not "
-		  "reserve queue "
-		  "06.0004 for host driver: in use by mdev 11111111-2222-3333-4444-555555555555\n"
+		  "t.apv:9: 'bus apmask +6' failed: -EBUSY (Device or resource busy): queue "
+		  "06.0004 cannot be reserved for the host drivers: mdev "
+		  "11111111-2222-3333-4444-555555555555 has it\n"
 		  "  (if this is intended, write 'expect error -EBUSY' after it)");
 }
 

@@ -91,7 +91,7 @@ TEST(reserving_an_assigned_queue_is_ebusy_names_it_and_changes_nothing)
 	fx_init(&f);
 	fx_assign(&f, f.mdev);
 	CHECK_EQ(apv_bus_store_mask(f.m, true, "+5", why, sizeof(why)), -EBUSY);
-	CHECK_STR(why, "Can not reserve queue 05.0004 for host driver: in use by mdev " FX_UUID1);
+	CHECK_STR(why, "queue 05.0004 cannot be reserved for the host drivers: mdev " FX_UUID1 " has it");
 	apv_bus_get_masks(f.m, &ap, &aq);
 	CHECK(!apv_mask_test(&ap, 5));
 	CHECK_EQ(apv_bus_queue_driver(f.m, (FX_A2 << 8) | FX_D1), APV_DRV_VFIO_AP);
