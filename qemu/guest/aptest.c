@@ -1,25 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Guest side of the QEMU end-to-end test: runs inside an unmodified Debian
- * s390x kernel with zcrypt loaded and checks, through the kernel's own
- * interfaces only, what the apvirt AP device presents:
+ * s390x kernel and checks, through the kernel's own interfaces only, what
+ * the machine presents:
  *
- *   aptest check CONF VECTORS   AP bus, cards, queues, interrupts, RSA ME/CRT
- *   aptest bench VECTORS SECS [HW_THREADS]
- *                               RSA-2048 private ops/s: /dev/z90crypt vs OpenSSL
- *   aptest unbound CONF         after rmmod: no queue is bound to a driver
+ *   aptest bringup CONF VECTORS  AP bus, cards, queues, interrupts, RSA ME/CRT
+ *                                against the host's results, boot-to-ready
+ *                                time, the latency of one RSA-2048 CRT request
+ *   aptest counters CONF         the kernel's request counters (card = sum of
+ *                                its queues), printed for the host to compare
+ *   aptest unbound CONF          after the driver is unloaded: no queue bound
+ *   aptest nodevice              AP in the CPU model, no adapters: an empty
+ *                                bus, and PQAP/NQAP/DQAP from problem state
+ *                                raise the privileged-operation exception
+ *   aptest oldmachine            no AP in the CPU model: no AP bus, and each
+ *                                AP instruction raises the operation exception
  *
- * CONF lines: "card 03", "domain 0005", "type CEX8A" (hex IDs as sysfs names them).
- * VECTORS: the host's mkvectors output. Each mode ends with a line
- * "guest: N passed, N failed".
+ * CONF lines: "card 03", "domain 0005", "control 000b", "type CEX8A" (hex IDs
+ * as sysfs names them). VECTORS: the host's mkvectors output. Each mode ends
+ * with exactly one line "aptest[MODE]: N passed, N failed" and exits non-zero
+ * if anything failed.
  */
-/* The low-level RSA calls (blinding off) are deprecated in OpenSSL 3, not gone. */
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/bn.h>
-#include <openssl/rsa.h>
-#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -81,9 +86,11 @@ static void result(bool ok, const char *fmt, ...)
 		n_fail++;
 }
 
+static const char *mode_name = "?";
+
 static int summary(void)
 {
-	printf("guest: %d passed, %d failed\n", n_pass, n_fail);
+	printf("aptest[%s]: %d passed, %d failed\n", mode_name, n_pass, n_fail);
 	fflush(stdout);
 	return n_fail ? 1 : 0;
 }
@@ -94,6 +101,20 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds since the guest kernel started (the first field of /proc/uptime). */
+static double uptime_s(void)
+{
+	FILE *f = fopen("/proc/uptime", "r");
+	double up = -1.0;
+
+	if (f) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = -1.0;
+		fclose(f);
+	}
+	return up;
 }
 
 /* ---- sysfs ------------------------------------------------------------- */
@@ -137,6 +158,7 @@ static bool path_exists(const char *fmt, ...)
 struct conf {
 	unsigned cards[MAX_IDS], ncards;
 	unsigned domains[MAX_IDS], ndomains;
+	unsigned controls[MAX_IDS], ncontrols;
 	char type[32];
 };
 
@@ -157,6 +179,8 @@ static bool conf_load(const char *path, struct conf *c)
 			c->cards[c->ncards++] = v;
 		else if (!strcmp(key, "domain") && c->ndomains < MAX_IDS)
 			c->domains[c->ndomains++] = v;
+		else if (!strcmp(key, "control") && c->ncontrols < MAX_IDS)
+			c->controls[c->ncontrols++] = v;
 		else if (!strcmp(key, "type"))
 			snprintf(c->type, sizeof(c->type), "%s", val);
 	}
@@ -277,16 +301,15 @@ static bool key_from_vec(const struct vec *v, struct key *k)
 	return ok;
 }
 
-static int z90_me(int fd, const struct key *k, const uint8_t *exp, const uint8_t *mod,
-		  uint8_t *out)
+static int z90_me(int fd, const struct key *k, const uint8_t *exp, const uint8_t *mod, uint8_t *out)
 {
 	struct z90_modexpo req = {
-		.inputdata = k->m,
-		.inputdatalength = k->L,
-		.outputdata = out,
-		.outputdatalength = k->L,
-		.b_key = (uint8_t *)exp,
-		.n_modulus = (uint8_t *)mod,
+	    .inputdata = k->m,
+	    .inputdatalength = k->L,
+	    .outputdata = out,
+	    .outputdatalength = k->L,
+	    .b_key = (uint8_t *)exp,
+	    .n_modulus = (uint8_t *)mod,
 	};
 
 	return ioctl(fd, Z90_RSA_MODEXPO, &req) ? -errno : 0;
@@ -295,15 +318,15 @@ static int z90_me(int fd, const struct key *k, const uint8_t *exp, const uint8_t
 static int z90_crt(int fd, const struct key *k, uint8_t *out)
 {
 	struct z90_crt req = {
-		.inputdata = k->m,
-		.inputdatalength = k->L,
-		.outputdata = out,
-		.outputdatalength = k->L,
-		.bp_key = k->dp,
-		.bq_key = k->dq,
-		.np_prime = k->p,
-		.nq_prime = k->q,
-		.u_mult_inv = k->u,
+	    .inputdata = k->m,
+	    .inputdatalength = k->L,
+	    .outputdata = out,
+	    .outputdatalength = k->L,
+	    .bp_key = k->dp,
+	    .bq_key = k->dq,
+	    .np_prime = k->p,
+	    .nq_prime = k->q,
+	    .u_mult_inv = k->u,
 	};
 
 	return ioctl(fd, Z90_RSA_CRT, &req) ? -errno : 0;
@@ -352,7 +375,8 @@ static void lszcrypt_view(void)
 			continue;
 		if (!sysfs_read(type, sizeof(type), "/sys/bus/ap/devices/card%02x/type", card))
 			snprintf(type, sizeof(type), "?");
-		if (!sysfs_read(online, sizeof(online), "/sys/bus/ap/devices/card%02x/online", card))
+		if (!sysfs_read(online, sizeof(online), "/sys/bus/ap/devices/card%02x/online",
+				card))
 			snprintf(online, sizeof(online), "?");
 		if (!sysfs_read(reqs, sizeof(reqs), "/sys/bus/ap/devices/card%02x/request_count",
 				card))
@@ -399,21 +423,21 @@ static void check_bus(const struct conf *c)
 		unsigned card = c->cards[i];
 
 		result(sysfs_read(buf, sizeof(buf), "/sys/bus/ap/devices/card%02x/type", card) &&
-			       !strcmp(buf, c->type),
+			   !strcmp(buf, c->type),
 		       "card%02x has type %s", card, c->type);
 		result(sysfs_read(buf, sizeof(buf), "/sys/bus/ap/devices/card%02x/online", card) &&
-			       !strcmp(buf, "1"),
+			   !strcmp(buf, "1"),
 		       "card%02x is online", card);
 		for (unsigned j = 0; j < c->ndomains; j++) {
 			unsigned dom = c->domains[j];
 
 			result(sysfs_read(buf, sizeof(buf), "/sys/bus/ap/devices/%02x.%04x/online",
 					  card, dom) &&
-				       !strcmp(buf, "1"),
+				   !strcmp(buf, "1"),
 			       "queue %02x.%04x is online", card, dom);
 			result(sysfs_read(buf, sizeof(buf),
 					  "/sys/bus/ap/devices/%02x.%04x/interrupt", card, dom) &&
-				       !strncmp(buf, "Interrupts enabled", 18),
+				   !strncmp(buf, "Interrupts enabled", 18),
 			       "queue %02x.%04x reports interrupts enabled", card, dom);
 		}
 	}
@@ -433,7 +457,8 @@ static void check_rsa(int fd, const struct key *k, int bits)
 	rc = z90_me(fd, k, k->e, k->n, out);
 	result(rc == 0 && !memcmp(out, k->me, k->L), "RSA-%d ME public exponent (rc %d)", bits, rc);
 	rc = z90_me(fd, k, k->d, k->n, out);
-	result(rc == 0 && !memcmp(out, k->md, k->L), "RSA-%d ME private exponent (rc %d)", bits, rc);
+	result(rc == 0 && !memcmp(out, k->md, k->L), "RSA-%d ME private exponent (rc %d)", bits,
+	       rc);
 	rc = z90_crt(fd, k, out);
 	result(rc == 0 && !memcmp(out, k->md, k->L), "RSA-%d CRT (rc %d)", bits, rc);
 	/* An even modulus is an operand the accelerator rejects; zcrypt turns that into EINVAL. */
@@ -446,7 +471,32 @@ static void check_rsa(int fd, const struct key *k, int bits)
 	free(evenmod);
 }
 
-static int mode_check(const char *confpath, const char *vecpath)
+/*
+ * The time one RSA-2048 CRT request takes as the guest's caller sees it:
+ * ioctl in, guest kernel, the AP instructions under TCG, the device, the
+ * host's arithmetic, the interrupt and the reply back. One caller, one
+ * request in flight, for about a second.
+ */
+static void measure_latency(int fd, const struct key *k)
+{
+	uint8_t *out = xalloc(k->L);
+	double start = now_s(), t = start;
+	unsigned long n = 0;
+	bool ok = true;
+
+	while (ok && (t - start < 1.0 || n < 10)) {
+		ok = z90_crt(fd, k, out) == 0 && !memcmp(out, k->md, k->L);
+		n++;
+		t = now_s();
+	}
+	result(ok, "RSA-2048 CRT latency: %lu sequential requests, results correct", n);
+	if (ok)
+		printf("FIGURE latency rsa2048_crt_us=%.0f requests=%lu\n",
+		       (t - start) * 1e6 / (double)n, n);
+	free(out);
+}
+
+static int mode_bringup(const char *confpath, const char *vecpath)
 {
 	struct vec v[MAX_VECS];
 	struct conf c;
@@ -457,6 +507,8 @@ static int mode_check(const char *confpath, const char *vecpath)
 		return summary();
 	}
 	check_bus(&c);
+	/* check_bus waited for every queue to be bound with interrupts on. */
+	printf("FIGURE ready uptime_s=%.2f\n", uptime_s());
 	nv = vec_load(vecpath, v, MAX_VECS);
 	result(nv > 0, "%d test vectors loaded", nv);
 	fd = open("/dev/z90crypt", O_RDWR);
@@ -472,9 +524,58 @@ static int mode_check(const char *confpath, const char *vecpath)
 			continue;
 		}
 		check_rsa(fd, &k, v[i].bits);
+		if (v[i].bits == 2048)
+			measure_latency(fd, &k);
 	}
 	close(fd);
 	lszcrypt_view();
+	return summary();
+}
+
+/* ---- counters mode ----------------------------------------------------- */
+
+static bool read_count(unsigned long *out, const char *fmt, unsigned card, unsigned dom)
+{
+	char buf[32], path[128], *end;
+
+	snprintf(path, sizeof(path), fmt, card, dom);
+	if (!sysfs_read(buf, sizeof(buf), "%s", path))
+		return false;
+	*out = strtoul(buf, &end, 10);
+	return end != buf;
+}
+
+/*
+ * The kernel counts each request it enqueues, per queue and per card. The
+ * host compares the queue counts with what the device saw arrive.
+ */
+static int mode_counters(const char *confpath)
+{
+	struct conf c;
+
+	if (!conf_load(confpath, &c)) {
+		result(false, "configuration %s readable", confpath);
+		return summary();
+	}
+	for (unsigned i = 0; i < c.ncards; i++) {
+		unsigned long card_n = 0, sum = 0, qn;
+		bool ok = read_count(&card_n, "/sys/bus/ap/devices/card%02x/request_count",
+				     c.cards[i], 0);
+
+		for (unsigned j = 0; j < c.ndomains; j++) {
+			bool qok = read_count(&qn, "/sys/bus/ap/devices/%02x.%04x/request_count",
+					      c.cards[i], c.domains[j]);
+
+			result(qok, "queue %02x.%04x request_count readable", c.cards[i],
+			       c.domains[j]);
+			if (qok) {
+				printf("COUNT queue %02x.%04x %lu\n", c.cards[i], c.domains[j], qn);
+				sum += qn;
+			}
+		}
+		result(ok && card_n == sum, "card%02x request_count %lu = sum of its queues %lu",
+		       c.cards[i], card_n, sum);
+	}
 	return summary();
 }
 
@@ -498,173 +599,158 @@ static int mode_unbound(const char *confpath)
 	return summary();
 }
 
-/* ---- bench mode -------------------------------------------------------- */
+/* ---- AP instructions from problem state --------------------------------- */
 
-#define MAX_THREADS 32
-#define BENCH_ROUNDS 5
+static sigjmp_buf probe_env;
+static volatile sig_atomic_t probe_signo, probe_code;
 
-struct bench {
-	const struct key *k;
-	const struct vec *sw_vec; /* software path when set */
-	double end;
-	unsigned long ops;
-	bool bad;
-};
-
-static void *bench_hw(void *arg)
+static void probe_handler(int sig, siginfo_t *si, void *uc)
 {
-	struct bench *b = arg;
-	uint8_t *out = xalloc(b->k->L);
-	int fd = open("/dev/z90crypt", O_RDWR);
-
-	if (fd < 0) {
-		b->bad = true;
-		free(out);
-		return NULL;
-	}
-	while (now_s() < b->end) {
-		if (z90_crt(fd, b->k, out) || memcmp(out, b->k->md, b->k->L)) {
-			b->bad = true;
-			break;
-		}
-		b->ops++;
-	}
-	close(fd);
-	free(out);
-	return NULL;
+	(void)uc;
+	probe_signo = sig;
+	probe_code = si->si_code;
+	siglongjmp(probe_env, 1);
 }
 
 /*
- * The software side at its best: a key object per thread (no shared
- * blinding lock) and blinding off, so each operation is exactly the CRT
- * exponentiation the accelerator request asks for.
+ * The operands are what Linux would pass (TAPQ of queue 00.0000; NQAP and
+ * DQAP on register pairs 2/3 and 4/5 with a valid buffer), so the only
+ * thing wrong is the state the CPU is in.
  */
-static RSA *rsa_from_vec(const struct vec *v)
+static void insn_pqap(void)
 {
-	BIGNUM *bn[8] = {0};
-	static const int idx[] = {V_N, V_E, V_D, V_P, V_Q, V_DP, V_DQ, V_U};
-	RSA *rsa = RSA_new();
+	register unsigned long r0 asm("0") = 0;
 
-	for (int i = 0; i < 8; i++)
-		if (!BN_hex2bn(&bn[i], v->hex[idx[i]]))
-			goto fail;
-	if (!rsa || !RSA_set0_key(rsa, bn[0], bn[1], bn[2]))
-		goto fail;
-	bn[0] = bn[1] = bn[2] = NULL;
-	if (!RSA_set0_factors(rsa, bn[3], bn[4]))
-		goto fail;
-	bn[3] = bn[4] = NULL;
-	if (!RSA_set0_crt_params(rsa, bn[5], bn[6], bn[7]))
-		goto fail;
-	RSA_blinding_off(rsa);
-	return rsa;
-fail:
-	for (int i = 0; i < 8; i++)
-		BN_clear_free(bn[i]);
-	RSA_free(rsa);
-	return NULL;
+	asm volatile(".insn rre,0xb2af0000,0,0" : "+d"(r0) : : "cc", "1", "2", "memory");
 }
 
-static void *bench_sw(void *arg)
-{
-	struct bench *b = arg;
-	RSA *rsa = rsa_from_vec(b->sw_vec);
-	uint8_t *out = xalloc(b->k->L);
+static uint8_t probe_buf[4096];
 
-	if (!rsa) {
-		b->bad = true;
-		goto out;
-	}
-	while (now_s() < b->end) {
-		if (RSA_private_decrypt((int)b->k->L, b->k->m, out, rsa, RSA_NO_PADDING) !=
-			    (int)b->k->L ||
-		    memcmp(out, b->k->md, b->k->L)) {
-			b->bad = true;
-			break;
-		}
-		b->ops++;
-	}
-out:
-	RSA_free(rsa);
-	free(out);
-	return NULL;
+static void insn_nqap(void)
+{
+	register unsigned long r0 asm("0") = 0x40000000UL;
+	register unsigned long r2 asm("2") = 0, r3 asm("3") = 1;
+	register unsigned long r4 asm("4") = (unsigned long)probe_buf, r5 asm("5") = 64;
+
+	asm volatile(".insn rre,0xb2ad0000,2,4"
+		     : "+d"(r0), "+d"(r2), "+d"(r3), "+d"(r4), "+d"(r5)
+		     :
+		     : "cc", "1", "memory");
 }
 
-/* Runs nthreads workers for secs seconds; adds their operations to *ops. */
-static void run_bench(const struct key *k, const struct vec *sw_vec, double secs, int nthreads,
-		      unsigned long *ops, double *elapsed, bool *bad)
+static void insn_dqap(void)
 {
-	struct bench b[MAX_THREADS];
-	pthread_t t[MAX_THREADS];
-	double start = now_s();
+	register unsigned long r0 asm("0") = 0x80000000UL;
+	register unsigned long r2 asm("2") = 0, r3 asm("3") = 0;
+	register unsigned long r4 asm("4") = (unsigned long)probe_buf, r5 asm("5") = 64;
 
-	for (int i = 0; i < nthreads; i++) {
-		b[i] = (struct bench){.k = k, .sw_vec = sw_vec, .end = start + secs};
-		pthread_create(&t[i], NULL, sw_vec ? bench_sw : bench_hw, &b[i]);
-	}
-	for (int i = 0; i < nthreads; i++) {
-		pthread_join(t[i], NULL);
-		*ops += b[i].ops;
-		*bad |= b[i].bad;
-	}
-	*elapsed += now_s() - start;
+	asm volatile(".insn rre,0xb2ae0000,2,4"
+		     : "+d"(r0), "+d"(r2), "+d"(r3), "+d"(r4), "+d"(r5)
+		     :
+		     : "cc", "1", "memory");
 }
 
-static int mode_bench(const char *vecpath, double secs, int hw_threads)
-{
-	struct vec v[MAX_VECS];
-	int nv = vec_load(vecpath, v, MAX_VECS), i;
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	int ncpu = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-	bool bad_hw = false, bad_sw = false;
-	unsigned long hw_ops = 0, sw_ops = 0;
-	double hw, sw, hw_time = 0, sw_time = 0;
-	struct key k;
+static const struct {
+	const char *name;
+	void (*run)(void);
+} ap_insns[] = {{"PQAP(TAPQ)", insn_pqap}, {"NQAP", insn_nqap}, {"DQAP", insn_dqap}};
 
-	for (i = 0; i < nv && v[i].bits != 2048; i++)
-		;
-	if (i == nv || !key_from_vec(&v[i], &k)) {
-		result(false, "an RSA-2048 vector is available");
-		return summary();
+/*
+ * Linux turns the program interruption into SIGILL with the si_code of its
+ * cause: ILL_PRVOPC for a privileged-operation exception (the instruction
+ * exists), ILL_ILLOPC for an operation exception (it does not).
+ */
+static void check_insns(int want_code, const char *want)
+{
+	struct sigaction sa = {.sa_sigaction = probe_handler, .sa_flags = SA_SIGINFO};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	for (size_t i = 0; i < sizeof(ap_insns) / sizeof(ap_insns[0]); i++) {
+		probe_signo = 0;
+		probe_code = 0;
+		if (!sigsetjmp(probe_env, 1))
+			ap_insns[i].run();
+		result(probe_signo == SIGILL && probe_code == want_code,
+		       "%s from problem state raises the %s exception (signal %d, si_code %d)",
+		       ap_insns[i].name, want, (int)probe_signo, (int)probe_code);
 	}
-	/*
-	 * Each ioctl blocks its caller, so the accelerator is driven the way
-	 * a server would drive it: several requests in flight (default four
-	 * threads per CPU). Software is CPU-bound: one thread per CPU.
-	 */
-	if (hw_threads <= 0)
-		hw_threads = 4 * ncpu;
-	if (hw_threads > MAX_THREADS)
-		hw_threads = MAX_THREADS;
-	/*
-	 * Alternate short rounds of both sides, so that a change in the host's
-	 * load during the measurement hits both about equally.
-	 */
-	for (int round = 0; round < BENCH_ROUNDS; round++) {
-		run_bench(&k, NULL, secs / BENCH_ROUNDS, hw_threads, &hw_ops, &hw_time, &bad_hw);
-		run_bench(&k, &v[i], secs / BENCH_ROUNDS, ncpu, &sw_ops, &sw_time, &bad_sw);
+	signal(SIGILL, SIG_DFL);
+	signal(SIGSEGV, SIG_DFL);
+}
+
+static unsigned count_ap_devices(void)
+{
+	unsigned n = 0;
+
+	for (unsigned card = 0; card < 256; card++) {
+		if (path_exists("/sys/bus/ap/devices/card%02x", card))
+			n++;
+		for (unsigned dom = 0; dom < 256; dom++)
+			if (path_exists("/sys/bus/ap/devices/%02x.%04x", card, dom))
+				n++;
 	}
-	hw = hw_time > 0 ? (double)hw_ops / hw_time : 0.0;
-	sw = sw_time > 0 ? (double)sw_ops / sw_time : 0.0;
-	result(!bad_hw, "RSA-2048 CRT via /dev/z90crypt: %.1f ops/s (%d threads), results correct",
-	       hw, hw_threads);
-	result(!bad_sw, "RSA-2048 private via guest OpenSSL: %.1f ops/s (%d threads), results correct",
-	       sw, ncpu);
-	printf("BENCH rsa2048_private z90crypt=%.1f software=%.1f ratio=%.1f\n", hw, sw,
-	       sw > 0 ? hw / sw : 0.0);
+	return n;
+}
+
+/* AP in the CPU model, no adapter configured: the bus is there and empty. */
+static int mode_nodevice(void)
+{
+	char buf[64];
+	int fd;
+
+	result(path_exists("/sys/bus/ap"), "the AP bus is registered (AP instructions installed)");
+	result(sysfs_read(buf, sizeof(buf), "/sys/bus/ap/ap_interrupts") && !strcmp(buf, "1"),
+	       "ap_interrupts is 1 (facility 65 installed)");
+	result(count_ap_devices() == 0, "no card or queue device (%u found)", count_ap_devices());
+	fd = open("/dev/z90crypt", O_RDWR);
+	if (fd >= 0) {
+		static uint8_t in[256], out[256], exp[256], mod[256];
+		struct z90_modexpo req = {in, sizeof(in), out, sizeof(out), exp, mod};
+		int rc;
+
+		/* Well-formed operands: the request fails only for want of an adapter. */
+		memset(mod, 0xff, sizeof(mod));
+		in[sizeof(in) - 1] = 2;
+		exp[sizeof(exp) - 1] = 3;
+		rc = ioctl(fd, Z90_RSA_MODEXPO, &req) ? errno : 0;
+		result(rc == ENODEV, "an RSA request finds no adapter (ENODEV, got %s)",
+		       strerror(rc));
+		close(fd);
+	} else {
+		result(false, "open /dev/z90crypt: %s", strerror(errno));
+	}
+	check_insns(ILL_PRVOPC, "privileged-operation");
+	return summary();
+}
+
+/* No AP in the CPU model: the kernel finds no AP instructions. */
+static int mode_oldmachine(void)
+{
+	result(!path_exists("/sys/bus/ap"), "no AP bus (the kernel found no AP instructions)");
+	result(count_ap_devices() == 0, "no card or queue device (%u found)", count_ap_devices());
+	result(access("/dev/z90crypt", F_OK) != 0, "no /dev/z90crypt");
+	check_insns(ILL_ILLOPC, "operation");
 	return summary();
 }
 
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 4 && !strcmp(argv[1], "check"))
-		return mode_check(argv[2], argv[3]);
-	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "bench"))
-		return mode_bench(argv[2], atof(argv[3]), argc == 5 ? atoi(argv[4]) : 0);
+	if (argc >= 2)
+		mode_name = argv[1];
+	if (argc == 4 && !strcmp(argv[1], "bringup"))
+		return mode_bringup(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "counters"))
+		return mode_counters(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "unbound"))
 		return mode_unbound(argv[2]);
-	fprintf(stderr, "usage: aptest check CONF VECTORS | bench VECTORS SECONDS [THREADS] | "
-			"unbound CONF\n");
+	if (argc == 2 && !strcmp(argv[1], "nodevice"))
+		return mode_nodevice();
+	if (argc == 2 && !strcmp(argv[1], "oldmachine"))
+		return mode_oldmachine();
+	fprintf(stderr, "usage: aptest bringup CONF VECTORS | counters CONF | unbound CONF | "
+			"nodevice | oldmachine\n");
 	return 2;
 }
