@@ -87,6 +87,17 @@ build_lib() {
 	fi
 	meson compile -C "$b" apvirt:shared_library >"$work/lib-build.log" 2>&1 ||
 		{ tail -30 "$work/lib-build.log"; die "building libapvirt failed"; }
+	# qemu/build.sh links this one (pkg-config): headers from the source
+	# tree, the library from the build tree.
+	mkdir -p "$b/pc"
+	cat >"$b/pc/apvirt.pc" <<-EOF
+		Name: apvirt
+		Description: apvirt from its build tree
+		Version: $(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$top/meson.build" | sed -n 1p)
+		Libs: -L$b -lapvirt
+		Cflags: -I$top/include
+	EOF
+	export PKG_CONFIG_PATH=$b/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 	export LD_LIBRARY_PATH=$b${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 }
 
@@ -100,17 +111,22 @@ find_qemu() {
 		qemu=$(tail -n 1 "$work/qemu-build.log")
 	fi
 	[ -x "$qemu" ] || die "no QEMU binary at '$qemu'"
-	bios_dir=$(dirname "$qemu")
-	[ -f "$bios_dir/s390-ccw.img" ] || bios_dir=/usr/share/qemu
 	say "QEMU: $qemu ($("$qemu" --version | sed -n 1p))"
 	# The alias names the newest machine type; the log says which it is.
 	say "machine $E2E_MACHINE is $("$qemu" -M help | awk -v m="$E2E_MACHINE" '$1 == m { print $NF }' | tr -d ')')"
 }
 
-# The device, in one place: the host's adapters and domains, the mdev as an
-# administrator would define it (mdevctl define --jsonfile).
+# The device, in one place: the host's adapters and domains as an object
+# (what the host's administrator set up, with the mdev as defined by
+# mdevctl define --jsonfile), the guest's device on the ap-bus, and the
+# device's shutdown trace (counters, resource balance, invariant checks).
 device_args() {
-	echo "ap-apvirt,cards=$(id_list "$E2E_HOST_CARDS"),domains=$(id_list "$E2E_DOMAINS"),control-domains=$(id_list "$(printf '%s\n' $E2E_DOMAINS $E2E_CONTROL_DOMAINS | sort -u)"),hwtype=$E2E_HWTYPE,mdevctl=$work/mdev.json"
+	local controls
+	controls=$(printf '%s\n' $E2E_DOMAINS $E2E_CONTROL_DOMAINS | sort -u | tr '\n' ' ')
+	printf '%s\n' -object "apvirt-ap-host,id=ap0,cards=$(id_list "$E2E_HOST_CARDS"),domains=$(id_list "$E2E_DOMAINS"),control-domains=$(id_list "$controls"),hwtype=$E2E_HWTYPE,mdevctl=$work/mdev.json" \
+		-device ap-apvirt,host=ap0 \
+		-trace ap_apvirt_stats -trace ap_apvirt_queue -trace ap_apvirt_balance \
+		-trace ap_apvirt_check -trace apvirt_ap_host_log
 }
 
 write_mdev_json() {
@@ -129,6 +145,26 @@ id_list() {
 	local out="" id
 	for id in $1; do out+="${out:+:}0x$id"; done
 	echo "$out"
+}
+
+# The ccw machine always starts its firmware, s390-ccw.img, even with
+# -kernel; Debian ships it in qemu-system-data (all architectures). The
+# newest that downloads, from the newest release on.
+fetch_firmware() {
+	local rel got d=$cache/firmware
+	mkdir -p "$d/debs"
+	for rel in $(echo "$E2E_RELEASES" | tr ' ' '\n' | tac); do
+		got=$(fetch_newest "$rel" qemu-system-data "$d/debs") || continue
+		bios_dir=$d/${got#* }/usr/share/qemu
+		if [ ! -f "$bios_dir/s390-ccw.img" ]; then
+			rm -rf "$d/${got#* }"
+			dpkg-deb -x "$(deb_file "$d/debs" qemu-system-data "${got#* }")" "$d/${got#* }"
+		fi
+		[ -f "$bios_dir/s390-ccw.img" ] || die "no s390-ccw.img in qemu-system-data ${got#* }"
+		say "firmware: $got from $rel"
+		return 0
+	done
+	die "no qemu-system-data downloads"
 }
 
 # ---- host-side test data --------------------------------------------------------
@@ -166,7 +202,7 @@ run_machine() {
 	local opts=()
 	case "$kind" in
 	bringup)
-		dev=(-device "$(device_args)")
+		mapfile -t dev < <(device_args)
 		labels=('aptest[bringup]' 'tools[bringup]' 'aptest[counters]' 'aptest[unbound]')
 		opts=(--counters)
 		;;
@@ -182,13 +218,74 @@ run_machine() {
 	timeout -k 10 "$E2E_TIMEOUT" "$qemu" -L "$bios_dir" -M "$machine" -accel tcg,thread=multi \
 		-cpu "$cpu" -smp "$E2E_SMP" -m "$E2E_MEM" -nographic -no-reboot \
 		-kernel "$work/$rel/vmlinuz" -initrd "$work/$rel/initramfs.gz" -append "$append" \
-		"${dev[@]}" </dev/null >"$log" 2>&1 || rc=$?
+		"${dev[@]}" </dev/null >"$log" 2>&1 &
+	local tpid=$!
+	[ "$kind" = bringup ] && profile_speed "$tpid" "$log" "$work/$rel/perf.data"
+	wait "$tpid" || rc=$?
 	run_secs=$(echo "$(date +%s.%N) $t0" | awk '{ printf "%.1f", $1 - $2 }')
 	tr -d '\r' <"$log" | sed 's/^/  | /'
 	say "$rel: $kind: QEMU exited with $rc after ${run_secs}s"
 	"$here/e2e-check.sh" --name "$rel $kind" "${opts[@]}" "$log" "$rc" "${labels[@]}" \
 		>"$log.check" || true
+	[ "$kind" = bringup ] && device_checks "$rel $kind" "$log" >>"$log.check"
 	count_results "$log.check"
+}
+
+# What the device's shutdown trace must say after a run with adapters.
+device_checks() {
+	local name=$1 log=$2 v
+	dcheck() { if grep -Eq "$2" "$log"; then echo "PASS: $name: $1"; else echo "FAIL: $name: $1"; fi; }
+	dcheck "the device's KVM invariants hold at shutdown" 'ap_apvirt_check.*kvm check ok'
+	dcheck "the device's vfio_ap invariants hold at shutdown" 'ap_apvirt_check.*vfio_ap check ok'
+	dcheck "the resource balance is zero after the mdev is detached" \
+		'ap_apvirt_balance.*after detach.*zero=1'
+	v=$(sed -n 's/.*pqap_intercepts=\([0-9]*\).*/\1/p' "$log" | sed -n 1p)
+	dcheck "AQIC went through the PQAP intercept (${v:-no} intercepts)" 'pqap_intercepts=[1-9]'
+	v=$(sed -n 's/.* injected=\([0-9]*\).*/\1/p' "$log" | sed -n 1p)
+	dcheck "adapter interruptions reached the guest (${v:-no} injected)" ' injected=[1-9]'
+	if grep -Eq 'ap_apvirt_queue.* irq=1' "$log"; then
+		echo "FAIL: $name: a queue still has interrupts on after the driver's ZAPQ"
+	else
+		dcheck "the driver's ZAPQ at unload left interrupts off on every queue" 'ap_apvirt_queue.* irq=0'
+	fi
+}
+
+# Samples the QEMU process (all its threads: vCPUs, device, workers) with
+# perf while the guest runs its one-process openssl speed, if perf works
+# here; figures() splits the samples by where the code lives.
+profile_speed() {
+	local tpid=$1 log=$2 out=$3 qpid="" ppid=""
+	rm -f "$out"
+	command -v perf >/dev/null || return 0
+	while kill -0 "$tpid" 2>/dev/null; do
+		[ -n "$qpid" ] || qpid=$(ps -o pid= --ppid "$tpid" | tr -d ' ' | sed -n 1p)
+		if [ -z "$ppid" ] && grep -q 'speed-begin processes=1' "$log" 2>/dev/null && [ -n "$qpid" ]; then
+			perf record -q -e cpu-clock -F 499 -p "$qpid" -o "$out" >/dev/null 2>&1 &
+			ppid=$!
+		fi
+		if [ -n "$ppid" ] && grep -q '^FIGURE speed processes=1' "$log" 2>/dev/null; then
+			kill -INT "$ppid" 2>/dev/null
+			wait "$ppid" 2>/dev/null || true
+			return 0
+		fi
+		sleep 0.5
+	done
+	[ -z "$ppid" ] || { kill -INT "$ppid" 2>/dev/null; wait "$ppid" 2>/dev/null || true; }
+}
+
+# "NAME PERCENT" per group of where the sampled code lives.
+profile_split() {
+	perf report -i "$1" --sort dso --stdio 2>/dev/null | awk '
+		/^#/ || NF < 2 { next }
+		{ p = $1; sub(/%/, "", p); d = $2
+		  if (d ~ /^\[unknown\]|^\[JIT\]|perf-[0-9]+\.map/) g = "TCG-generated guest code"
+		  else if (d ~ /^qemu-system/) g = "QEMU (TCG helpers, softmmu, device)"
+		  else if (d ~ /^libapvirt/) g = "libapvirt (AP model, vfio_ap, KVM)"
+		  else if (d ~ /^libcrypto/) g = "host OpenSSL (arithmetic)"
+		  else if (d ~ /kernel/) g = "host kernel"
+		  else g = "other (" d ")"
+		  s[g] += p }
+		END { for (g in s) printf "%5.1f%% %s\n", s[g], g }' | sort -rn
 }
 
 # ---- figures ------------------------------------------------------------------------
@@ -228,6 +325,10 @@ figures() {
 		arith = 1e6 / h; call = 1e6 / g
 		printf "e2e: figure: %s: one RSA-2048 CRT sign: %.0f us through openssl+ibmca = library (OpenSSL, libica under TCG) %.0f + request %.0f us (ioctl to reply, one caller) = guest kernel, TCG, device %.0f + host arithmetic %.0f\n",
 			rel, call, call - lat, lat, lat - arith, arith }'
+	if [ -s "$work/$rel/perf.data" ]; then
+		say "figure: $rel: QEMU's host CPU time during the one-process openssl speed (perf, cpu-clock samples):"
+		profile_split "$work/$rel/perf.data" | sed "s/^/e2e: figure: $rel:   /"
+	fi
 }
 
 # ---- main ------------------------------------------------------------------------------
@@ -246,6 +347,7 @@ host_data
 exec {cache_lock}>"$cache/.lock"
 flock "$cache_lock"
 for rel in $E2E_RELEASES; do gapt_update "$rel"; done
+fetch_firmware
 for rel in $E2E_RELEASES; do
 	mkdir -p "$work/$rel"
 	prepare_release "$rel"

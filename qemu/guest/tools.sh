@@ -177,6 +177,7 @@ speed_runs() {
 		opt=
 		[ "$multi" -gt 1 ] && opt="-multi $multi"
 		before=$(requests)
+		echo "FIGURE speed-begin processes=$multi"
 		# shellcheck disable=SC2086
 		OPENSSL_CONF=$ibmca_cnf openssl speed -seconds "$speed_secs" $opt rsa2048 \
 			>/tmp/speed.out 2>&1
