@@ -136,7 +136,8 @@ icainfo_checks() {
 	want=$1
 	icainfo >/tmp/ica.out 2>&1
 	rc=$?
-	show /tmp/ica.out
+	grep -E 'function|RSA' /tmp/ica.out >/tmp/ica.rsa
+	show /tmp/ica.rsa
 	check "icainfo runs (exit $rc)" [ "$rc" = 0 ]
 	for f in "RSA ME" "RSA CRT"; do
 		got=$(icainfo_rsa "$f")
@@ -164,6 +165,14 @@ openssl_checks() {
 	OPENSSL_CONF=$ibmca_cnf openssl dgst -sha256 -verify /etc/e2e/sign.pub -signature /tmp/hw.sig \
 		"$msg" >/tmp/ossl.out 2>&1
 	check "openssl dgst -verify through ibmca accepts it (exit $?)" [ "$?" = 0 ]
+}
+
+# The release's OpenSSL in software alone: the same signature as the host.
+openssl_sw_check() {
+	OPENSSL_CONF=/dev/null openssl dgst -sha256 -sign /etc/e2e/sign.key -out /tmp/sw.sig \
+		/etc/e2e/sign.msg 2>/tmp/ossl.err
+	check "openssl dgst -sign in software (exit $?)" [ "$?" = 0 ] || show /tmp/ossl.err
+	check "software signature = the host's signature" cmp_files /tmp/sw.sig /etc/e2e/sign.sig
 }
 
 cmp_files() {
@@ -205,6 +214,7 @@ nodevice)
 	show /tmp/lsz.out
 	check "lszcrypt lists no card" [ "$(grep -Ec '^[0-9a-f]{2} ' /tmp/lsz.out)" = 0 ]
 	icainfo_checks no
+	openssl_sw_check
 	;;
 oldmachine)
 	modprobe zcrypt_cex4 >/tmp/mod.out 2>&1
@@ -212,6 +222,12 @@ oldmachine)
 	show /tmp/mod.out
 	check "the zcrypt driver does not load without AP instructions (exit $rc)" [ "$rc" != 0 ]
 	check "no AP bus in sysfs" [ ! -d /sys/bus/ap ]
+	lszcrypt >/tmp/lsz.out 2>&1
+	rc=$?
+	show /tmp/lsz.out
+	check "lszcrypt finds no crypto driver (exit $rc)" [ "$rc" != 0 ]
+	icainfo_checks no
+	openssl_sw_check
 	;;
 *)
 	fail "unknown mode $mode"
