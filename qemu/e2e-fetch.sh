@@ -74,12 +74,26 @@ gapt_update() {
 	mv "$d/sources.list.new" "$d/sources.list"
 	gapt "$rel" update -qq >"$d/update.log" 2>&1 ||
 		{ cat "$d/update.log"; die "$rel: apt-get update (s390x indexes) failed"; }
+	rm -f "$d/madison" "$d/madison.asked"
+}
+
+# madison_load REL PKG...: the versions the indexes list for these
+# packages, noted in one apt-cache call (each call reads the whole cache).
+madison_load() {
+	local rel=$1 d
+	shift
+	d=$(gapt_root "$rel")
+	gcache "$rel" madison "$@" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $1); gsub(/ /, "", $2); print $1, $2 }' \
+		>>"$d/madison"
+	printf '%s\n' "$@" >>"$d/madison.asked"
 }
 
 # Versions of PKG in REL's indexes, newest first, each once.
 versions_of() {
-	gcache "$1" madison "$2" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); if (!seen[$2]++) print $2 }' |
-		sort_versions
+	local d
+	d=$(gapt_root "$1")
+	grep -qxF "$2" "$d/madison.asked" 2>/dev/null || madison_load "$1" "$2"
+	awk -v p="$2" '$1 == p && !seen[$2]++ { print $2 }' "$d/madison" | sort_versions
 }
 
 # Sorts Debian version strings (stdin) newest first.
@@ -100,11 +114,20 @@ sort_versions() {
 # ---- downloading ------------------------------------------------------------
 
 # fetch_exact REL PKG VERSION DIR: the .deb of that version into DIR (kept
-# across runs); fails if the archive does not serve it.
+# across runs); fails if the archive does not serve it. A failure is
+# remembered for E2E_MISSING_TTL seconds, so a run does not ask again for
+# every file the archive lists but lacks.
+: "${E2E_MISSING_TTL:=21600}"
 fetch_exact() {
-	local rel=$1 pkg=$2 ver=$3 dir=$4 tmp f
+	local rel=$1 pkg=$2 ver=$3 dir=$4 tmp f miss now
 	f=$(deb_file "$dir" "$pkg" "$ver")
 	[ -n "$f" ] && return 0
+	miss=$(gapt_root "$rel")/missing
+	now=$(date +%s)
+	if awk -v p="$pkg" -v v="$ver" -v t="$((now - E2E_MISSING_TTL))" \
+		'$1 == p && $2 == v && $3 >= t { found = 1 } END { exit !found }' "$miss" 2>/dev/null; then
+		return 1
+	fi
 	tmp=$(mktemp -d "$dir/.dl.XXXXXX")
 	if (cd "$tmp" && gapt "$rel" download -qq "$pkg=$ver" >/dev/null 2>&1); then
 		mv "$tmp"/*.deb "$dir/"
@@ -112,6 +135,7 @@ fetch_exact() {
 		return 0
 	fi
 	rm -rf "$tmp"
+	echo "$pkg $ver $now" >>"$miss"
 	return 1
 }
 
@@ -165,8 +189,10 @@ deb_depends() {
 # releases ship vmlinuz and modules in linux-binary-*/linux-modules-*).
 # Prints "PKG VERSION".
 fetch_kernel() {
-	local rel=$1 dir=$2 pkg v cands=() line deb dep ok
-	for pkg in $(gcache "$rel" pkgnames linux-image- | grep -E '^linux-image-[0-9].*-s390x$'); do
+	local rel=$1 dir=$2 pkg v cands=() line deb dep ok pkgs
+	mapfile -t pkgs < <(gcache "$rel" pkgnames linux-image- | grep -E '^linux-image-[0-9].*-s390x$')
+	[ "${#pkgs[@]}" -gt 0 ] && madison_load "$rel" "${pkgs[@]}"
+	for pkg in "${pkgs[@]}"; do
 		for v in $(versions_of "$rel" "$pkg"); do cands+=("$v $pkg"); done
 	done
 	[ "${#cands[@]}" -gt 0 ] || die "$rel: no s390x kernel image in the indexes"

@@ -36,6 +36,7 @@ prepare_release() {
 	echo "kernel $got" >>"$sel"
 	# Libraries found missing by an earlier run are fetched up front.
 	[ -f "$g/extra-pkgs" ] && mapfile -t extra <"$g/extra-pkgs"
+	madison_load "$rel" "${guest_pkgs[@]}" "${extra[@]}"
 	for p in "${guest_pkgs[@]}" "${extra[@]}"; do
 		got=$(fetch_userland_pkg "$rel" "$p" "$g/debs") || die "$rel: no version of $p downloads"
 		echo "pkg $got" >>"$sel"
