@@ -88,14 +88,14 @@ build_lib() {
 	meson compile -C "$b" apvirt:shared_library >"$work/lib-build.log" 2>&1 ||
 		{ tail -30 "$work/lib-build.log"; die "building libapvirt failed"; }
 	# qemu/build.sh links this one (pkg-config): headers from the source
-	# tree, the library from the build tree.
+	# tree (version.h from the build tree), the library from the build tree.
 	mkdir -p "$b/pc"
 	cat >"$b/pc/apvirt.pc" <<-EOF
 		Name: apvirt
 		Description: apvirt from its build tree
 		Version: $(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$top/meson.build" | sed -n 1p)
 		Libs: -L$b -lapvirt
-		Cflags: -I$top/include
+		Cflags: -I$top/include -I$b/include
 	EOF
 	export PKG_CONFIG_PATH=$b/pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 	export LD_LIBRARY_PATH=$b${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
