@@ -101,14 +101,30 @@ build_lib() {
 	export LD_LIBRARY_PATH=$b${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 }
 
+# QEMU from qemu/build.sh (built once, cached), which also runs the
+# series' qtest: the AP instructions' exceptions in supervisor state, which
+# no guest program can provoke from user space. E2E_QEMU skips both.
 find_qemu() {
+	local rc=0 line p f
 	if [ -n "${E2E_QEMU:-}" ]; then
 		qemu=$E2E_QEMU
 	else
 		[ -x "$here/build.sh" ] || die "no qemu/build.sh and no E2E_QEMU"
-		"$here/build.sh" >"$work/qemu-build.log" 2>&1 ||
-			{ tail -40 "$work/qemu-build.log"; die "qemu/build.sh failed"; }
-		qemu=$(tail -n 1 "$work/qemu-build.log")
+		"$here/build.sh" --qtest >"$work/qemu-build.out" 2>"$work/qemu-build.log" || rc=$?
+		qemu=$(sed -n '$p' "$work/qemu-build.out")
+		[ "$rc" = 0 ] || { tail -40 "$work/qemu-build.log"; }
+		line=$({ grep -E '^qtest: [0-9]+ passed, [0-9]+ failed$' "$work/qemu-build.out" || true; } | tail -1)
+		p=${line#qtest: }
+		p=${p%% passed*}
+		f=${line##*passed, }
+		f=${f%% failed*}
+		if [ "$rc" = 0 ] && [ "${f:-1}" = 0 ] && [ "${p:-0}" -gt 0 ]; then
+			echo "PASS: qemu: the AP qtest (qemu/build.sh --qtest): $p passed, $f failed"
+			passed=$((passed + 1))
+		else
+			echo "FAIL: qemu: the AP qtest (qemu/build.sh --qtest, status $rc): ${p:-0} passed, ${f:-?} failed"
+			failed=$((failed + 1))
+		fi
 	fi
 	[ -x "$qemu" ] || die "no QEMU binary at '$qemu'"
 	say "QEMU: $qemu ($("$qemu" --version | sed -n 1p))"
@@ -185,8 +201,6 @@ host_data() {
 
 # ---- guest runs -------------------------------------------------------------------
 
-passed=0
-failed=0
 count_results() {
 	local out=$1
 	cat "$out"
@@ -333,6 +347,8 @@ figures() {
 
 # ---- main ------------------------------------------------------------------------------
 
+passed=0
+failed=0
 mkdir -p "$work" "$cache"
 exec {work_lock}>"$work/.lock"
 if ! flock -n "$work_lock"; then
