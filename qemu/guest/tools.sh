@@ -8,8 +8,9 @@
 #               engine or provider: a signature identical to OpenSSL's own
 #               software and to the host's, sent to the adapters (the
 #               kernel's request counters move), and openssl speed
-#   nodevice    lszcrypt finds no device, libica no RSA hardware
-#   oldmachine  the zcrypt driver does not load (no AP bus)
+#   nodevice    lszcrypt finds no device; icainfo and OpenSSL run
+#   oldmachine  the zcrypt driver does not load (no AP bus), lszcrypt finds
+#               no driver, libica no RSA hardware; OpenSSL runs
 #
 # Ends with exactly one line "tools[MODE]: N passed, N failed"; exits
 # non-zero if anything failed. Lines starting "FIGURE" are measurements.
@@ -132,13 +133,15 @@ icainfo_rsa() {
 	sed -n "s/^ *$1 *| *\([a-z-]*\) .*/\1/p" /tmp/ica.out | sed -n 1p
 }
 
+# icainfo_checks [yes|no]: without an argument, only that it runs.
 icainfo_checks() {
-	want=$1
+	want=${1:-}
 	icainfo >/tmp/ica.out 2>&1
 	rc=$?
 	grep -E 'function|RSA' /tmp/ica.out >/tmp/ica.rsa
 	show /tmp/ica.rsa
 	check "icainfo runs (exit $rc)" [ "$rc" = 0 ]
+	[ -n "$want" ] || return 0
 	for f in "RSA ME" "RSA CRT"; do
 		got=$(icainfo_rsa "$f")
 		check "icainfo: $f in hardware: $want (shows '$got')" [ "$got" = "$want" ]
@@ -213,7 +216,9 @@ nodevice)
 	lszcrypt >/tmp/lsz.out 2>&1
 	show /tmp/lsz.out
 	check "lszcrypt lists no card" [ "$(grep -Ec '^[0-9a-f]{2} ' /tmp/lsz.out)" = 0 ]
-	icainfo_checks no
+	# With /dev/z90crypt present and no card, what libica reports for RSA
+	# is its own business; it must run.
+	icainfo_checks
 	openssl_sw_check
 	;;
 oldmachine)
