@@ -289,11 +289,11 @@ profile_speed() {
 
 # "NAME PERCENT" per group of where the sampled code lives.
 profile_split() {
-	perf report -i "$1" --sort dso --stdio 2>/dev/null | awk '
+	perf report -i "$1" --sort dso --stdio 2>/dev/null | awk -v q="${qemu##*/}" '
 		/^#/ || NF < 2 { next }
 		{ p = $1; sub(/%/, "", p); d = $2
 		  if (d ~ /^\[unknown\]|^\[JIT\]|perf-[0-9]+\.map/) g = "TCG-generated guest code"
-		  else if (d ~ /^qemu-system/) g = "QEMU (TCG helpers, softmmu, device)"
+		  else if (d == q) g = "QEMU (TCG helpers, softmmu, device)"
 		  else if (d ~ /^libapvirt/) g = "libapvirt (AP model, vfio_ap, KVM)"
 		  else if (d ~ /^libcrypto/) g = "host OpenSSL (arithmetic)"
 		  else if (d ~ /kernel/) g = "host kernel"
@@ -314,13 +314,13 @@ speed_sign() {
 host_speed() {
 	local multi=$1 opt=()
 	[ "$multi" -gt 1 ] && opt=(-multi "$multi")
-	openssl speed -seconds "$E2E_SPEED_SECS" "${opt[@]}" rsa2048 2>/dev/null | speed_sign
+	openssl speed -elapsed -seconds "$E2E_SPEED_SECS" "${opt[@]}" rsa2048 2>/dev/null | speed_sign
 }
 
 ratio_line() {
 	awk -v g="$1" -v h="$2" -v m="$E2E_MIN_RATIO" 'BEGIN {
 		if (g == "" || h == "" || h == 0) { print "n/a (NOT met)"; exit }
-		r = g / h; printf "%.2f (target >= %s: %s)", r, m, r >= m ? "met" : "NOT met" }'
+		r = g / h; printf "%.2f (target >= %s: %s)", r, m, ((r >= m) ? "met" : "NOT met") }'
 }
 
 figures() {
