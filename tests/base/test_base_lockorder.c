@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "apvirt/base.h"
+#include "common/child.h"
 #include "testlib.h"
 
 #ifdef APV_DEBUG_LOCKS
@@ -22,35 +23,20 @@ struct pair {
 	enum apv_lock_class outer, inner;
 };
 
+static void take_pair(void *arg)
+{
+	const struct pair *p = arg;
+
+	apv_lockorder_acquire(p->outer);
+	apv_lockorder_acquire(p->inner);
+}
+
 /* Run "hold a, then take b" in a child; true if it aborted. Its stderr goes to msg. */
 static bool take_dies(enum apv_lock_class a, enum apv_lock_class b, char *msg, size_t len)
 {
-	int p[2];
-	pid_t pid;
-	int status = 0;
-	ssize_t n, got = 0;
+	struct pair p = {a, b};
 
-	memset(msg, 0, len);
-	if (pipe(p))
-		return false;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		dup2(p[1], 2);
-		apv_lockorder_acquire(a);
-		apv_lockorder_acquire(b);
-		_exit(0);
-	}
-	close(p[1]);
-	while (got < (ssize_t)len - 1 && (n = read(p[0], msg + got, len - 1 - (size_t)got)) > 0)
-		got += n;
-	/* Drain the rest (the call chain): a closed pipe would kill the child with SIGPIPE. */
-	for (char sink[256]; read(p[0], sink, sizeof(sink)) > 0;)
-		;
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+	return child_aborts(take_pair, &p, msg, len);
 }
 
 /* "taking <b> while holding <a>" (or "... holding the leaf <a>") is in msg. */

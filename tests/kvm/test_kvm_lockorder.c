@@ -4,44 +4,12 @@
  * rw lock never taken under any of them: debug builds abort with both
  * lock names on a violation. Each violation runs in a child process.
  */
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "common/child.h"
 #include "kvm_fixture.h"
 #include "kvm_hook.h"
 
 #ifdef APV_DEBUG_LOCKS
-
-/* Run fn in a child; true if it aborted. Its stderr is returned in msg. */
-static bool dies(void (*fn)(void *), void *arg, char *msg, size_t len)
-{
-	int p[2];
-	pid_t pid;
-	int status = 0;
-	ssize_t n, got = 0;
-
-	memset(msg, 0, len);
-	if (pipe(p))
-		return false;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		dup2(p[1], 2);
-		fn(arg);
-		_exit(0);
-	}
-	close(p[1]);
-	while (got < (ssize_t)len - 1 && (n = read(p[0], msg + got, len - 1 - (size_t)got)) > 0)
-		got += n;
-	/* Drain the rest (the call chain): a closed pipe would kill the child with SIGPIPE. */
-	for (char sink[256]; read(p[0], sink, sizeof(sink)) > 0;)
-		;
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
 
 static void vm_then_mdevs_then_guests(void *arg)
 {
@@ -58,7 +26,7 @@ TEST(lockorder_guests_after_mdevs_aborts_naming_both)
 {
 	char msg[512];
 
-	CHECK(dies(vm_then_mdevs_then_guests, NULL, msg, sizeof(msg)));
+	CHECK(child_aborts(vm_then_mdevs_then_guests, NULL, msg, sizeof(msg)));
 	CHECK(strstr(msg, "guests_lock") != NULL);
 	CHECK(strstr(msg, "mdevs_lock") != NULL);
 }
@@ -78,7 +46,7 @@ TEST(lockorder_vm_lock_under_vm_lock_aborts)
 	char msg[512];
 
 	fx_init(&f);
-	CHECK(dies(two_vm_locks, &f, msg, sizeof(msg)));
+	CHECK(child_aborts(two_vm_locks, &f, msg, sizeof(msg)));
 	CHECK(strstr(msg, "vm_lock while holding vm_lock") != NULL);
 	fx_fini(&f);
 }
@@ -99,7 +67,7 @@ TEST(lockorder_hook_published_under_vm_lock_aborts)
 	char msg[512];
 
 	fx_init(&f);
-	CHECK(dies(publish_hook_under_vm_lock, &f, msg, sizeof(msg)));
+	CHECK(child_aborts(publish_hook_under_vm_lock, &f, msg, sizeof(msg)));
 	CHECK(strstr(msg, "pqap_hook_lock") != NULL);
 	CHECK(strstr(msg, "vm_lock") != NULL);
 	fx_fini(&f);
@@ -121,7 +89,7 @@ TEST(lockorder_intercept_under_mdevs_lock_aborts)
 	char msg[512];
 
 	fx_init(&f);
-	CHECK(dies(intercept_under_mdevs_lock, &f, msg, sizeof(msg)));
+	CHECK(child_aborts(intercept_under_mdevs_lock, &f, msg, sizeof(msg)));
 	CHECK(strstr(msg, "pqap_hook_lock while holding mdevs_lock") != NULL);
 	fx_fini(&f);
 }
@@ -153,7 +121,7 @@ TEST(lockorder_handler_taking_vm_lock_inside_the_hook_aborts)
 	char msg[512];
 
 	fx_init(&f);
-	CHECK(dies(intercept_hook_takes_vm_lock, &f, msg, sizeof(msg)));
+	CHECK(child_aborts(intercept_hook_takes_vm_lock, &f, msg, sizeof(msg)));
 	CHECK(strstr(msg, "taking vm_lock while holding pqap_hook_lock") != NULL);
 	fx_fini(&f);
 }
@@ -172,7 +140,7 @@ TEST(lockorder_guests_lock_inside_the_hook_aborts)
 {
 	char msg[512];
 
-	CHECK(dies(guests_lock_inside_the_hook, NULL, msg, sizeof(msg)));
+	CHECK(child_aborts(guests_lock_inside_the_hook, NULL, msg, sizeof(msg)));
 	CHECK(strstr(msg, "taking guests_lock while holding pqap_hook_lock") != NULL);
 }
 
@@ -189,7 +157,7 @@ TEST(lockorder_set_masks_requires_vm_lock)
 	char msg[512];
 
 	fx_init(&f);
-	CHECK(dies(set_masks_without_vm_lock, &f, msg, sizeof(msg)));
+	CHECK(child_aborts(set_masks_without_vm_lock, &f, msg, sizeof(msg)));
 	CHECK(strstr(msg, "VM lock") != NULL);
 	fx_fini(&f);
 }
@@ -204,7 +172,7 @@ TEST(lockorder_release_of_unheld_lock_aborts)
 {
 	char msg[512];
 
-	CHECK(dies(release_unheld, NULL, msg, sizeof(msg)));
+	CHECK(child_aborts(release_unheld, NULL, msg, sizeof(msg)));
 	CHECK(strstr(msg, "mdevs_lock") != NULL);
 }
 

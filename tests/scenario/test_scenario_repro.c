@@ -8,35 +8,10 @@
  */
 #include "testlib.h"
 
-#include "scenario_internal.h"
+#include "scenario_run.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static char err[8192];
-static char *out_buf;
-static size_t out_len;
-
-/* Run text as "t.apv": 0 on success, -1 with err set, -2 when it did not parse. */
-static int run(const char *text)
-{
-	err[0] = '\0';
-	free(out_buf);
-	out_buf = NULL;
-	struct apv_scenario *s = apv_scenario_load_string("t.apv", text, NULL, err, sizeof(err));
-	if (!s)
-		return -2;
-	FILE *out = open_memstream(&out_buf, &out_len);
-	struct apv_scenario_opts o;
-	apv_scenario_opts_default(&o);
-	o.out = out;
-	int rc = apv_scenario_run(s, &o, err, sizeof(err));
-	if (rc == 0)
-		rc = apv_scenario_finish(s, err, sizeof(err));
-	apv_scenario_free(s);
-	fclose(out);
-	return rc;
-}
 
 /* The parse error of text, or "" when it parsed. */
 static const char *perr(const char *text)

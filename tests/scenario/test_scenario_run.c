@@ -7,35 +7,10 @@
  */
 #include "testlib.h"
 
-#include "scenario_internal.h"
+#include "scenario_run.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static char err[8192];
-static char *out_buf;
-static size_t out_len;
-
-/* Run text as "t.apv": 0 on success, else -1 with err set; output of show/echo in out_buf. */
-static int run(const char *text)
-{
-	err[0] = '\0';
-	free(out_buf);
-	out_buf = NULL;
-	struct apv_scenario *s = apv_scenario_load_string("t.apv", text, NULL, err, sizeof(err));
-	if (!s)
-		return -2;
-	FILE *out = open_memstream(&out_buf, &out_len);
-	struct apv_scenario_opts o;
-	apv_scenario_opts_default(&o);
-	o.out = out;
-	int rc = apv_scenario_run(s, &o, err, sizeof(err));
-	if (rc == 0)
-		rc = apv_scenario_finish(s, err, sizeof(err));
-	apv_scenario_free(s);
-	fclose(out);
-	return rc;
-}
 
 #define HOST "host\nadapter 5-7\ndomain 4-5\nbus apmask -5,-6\n"
 #define GUEST                                                                                      \
@@ -128,11 +103,10 @@ TEST(failed_action_reports_why)
 	CHECK_EQ(run(HOST "bus apmask +5\nmdev create 11111111-2222-3333-4444-555555555555 as m1\n"
 			  "mdev m1 assign_adapter 6\nmdev m1 assign_domain 4\nbus apmask +6\n"),
 		 -1);
-	CHECK_STR(err,
-		  "t.apv:9: 'bus apmask +6' failed: -EBUSY (Device or resource busy): queue "
-		  "06.0004 cannot be reserved for the host drivers: mdev "
-		  "11111111-2222-3333-4444-555555555555 has it\n"
-		  "  (if this is intended, write 'expect error -EBUSY' after it)");
+	CHECK_STR(err, "t.apv:9: 'bus apmask +6' failed: -EBUSY (Device or resource busy): queue "
+		       "06.0004 cannot be reserved for the host drivers: mdev "
+		       "11111111-2222-3333-4444-555555555555 has it\n"
+		       "  (if this is intended, write 'expect error -EBUSY' after it)");
 }
 
 TEST(expected_error_passes_and_may_follow_other_expectations)
