@@ -58,11 +58,11 @@ bench: build
 	bench/run.sh $(BUILD)
 
 # The AP qtest first (QEMU's own test of the series), then the guests.
-e2e:
+e2e: deps
 	qemu/build.sh --qtest
 	qemu/e2e.sh
 
-qemu-qtest:
+qemu-qtest: deps
 	qemu/build.sh --qtest
 
 fuzz: deps
