@@ -51,6 +51,7 @@ static const struct lock_class_info classes[APV_LOCK_CLASSES] = {
     [APV_LOCK_LOG] = {"log_lock", false},
     [APV_LOCK_CLOCK] = {"clock_lock", true},
     [APV_LOCK_VM_PV] = {"pv_lock", true},
+    [APV_LOCK_HW_CPACF] = {"hw_cpacf_lock", true},
 };
 
 _Static_assert(APV_LOCK_CLASSES <= 32, "held classes are a 32-bit set");

@@ -56,10 +56,14 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 	apv_mutex_init(&hw->irq_fn_lock, APV_LOCK_HW_IRQ_FN);
 	if (pthread_cond_init(&hw->irq_fn_idle, NULL))
 		goto fail_irq_lock;
-	if (hw_engine_init(hw))
+	if (hw_cpacf_init(hw))
 		goto fail_irq;
+	if (hw_engine_init(hw))
+		goto fail_cpacf;
 	return hw;
 
+fail_cpacf:
+	hw_cpacf_fini(hw);
 fail_irq:
 	pthread_cond_destroy(&hw->irq_fn_idle);
 fail_irq_lock:
@@ -90,6 +94,7 @@ void apv_hw_free(struct apv_hw *hw)
 		}
 		free(ad);
 	}
+	hw_cpacf_fini(hw);
 	pthread_cond_destroy(&hw->irq_fn_idle);
 	apv_mutex_destroy(&hw->irq_fn_lock);
 	apv_mutex_destroy(&hw->config_lock);

@@ -25,6 +25,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <openssl/types.h>
+
 #include "apvirt/base.h"
 #include "apvirt/crypto.h"
 #include "apvirt/hw.h"
@@ -163,6 +165,15 @@ struct hw_engine {
 	struct hw_worker *workers;
 };
 
+/* The CPACF wrapping key (cpacf.c), under its own leaf lock. */
+struct hw_cpacf {
+	struct apv_mutex lock;
+	bool ready; /* the contexts are keyed with wk */
+	uint8_t wk[APV_CPACF_WK_LEN];
+	uint8_t wkvp[APV_CPACF_WKVP_LEN];
+	EVP_CIPHER_CTX *enc, *dec; /* AES-256-ECB, no padding */
+};
+
 struct apv_hw {
 	struct apv_hw_config cfg;
 	struct apv_clock *clock;
@@ -191,6 +202,7 @@ struct apv_hw {
 	atomic_uint irq_waiters; /* threads waiting for irq_calls to drop */
 
 	struct hw_engine engine;
+	struct hw_cpacf cpacf;
 };
 
 /* An interrupt to deliver once every lock is dropped. */
@@ -237,6 +249,10 @@ void hw_engine_forget(struct hw_queue *q, struct hw_slot *s);
 size_t hw_reply_t82(uint8_t *reply, uint8_t code);
 /* The virtual-clock completion event of a slot. */
 void hw_engine_slot_fire(void *arg);
+
+/* cpacf.c: the wrapping key's state; init draws a random key. */
+int hw_cpacf_init(struct apv_hw *hw);
+void hw_cpacf_fini(struct apv_hw *hw);
 
 #pragma GCC visibility pop
 

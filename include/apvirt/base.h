@@ -54,6 +54,7 @@ enum apv_lock_class {
 	APV_LOCK_LOG,	       /* base: a log's handler and rate limits */
 	APV_LOCK_CLOCK,	       /* base: the clock's timer list (leaf) */
 	APV_LOCK_VM_PV,	       /* kvm: a VM's conversion to protected, its waiters (leaf) */
+	APV_LOCK_HW_CPACF,     /* hw: the CPACF wrapping key (leaf) */
 	APV_LOCK_CLASSES
 };
 

@@ -185,6 +185,47 @@ struct apv_hw_host_insn {
 typedef void (*apv_hw_insn_fn)(void *ctx, const struct apv_hw_host_insn *insn);
 void apv_hw_set_insn_observer(struct apv_hw *hw, apv_hw_insn_fn fn, void *ctx);
 
+/* ---- CPACF wrapping key (the CPU side of protected keys) ---------------- */
+
+/*
+ * The host's CPACF AES wrapping key: one per host, an AES-256 key that
+ * firmware keeps and never shows. A protected key is a clear key's bytes
+ * encrypted under it, followed by the 32-byte wrapping key verification
+ * pattern (WKVP) that names the wrapping key: 48, 56 or 64 bytes for
+ * AES-128/192/256, and likewise for the other key types PCKMO takes (AES-XTS
+ * double keys, ECC private keys, HMAC keys). The CPU (PCKMO, the KM/KMC/PCC
+ * functions with encrypted keys) and the cards' secure-to-protected key
+ * conversion share it; a protected key only works with the wrapping key
+ * it was made under.
+ *
+ * apv_hw_new() draws the key from OpenSSL's random generator; set it for
+ * reproducible runs. The encryption is length-preserving (AES-256 CBC with
+ * ciphertext stealing, zero IV) and the WKVP is a SHA-256 digest of the key
+ * with a fixed label: docs/hardware.md. Thread-safe; no allocation.
+ */
+#define APV_CPACF_WK_LEN 32	 /* the wrapping key: AES-256 */
+#define APV_CPACF_WKVP_LEN 32	 /* its verification pattern */
+#define APV_CPACF_KEY_MIN 16	 /* shortest key that can be wrapped (AES-128) */
+#define APV_CPACF_KEY_MAX 128	 /* longest (HMAC-1024) */
+
+/* Replace the wrapping key with wk, or with a new random one (wk NULL). 0 or -EIO. */
+int apv_hw_cpacf_set_wrapping_key(struct apv_hw *hw, const uint8_t *wk);
+/* The current wrapping key's verification pattern. */
+void apv_hw_cpacf_wkvp(struct apv_hw *hw, uint8_t wkvp[APV_CPACF_WKVP_LEN]);
+/*
+ * Wrap a clear key of len bytes (APV_CPACF_KEY_MIN..MAX): protkey gets
+ * len + APV_CPACF_WKVP_LEN bytes (encrypted key, then the WKVP).
+ * 0, -EINVAL for a length out of range, -EIO if OpenSSL fails.
+ */
+int apv_hw_cpacf_wrap(struct apv_hw *hw, const uint8_t *clear, size_t len, uint8_t *protkey);
+/*
+ * The reverse: protkey holds len + APV_CPACF_WKVP_LEN bytes, clear gets len.
+ * -EKEYREJECTED if the WKVP is not the current wrapping key's (the
+ * architected CC 1 of the CPU functions; clear is then left alone),
+ * -EINVAL for a length out of range, -EIO if OpenSSL fails.
+ */
+int apv_hw_cpacf_unwrap(struct apv_hw *hw, const uint8_t *protkey, size_t len, uint8_t *clear);
+
 /* ---- observation ---------------------------------------------------------- */
 
 struct apv_hw_queue_stats {
