@@ -4,7 +4,9 @@
 # Judges one guest run of the end-to-end test from its console log, so that
 # a run can only pass by printing what a good run prints:
 #
-#   qemu/e2e-check.sh [--name NAME] [--counters] LOG STATUS LABEL...
+#   qemu/e2e-check.sh [--name NAME] [--counters] [--hotplug HOSTLOG
+#                     --steps "STEP..." --host-steps "STEP..." [--max-change S]]
+#                     LOG STATUS LABEL...
 #
 #   LOG       everything QEMU wrote (guest console and device messages)
 #   STATUS    QEMU's exit status (124: killed by timeout)
@@ -14,6 +16,20 @@
 #   --counters  the guest's "COUNT queue XX.YYYY N" lines (the kernel's
 #             request counters) must equal the device's per-queue
 #             "queue XX.YYYY requests=N" lines, queue by queue
+#   --hotplug HOSTLOG  the reconfiguration run (qemu/e2e-drive.py wrote
+#             HOSTLOG): each of --steps was seen by the guest exactly once,
+#             "STEP NAME seen after S s" (or, for a change lszcrypt does
+#             not show, "STEP NAME queue Q moves after S s") with S at most
+#             --max-change (default 2) seconds; the host ran each of
+#             --host-steps exactly once without an error; the guest's load
+#             generator sent requests and every one was answered exactly
+#             once with its expected result ("LOAD requests=N ... "); the
+#             host's final query holds no queued request or waiting reply,
+#             its queues' requests = replies + discarded, its replies =
+#             the requests the guest saw answered (one reply per request:
+#             none lost, none delivered twice), no pinned page and no ISC
+#             registered after the guest's driver let go, no hook call in
+#             flight, and its invariant checks passed
 #
 # Besides: QEMU must exit 0 (a timeout, a crash or a signal fails), the log
 # must hold no kernel panic, oops, BUG, warning or crashed program, and the
@@ -25,17 +41,26 @@ set -u
 
 name=guest
 counters=0
+hostlog=
+steps=
+host_steps=
+max_change=2
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=${2:?}; shift 2 ;;
 	--counters) counters=1; shift ;;
+	--hotplug) hostlog=${2:?}; shift 2 ;;
+	--steps) steps=${2:?}; shift 2 ;;
+	--host-steps) host_steps=${2:?}; shift 2 ;;
+	--max-change) max_change=${2:?}; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "e2e-check: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
 if [ $# -lt 2 ]; then
-	echo "usage: e2e-check.sh [--name NAME] [--counters] LOG STATUS LABEL..." >&2
+	echo "usage: e2e-check.sh [--name NAME] [--counters] [--hotplug HOSTLOG --steps STEPS" \
+		"--host-steps STEPS [--max-change S]] LOG STATUS LABEL..." >&2
 	exit 2
 fi
 log=$1
@@ -129,6 +154,83 @@ if [ "$counters" = 1 ]; then
 			"queue $q: guest kernel counted $v requests, the device ${dev[$q]:-none}"
 	done < <(sed -nE 's/^COUNT queue ([0-9a-f]{2}\.[0-9a-f]{4}) ([0-9]+)$/\1 \2/p' "$log")
 	result "$(ok [ "$nq" -gt 0 ])" "the guest reported request counters ($nq queues)"
+fi
+
+# The reconfiguration run: the guest's view of each change, its requests,
+# and the host's counts.
+if [ -n "$hostlog" ]; then
+	if [ ! -r "$hostlog" ]; then
+		result 1 "no host log $hostlog"
+		exit 1
+	fi
+	host=$(mktemp)
+	trap 'rm -f "$clean" "$host"' EXIT
+	tr -d '\r' <"$hostlog" >"$host"
+	for st in $steps; do
+		lines=$(grep -E "^STEP $st (seen|queue [0-9a-f.]+ moves) after [0-9.]+ s" "$log")
+		n=$(printf '%s' "$lines" | grep -c .)
+		if [ "$n" != 1 ]; then
+			result 1 "step $st: the guest saw the change $n times (wanted once)"
+			continue
+		fi
+		secs=$(printf '%s' "$lines" | sed -E 's/.* after ([0-9.]+) s.*/\1/')
+		result "$(ok awk -v s="$secs" -v m="$max_change" 'BEGIN { exit !(s <= m) }')" \
+			"step $st: the guest saw the change after $secs s (at most $max_change s)"
+	done
+	for st in $host_steps; do
+		n=$(grep -cE "^HOST step $st: .* -> ok " "$host")
+		result "$(ok [ "$n" -ge 1 ])" "step $st: the host's commands succeeded ($n)"
+		n=$(grep -cE "^HOST step $st: " "$host")
+		bad=$(grep -E "^HOST step $st: " "$host" | grep -v -- '-> ok ' | sed -n 1p)
+		result "$(ok [ -z "$bad" ])" "step $st: no host error${bad:+: $bad}"
+	done
+	bad=$(grep -E '^HOST (error|step [^ ]+: (announced twice|no commands|never announced))' \
+		"$host" | sed -n 1p)
+	result "$(ok [ -z "$bad" ])" "the host driver saw every step once${bad:+: $bad}"
+	n=$(grep -cE '^HOST done: [0-9]+ steps, 0 errors$' "$host")
+	result "$(ok [ "$n" = 1 ])" "the host driver ended without an error"
+
+	# The load generator's own count, request by request.
+	lines=$(grep -E '^LOAD requests=' "$log")
+	n=$(printf '%s' "$lines" | grep -c .)
+	if [ "$n" != 1 ]; then
+		result 1 "load: the guest's count printed $n times (wanted once)"
+		exit 1
+	fi
+	field() { printf '%s' "$lines" | sed -nE "s/.* $1=([0-9]+).*/\1/p"; }
+	lreq=$(printf '%s' "$lines" | sed -nE 's/^LOAD requests=([0-9]+).*/\1/p')
+	lok=$(field ok)
+	for f in answered ok wrong failed unanswered twice; do
+		v=$(field $f)
+		case $f in
+		answered | ok) result "$(ok [ -n "$v" ] && [ "$v" = "$lreq" ] && [ "$lreq" -gt 0 ])" \
+			"load: $f ${v:-?} of ${lreq:-?} requests" ;;
+		*) result "$(ok [ "${v:-x}" = 0 ])" "load: ${v:-?} requests $f" ;;
+		esac
+	done
+
+	# The host's final query: every request the device accepted has an end.
+	read -r qn hreq hrep hdis hque hwait < <(awk '
+		/^HOST queue / { n++
+			for (i = 4; i <= NF; i++) { split($i, kv, "="); s[kv[1]] += kv[2] } }
+		END { printf "%d %d %d %d %d %d\n", n, s["requests"], s["replies"], s["discarded"],
+			s["queued"], s["waiting"] }' "$host")
+	result "$(ok [ "$qn" -gt 0 ])" "the host reported its queues ($qn)"
+	result "$(ok [ "$hque" = 0 ] && [ "$hwait" = 0 ])" \
+		"host: nothing left in the queues at the end ($hque queued, $hwait replies waiting)"
+	result "$(ok [ "$hreq" = $((hrep + hdis + hque + hwait)) ])" \
+		"host: requests $hreq = replies $hrep + discarded by resets $hdis + left $((hque + hwait))"
+	result "$(ok [ "$hrep" = "${lok:-x}" ])" \
+		"host: $hrep replies delivered = ${lok:-?} requests answered in the guest"
+	bal=$(grep -E '^HOST balance ' "$host")
+	n=$(printf '%s' "$bal" | grep -c .)
+	result "$(ok [ "$n" = 1 ])" "host: the balance reported once ($n)"
+	for f in pins isc-registrations hook-calls; do
+		v=$(printf '%s' "$bal" | sed -nE "s/.* $f=([0-9-]+).*/\1/p" | sed -n 1p)
+		result "$(ok [ "${v:-x}" = 0 ])" "host: balance $f=${v:-?} after the guest's driver let go"
+	done
+	v=$(grep -E '^HOST check ' "$host" | sed -n 1p)
+	result "$(ok [ "$v" = "HOST check ok" ])" "host: invariant checks (${v:-none reported})"
 fi
 
 exit "$failed"

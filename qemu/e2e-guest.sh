@@ -293,10 +293,12 @@ build_initramfs() {
 	cp "$mdir"/modules.builtin "$mdir"/modules.order "$i/usr/lib/modules/$rel_kver/" 2>/dev/null || true
 
 	cp "$work/aptest" "$i/usr/bin/aptest"
+	cp "$work/apload" "$i/usr/bin/apload"
+	cp "$here/guest/hotplug.sh" "$i/usr/bin/e2e-hotplug"
 	cp "$here/guest/init" "$i/init"
 	cp "$here/guest/tools.sh" "$i/usr/bin/e2e-tools"
-	chmod 755 "$i/init" "$i/usr/bin/e2e-tools"
-	cp "$work/vectors.txt" "$work/sign.key" "$work/sign.msg" "$work/sign.sig" \
+	chmod 755 "$i/init" "$i/usr/bin/e2e-tools" "$i/usr/bin/e2e-hotplug"
+	cp "$work/vectors.txt" "$work/load.txt" "$work/sign.key" "$work/sign.msg" "$work/sign.sig" \
 		"$work/sign.pub" "$i/etc/e2e/"
 	{
 		for f in $E2E_CARDS; do echo "card $f"; done

@@ -9,6 +9,11 @@
 #   bringup     newest machine type with the device: interrupts, RSA ME/CRT
 #               against the host's results, lszcrypt/chzcrypt/icainfo,
 #               OpenSSL through libica, request counters guest = device
+#   hotplug     the device reconfigured while RSA requests run: card and
+#               domain hot unplug/plug and a checkstop and a busy queue
+#               through QMP (qemu/e2e-drive.py), chzcrypt --config-off/on
+#               in the guest; every request answered once, host counts
+#               and balance
 #   nodevice    newest machine type, AP in the CPU model, no device
 #   oldmachine  an older machine type whose CPU model has no AP
 #
@@ -177,6 +182,7 @@ fetch_firmware() {
 host_data() {
 	gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$work/mkvectors" "$here/guest/mkvectors.c" -lcrypto
 	"$work/mkvectors" 1024 2048 4096 >"$work/vectors.txt"
+	"$work/mkvectors" -m 64 2048 >"$work/load.txt"
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/sign.key" 2>/dev/null
 	openssl pkey -in "$work/sign.key" -pubout -out "$work/sign.pub"
 	head -c 4000 /dev/urandom >"$work/sign.msg"
@@ -184,6 +190,9 @@ host_data() {
 	s390x-linux-gnu-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static \
 		-o "$work/aptest" "$here/guest/aptest.c" 2>"$work/aptest-build.log" ||
 		{ cat "$work/aptest-build.log"; die "cross-compiling aptest failed"; }
+	s390x-linux-gnu-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
+		-o "$work/apload" "$here/guest/apload.c" 2>"$work/apload-build.log" ||
+		{ cat "$work/apload-build.log"; die "cross-compiling apload failed"; }
 }
 
 # ---- guest runs -------------------------------------------------------------------
@@ -200,12 +209,25 @@ count_results() {
 run_machine() {
 	local rel=$1 kind=$2 log=$work/$1/$2.log machine=$E2E_MACHINE cpu=max dev=() rc=0 t0 labels=()
 	local append="console=ttysclp0 quiet panic=1 e2e.mode=$kind e2e.speed=$E2E_SPEED_SECS e2e.multi=$E2E_SPEED_MULTI"
-	local opts=()
+	local opts=() qmpdir="" dpid=""
 	case "$kind" in
 	bringup)
 		mapfile -t dev < <(device_args)
 		labels=('aptest[bringup]' 'tools[bringup]' 'aptest[counters]' 'aptest[unbound]')
 		opts=(--counters)
+		;;
+	hotplug)
+		mapfile -t dev < <(device_args)
+		# A short path: a unix socket's name has at most 107 bytes.
+		qmpdir=$(mktemp -d)
+		dev+=(-qmp "unix:$qmpdir/qmp.sock,server=on,wait=off")
+		append+=" e2e.threads=$E2E_LOAD_THREADS e2e.busy=$(awk -v m="$E2E_BUSY_MS" 'BEGIN { print m / 1000 }')"
+		append+=" e2e.watch=$E2E_WATCH_SECS"
+		labels=('apload[ready]' 'apload[load]' 'apload[end]')
+		local st
+		for st in $hp_guest_steps; do labels+=("apload[$st]"); done
+		opts=(--hotplug "$log.host" --steps "$hp_guest_steps" --host-steps "$hp_host_steps"
+			--max-change "$E2E_CHANGE_MAX_SECS")
 		;;
 	nodevice) labels=('aptest[nodevice]' 'tools[nodevice]') ;;
 	oldmachine)
@@ -221,15 +243,50 @@ run_machine() {
 		-kernel "$work/$rel/vmlinuz" -initrd "$work/$rel/initramfs.gz" -append "$append" \
 		"${dev[@]}" </dev/null >"$log" 2>&1 &
 	local tpid=$!
+	if [ "$kind" = hotplug ]; then
+		mapfile -t steps < <(hotplug_steps)
+		python3 "$here/e2e-drive.py" --qmp "$qmpdir/qmp.sock" --log "$log" --host ap0 \
+			"${steps[@]}" >"$log.host" 2>&1 &
+		dpid=$!
+	fi
 	[ "$kind" = bringup ] && profile_speed "$tpid" "$log" "$work/$rel/perf.data"
 	wait "$tpid" || rc=$?
+	if [ -n "$dpid" ]; then
+		wait "$dpid" || true
+		rm -rf "$qmpdir"
+	fi
 	run_secs=$(echo "$(date +%s.%N) $t0" | awk '{ printf "%.1f", $1 - $2 }')
 	tr -d '\r' <"$log" | sed 's/^/  | /'
+	[ -f "$log.host" ] && sed 's/^/  > /' "$log.host"
 	say "$rel: $kind: QEMU exited with $rc after ${run_secs}s"
 	"$here/e2e-check.sh" --name "$rel $kind" "${opts[@]}" "$log" "$rc" "${labels[@]}" \
 		>"$log.check" || true
-	[ "$kind" = bringup ] && device_checks "$rel $kind" "$log" >>"$log.check"
+	case "$kind" in
+	bringup | hotplug) device_checks "$rel $kind" "$log" >>"$log.check" ;;
+	esac
 	count_results "$log.check"
+}
+
+# The reconfiguration machine's steps: those the guest times (lszcrypt or a
+# queue's counter), and the host's QMP commands for those it acts on (see
+# qemu/guest/hotplug.sh for what the guest expects of each).
+hp_guest_steps="unplug-card plug-card unplug-domain plug-domain checkstop checkstop-end busy config-off config-on"
+hp_host_steps="unplug-card plug-card unplug-domain plug-domain checkstop checkstop-end busy end"
+
+hotplug_steps() {
+	local a b d1 d2
+	read -r a b _ <<<"$E2E_CARDS"
+	read -r d1 d2 _ <<<"$E2E_DOMAINS"
+	a=$((16#$a)) b=$((16#$b)) d1=$((16#$d1)) d2=$((16#$d2))
+	printf '%s\n' \
+		--step "unplug-card=x-apvirt-mdev-unassign {\"kind\": \"adapter\", \"id\": $b}" \
+		--step "plug-card=x-apvirt-mdev-assign {\"kind\": \"adapter\", \"id\": $b}" \
+		--step "unplug-domain=x-apvirt-mdev-unassign {\"kind\": \"domain\", \"id\": $d2}" \
+		--step "plug-domain=x-apvirt-mdev-assign {\"kind\": \"domain\", \"id\": $d2}" \
+		--step "checkstop=x-apvirt-inject-fault {\"fault\": \"checkstop\", \"adapter\": $a}" \
+		--step "checkstop-end=x-apvirt-inject-fault {\"fault\": \"none\", \"adapter\": $a}" \
+		--step "busy=x-apvirt-inject-fault {\"fault\": \"busy\", \"adapter\": $a, \"domain\": $d1, \"duration-ms\": $E2E_BUSY_MS}" \
+		--step "end=query;x-apvirt-mdev-unassign {\"kind\": \"adapter\", \"id\": $a}"
 }
 
 # What the device's shutdown trace must say after a run with adapters.
@@ -326,10 +383,28 @@ figures() {
 		arith = 1e6 / h; call = 1e6 / g
 		printf "e2e: figure: %s: one RSA-2048 CRT sign: %.0f us through openssl+ibmca = library (OpenSSL, libica under TCG) %.0f + request %.0f us (ioctl to reply, one caller) = guest kernel, TCG, device %.0f + host arithmetic %.0f\n",
 			rel, call, call - lat, lat, lat - arith, arith }'
+	hotplug_figures "$rel"
 	if [ -s "$work/$rel/perf.data" ]; then
 		say "figure: $rel: QEMU's host CPU time during the one-process openssl speed (perf, cpu-clock samples):"
 		profile_split "$work/$rel/perf.data" | sed "s/^/e2e: figure: $rel:   /"
 	fi
+}
+
+# The reconfiguration machine: how long each change took to show in the
+# guest, the requests sent and answered, and the host's counts.
+hotplug_figures() {
+	local rel=$1 log=$work/$1/hotplug.log line
+	[ -f "$log" ] || return 0
+	line=$(tr -d '\r' <"$log" | sed -nE 's/^STEP ([a-z-]+) (seen|queue [0-9a-f.]+ moves) after ([0-9.]+) s.*/\1 \3 s/p' |
+		paste -sd, - | sed 's/,/, /g')
+	say "figure: $rel: reconfiguration, time until lszcrypt shows the change (busy: until the queue takes requests again; limit $E2E_CHANGE_MAX_SECS s): ${line:-n/a}"
+	line=$(tr -d '\r' <"$log" | sed -n 's/^LOAD requests=/requests=/p' | sed -n 1p)
+	say "figure: $rel: reconfiguration, guest load ($E2E_LOAD_THREADS callers): ${line:-n/a}"
+	[ -f "$log.host" ] || return 0
+	line=$(awk '/^HOST queue / { for (i = 4; i <= NF; i++) { split($i, kv, "="); s[kv[1]] += kv[2] } }
+		END { printf "requests=%d replies=%d discarded=%d queued=%d waiting=%d", s["requests"],
+			s["replies"], s["discarded"], s["queued"], s["waiting"] }' "$log.host")
+	say "figure: $rel: reconfiguration, host (all queues): $line; $(sed -n 's/^HOST balance //p' "$log.host" | sed -n 1p); $(sed -n 's/^HOST cfg-notifications=/config-change notifications /p' "$log.host" | sed -n 1p)"
 }
 
 # ---- main ------------------------------------------------------------------------------

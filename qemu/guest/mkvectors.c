@@ -6,9 +6,12 @@
  *
  * Output, one line per key, lower-case hex without prefixes:
  *   bits n e d p q dp dq u msg msg^e msg^d
- * with p > q and u = q^-1 mod p (the adapters' convention).
+ * with p > q and u = q^-1 mod p (the adapters' convention). With -m COUNT,
+ * each key line is followed by COUNT lines of further distinct messages
+ * for the same key, "m msg msg^e msg^d", so that a load generator can give
+ * every request its own input and expected result.
  *
- * Usage: mkvectors BITS... > vectors.txt
+ * Usage: mkvectors [-m COUNT] BITS... > vectors.txt
  */
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -16,6 +19,7 @@
 #include <openssl/rsa.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void die(const char *what)
 {
@@ -43,7 +47,17 @@ static void put(const BIGNUM *b)
 	OPENSSL_free(h);
 }
 
-static void one_key(int bits, BN_CTX *ctx)
+/* A message with the top bit clear is always below n. */
+static void message(BIGNUM *m, BIGNUM *me, BIGNUM *md, int bits, const BIGNUM *e,
+		    const BIGNUM *d, const BIGNUM *n, BN_CTX *ctx)
+{
+	if (!BN_rand(m, bits - 1, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY))
+		die("BN_rand");
+	if (!BN_mod_exp(me, m, e, n, ctx) || !BN_mod_exp(md, m, d, n, ctx))
+		die("BN_mod_exp");
+}
+
+static void one_key(int bits, int extra, BN_CTX *ctx)
 {
 	EVP_PKEY *k = EVP_RSA_gen((unsigned)bits);
 	BIGNUM *n, *e, *d, *p, *q, *dp, *dq, *u, *m, *me, *md, *t;
@@ -73,11 +87,7 @@ static void one_key(int bits, BN_CTX *ctx)
 		die("dq");
 	if (!BN_mod_inverse(u, q, p, ctx))
 		die("u");
-	/* A message with the top bit clear is always below n. */
-	if (!BN_rand(m, bits - 1, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY))
-		die("BN_rand");
-	if (!BN_mod_exp(me, m, e, n, ctx) || !BN_mod_exp(md, m, d, n, ctx))
-		die("BN_mod_exp");
+	message(m, me, md, bits, e, d, n, ctx);
 	printf("%d", bits);
 	put(n);
 	put(e);
@@ -91,6 +101,14 @@ static void one_key(int bits, BN_CTX *ctx)
 	put(me);
 	put(md);
 	printf("\n");
+	for (int i = 0; i < extra; i++) {
+		message(m, me, md, bits, e, d, n, ctx);
+		printf("m");
+		put(m);
+		put(me);
+		put(md);
+		printf("\n");
+	}
 	BN_free(n);
 	BN_free(e);
 	BN_clear_free(d);
@@ -109,21 +127,33 @@ static void one_key(int bits, BN_CTX *ctx)
 int main(int argc, char **argv)
 {
 	BN_CTX *ctx = BN_CTX_new();
+	int first = 1, extra = 0;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: mkvectors BITS...\n");
+	if (argc >= 3 && !strcmp(argv[1], "-m")) {
+		char *end;
+		long v = strtol(argv[2], &end, 10);
+
+		if (*end || v < 1 || v > 65536) {
+			fprintf(stderr, "mkvectors: bad message count %s\n", argv[2]);
+			return 2;
+		}
+		extra = (int)v;
+		first = 3;
+	}
+	if (argc <= first) {
+		fprintf(stderr, "usage: mkvectors [-m COUNT] BITS...\n");
 		return 2;
 	}
 	if (!ctx)
 		die("BN_CTX_new");
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		int bits = atoi(argv[i]);
 
 		if (bits < 512 || bits > 4096 || bits % 16) {
 			fprintf(stderr, "mkvectors: unsupported size %s\n", argv[i]);
 			return 2;
 		}
-		one_key(bits, ctx);
+		one_key(bits, extra, ctx);
 	}
 	BN_CTX_free(ctx);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -103,5 +103,161 @@ expect fail "an empty log" "$tmp/empty.log" 0 "printed 0 times"
 
 expect fail "no log at all" "$tmp/absent.log" 0 "no log"
 
+# ---- the reconfiguration run (--hotplug) ------------------------------------
+
+hp_steps="unplug-card plug-card checkstop busy config-off"
+hp_host_steps="unplug-card plug-card checkstop busy end"
+
+# expect_hp pass|fail WHAT LOG HOSTLOG [REASON]
+expect_hp() {
+	local want=$1 what=$2 log=$3 hlog=$4 why=${5:-} rc
+	bash "$check" --name t --hotplug "$hlog" --steps "$hp_steps" --host-steps "$hp_host_steps" \
+		"$log" 0 'apload[load]' >"$tmp/out" 2>&1
+	rc=$?
+	if { [ "$want" = pass ] && [ "$rc" = 0 ] && ! grep -q '^FAIL' "$tmp/out"; } ||
+		{ [ "$want" = fail ] && [ "$rc" = 1 ] && grep -Eq "^FAIL: t: .*($why)" "$tmp/out"; }; then
+		echo "PASS $what (exit $rc)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $what: wanted $want, checker exited $rc"
+		sed 's/^/    /' "$tmp/out"
+		failed=$((failed + 1))
+	fi
+}
+
+hp_good() {
+	printf '%s\r\n' \
+		'init: trixie, kernel 6.12.113+deb13-s390x, mode hotplug, uptime 2.10s' \
+		'LOAD begin threads=4 messages=64 bits=2048' \
+		'STEP unplug-card READY' \
+		'STEP unplug-card seen after 0.62 s (3 lszcrypt runs): 0a absent, 03 online' \
+		'STEP plug-card READY' \
+		'STEP plug-card seen after 1.48 s (7 lszcrypt runs): 0a online' \
+		'STEP checkstop READY' \
+		'STEP checkstop seen after 0.35 s (2 lszcrypt runs): 03 offline' \
+		'STEP busy READY' \
+		'STEP busy queue 03.0005 moves after 0.20 s (5 requests; load answered 40)' \
+		'STEP config-off RUN chzcrypt --config-off 0a' \
+		'STEP config-off seen after 0.90 s (4 lszcrypt runs): 0a deconfig' \
+		'LOAD requests=1200 answered=1200 ok=1200 wrong=0 failed=0 unanswered=0 twice=0 longest_ms=950' \
+		'apload[load]: 6 passed, 0 failed' \
+		'STEP end READY' \
+		'init: exit 0'
+}
+
+hp_host() {
+	printf '%s\n' \
+		'HOST step unplug-card: x-apvirt-mdev-unassign {"kind": "adapter", "id": 10} -> ok (2.1 ms)' \
+		'HOST step plug-card: x-apvirt-mdev-assign {"kind": "adapter", "id": 10} -> ok (2.3 ms)' \
+		'HOST step checkstop: x-apvirt-inject-fault {"fault": "checkstop", "adapter": 3} -> ok (0.4 ms)' \
+		'HOST step busy: x-apvirt-inject-fault {"fault": "busy", "adapter": 3, "domain": 5} -> ok (0.3 ms)' \
+		'HOST step end: query {} -> ok (0.5 ms)' \
+		'HOST queue 03.0005 requests=700 replies=690 discarded=10 queued=0 waiting=0 rc=0 in-guest=1' \
+		'HOST queue 0a.0005 requests=515 replies=510 discarded=5 queued=0 waiting=0 rc=0 in-guest=1' \
+		'HOST queue 10.0005 requests=0 replies=0 discarded=0 queued=0 waiting=0 rc=0 in-guest=0' \
+		'HOST balance pins=0 isc-registrations=0 vm-refs=1 hooks=1 hook-calls=0 zero=0' \
+		'HOST cfg-notifications=4' \
+		'HOST check ok' \
+		'HOST step end: x-apvirt-mdev-unassign {"kind": "adapter", "id": 3} -> ok (1.0 ms)' \
+		'HOST done: 5 steps, 0 errors'
+}
+
+hp_good >"$tmp/hp.log"
+hp_host >"$tmp/hp.host"
+expect_hp pass "a good reconfiguration run" "$tmp/hp.log" "$tmp/hp.host"
+
+hp_good | sed '/^STEP plug-card seen/d' >"$tmp/hp-missing.log"
+expect_hp fail "a change the guest never saw" "$tmp/hp-missing.log" "$tmp/hp.host" \
+	"step plug-card: the guest saw the change 0 times"
+
+hp_good | sed '/^STEP checkstop seen/p' >"$tmp/hp-twice.log"
+expect_hp fail "a change reported twice" "$tmp/hp-twice.log" "$tmp/hp.host" \
+	"step checkstop: the guest saw the change 2 times"
+
+hp_good | sed 's/^STEP plug-card seen after 1.48 s/STEP plug-card seen after 2.01 s/' \
+	>"$tmp/hp-slow.log"
+expect_hp fail "a change seen too late" "$tmp/hp-slow.log" "$tmp/hp.host" \
+	"step plug-card: the guest saw the change after 2.01 s"
+
+hp_good | sed 's/moves after 0.20 s/moves after 5.70 s/' >"$tmp/hp-busy.log"
+expect_hp fail "a busy queue that stays stuck too long" "$tmp/hp-busy.log" "$tmp/hp.host" \
+	"step busy: the guest saw the change after 5.70 s"
+
+hp_good | sed 's/^STEP config-off seen .*/STEP config-off not seen within 45 s (300 lszcrypt runs): 0a online (waiting)/' \
+	>"$tmp/hp-notseen.log"
+expect_hp fail "a change not seen at all" "$tmp/hp-notseen.log" "$tmp/hp.host" \
+	"step config-off: the guest saw the change 0 times"
+
+hp_host | sed 's/^\(HOST step checkstop: .*\) -> ok .*/\1 -> error: adapter 0x03 is not in the host/' \
+	>"$tmp/hp-err.host"
+expect_hp fail "a host command refused" "$tmp/hp.log" "$tmp/hp-err.host" \
+	"step checkstop: no host error: .*-> error: adapter 0x03"
+
+hp_host | sed '/^HOST step busy/d' >"$tmp/hp-nobusy.host"
+expect_hp fail "a host step that never ran" "$tmp/hp.log" "$tmp/hp-nobusy.host" \
+	"step busy: the host's commands succeeded .0."
+
+hp_host | sed 's/^HOST done: .*/HOST step zz: no commands for this step\nHOST done: 6 steps, 1 errors/' \
+	>"$tmp/hp-unknown.host"
+expect_hp fail "a step the host had no commands for" "$tmp/hp.log" "$tmp/hp-unknown.host" \
+	"the host driver saw every step once: HOST step zz"
+
+hp_good | sed 's/ ok=1200 / ok=1199 /; s/ failed=0 / failed=1 /' >"$tmp/hp-failed.log"
+expect_hp fail "a request that failed" "$tmp/hp-failed.log" "$tmp/hp.host" "load: 1 requests failed"
+
+hp_good | sed 's/ answered=1200 / answered=1199 /; s/ unanswered=0 / unanswered=1 /' \
+	>"$tmp/hp-lost.log"
+expect_hp fail "a request never answered (lost)" "$tmp/hp-lost.log" "$tmp/hp.host" \
+	"load: 1 requests unanswered"
+
+hp_good | sed 's/ twice=0 / twice=1 /' >"$tmp/hp-dupguest.log"
+expect_hp fail "a request answered twice in the guest" "$tmp/hp-dupguest.log" "$tmp/hp.host" \
+	"load: 1 requests twice"
+
+hp_good | sed 's/ ok=1200 wrong=0 / ok=1198 wrong=2 /' >"$tmp/hp-wrong.log"
+expect_hp fail "answers that are not the request's result" "$tmp/hp-wrong.log" "$tmp/hp.host" \
+	"load: 2 requests wrong"
+
+hp_host | sed 's/^HOST queue 03.0005 requests=700 replies=690 /HOST queue 03.0005 requests=701 replies=691 /' \
+	>"$tmp/hp-dup.host"
+expect_hp fail "a reply delivered twice (host replies exceed the guest's answers)" "$tmp/hp.log" \
+	"$tmp/hp-dup.host" "host: 1201 replies delivered = 1200 requests answered"
+
+hp_host | sed 's/ discarded=10 / discarded=9 /' >"$tmp/hp-leak.host"
+expect_hp fail "a request the device lost (requests exceed replies + discarded)" "$tmp/hp.log" \
+	"$tmp/hp-leak.host" "host: requests 1215 = replies 1200 \+ discarded by resets 14"
+
+hp_host | sed 's/ requests=515 replies=510 discarded=5 queued=0 / requests=516 replies=510 discarded=5 queued=1 /' \
+	>"$tmp/hp-queued.host"
+expect_hp fail "a request still queued at the end" "$tmp/hp.log" "$tmp/hp-queued.host" \
+	"nothing left in the queues at the end .1 queued"
+
+hp_host | sed '/^HOST queue /d' >"$tmp/hp-noq.host"
+expect_hp fail "no host counts" "$tmp/hp.log" "$tmp/hp-noq.host" "the host reported its queues .0."
+
+hp_host | sed 's/ pins=0 / pins=1 /' >"$tmp/hp-pins.host"
+expect_hp fail "a page left pinned" "$tmp/hp.log" "$tmp/hp-pins.host" "balance pins=1"
+
+hp_host | sed 's/ isc-registrations=0 / isc-registrations=1 /' >"$tmp/hp-isc.host"
+expect_hp fail "an ISC left registered" "$tmp/hp.log" "$tmp/hp-isc.host" "balance isc-registrations=1"
+
+hp_host | sed '/^HOST balance/d' >"$tmp/hp-nobal.host"
+expect_hp fail "no balance" "$tmp/hp.log" "$tmp/hp-nobal.host" "the balance reported once .0."
+
+hp_host | sed 's/^HOST check ok/HOST check failed: queue 03.0005 has irq on without a pin/' \
+	>"$tmp/hp-check.host"
+expect_hp fail "a failed invariant check" "$tmp/hp.log" "$tmp/hp-check.host" \
+	"invariant checks .HOST check failed"
+
+hp_good | sed '/^LOAD requests=/d' >"$tmp/hp-noload.log"
+expect_hp fail "no count from the load generator" "$tmp/hp-noload.log" "$tmp/hp.host" \
+	"count printed 0 times"
+
+hp_host | sed 's/^HOST done: .*/HOST done: 5 steps, 1 errors/' >"$tmp/hp-done.host"
+expect_hp fail "the host driver ended with an error" "$tmp/hp.log" "$tmp/hp-done.host" \
+	"ended without an error"
+
+expect_hp fail "no host log" "$tmp/hp.log" "$tmp/absent.host" "no host log"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
