@@ -123,18 +123,83 @@ static void unbind_vfio(struct apv_matrix *m, struct vfio_ap_queue *q, enum apv_
 		apv_mutex_unlock(&m->mdevs_lock);
 }
 
+/* ---- the queue table ------------------------------------------------------------ */
+
+atomic_ullong vfio_ap_walked;
+
+struct vfio_ap_queue *vfio_ap_next_queue(const struct apv_matrix *m, unsigned *pos)
+{
+	unsigned apid, apqi, seen = 0;
+	struct vfio_ap_queue *q = NULL;
+
+	if (*pos >= APV_MASK_BITS * APV_MASK_BITS)
+		return NULL;
+	apid = apv_mask_next(&m->qapm, *pos >> 8);
+	apqi = apid == *pos >> 8 ? *pos & 0xFF : 0;
+	while (apid < APV_MASK_BITS) {
+		apqi = apv_mask_next(&m->qaqm, apqi);
+		if (apqi >= APV_MASK_BITS) {
+			apid = apv_mask_next(&m->qapm, apid + 1);
+			apqi = 0;
+			continue;
+		}
+		seen++;
+		q = vfio_ap_queue_at(m, apv_apqn(apid, apqi));
+		if (q)
+			break;
+		apqi++;
+	}
+	atomic_fetch_add_explicit(&vfio_ap_walked, seen, memory_order_relaxed);
+	*pos = q ? (unsigned)q->apqn + 1 : APV_MASK_BITS * APV_MASK_BITS;
+	return q;
+}
+
+/* bus_lock and mdevs_lock held; q's row exists. */
+static void table_add(struct apv_matrix *m, struct vfio_ap_queue *q)
+{
+	unsigned apid = apv_apqn_apid(q->apqn), apqi = apv_apqn_apqi(q->apqn);
+
+	m->rows[apid][apqi] = q;
+	if (m->nq_apid[apid]++ == 0)
+		apv_mask_set(&m->qapm, apid);
+	if (m->nq_apqi[apqi]++ == 0)
+		apv_mask_set(&m->qaqm, apqi);
+}
+
+static void table_del(struct apv_matrix *m, struct vfio_ap_queue *q)
+{
+	unsigned apid = apv_apqn_apid(q->apqn), apqi = apv_apqn_apqi(q->apqn);
+
+	m->rows[apid][apqi] = NULL;
+	if (--m->nq_apid[apid] == 0)
+		apv_mask_clear(&m->qapm, apid);
+	if (--m->nq_apqi[apqi] == 0)
+		apv_mask_clear(&m->qaqm, apqi);
+}
+
+/* ---- probe and remove ------------------------------------------------------------- */
+
 static void probe_queue(struct apv_matrix *m, apv_apqn_t apqn)
 {
-	struct vfio_ap_queue *q = calloc(1, sizeof(*q));
+	struct vfio_ap_queue *q = calloc(1, sizeof(*q)), **row = NULL;
+	unsigned apid = apv_apqn_apid(apqn);
 
-	if (!q)
+	if (q && !m->rows[apid])
+		row = calloc(APV_MASK_BITS, sizeof(*row));
+	if (!q || (!m->rows[apid] && !row)) {
+		free(q);
 		return; /* the queue simply does not appear, as after a failed probe */
+	}
 	q->apqn = apqn;
 	q->saved_isc = -1;
 	q->type = queue_type(m, apqn);
 	q->drv = APV_DRV_NONE;
 	apv_mutex_lock(&m->mdevs_lock);
-	m->queues[apqn] = q;
+	if (row) {
+		m->rows[apid] = row;
+		apv_mask_set(&m->rows_made, apid);
+	}
+	table_add(m, q);
 	apv_mutex_unlock(&m->mdevs_lock);
 	if (vfio_ap_driver_for(m, q) == APV_DRV_VFIO_AP) {
 		bind_vfio(m, q);
@@ -150,7 +215,7 @@ static void destroy_queue(struct apv_matrix *m, struct vfio_ap_queue *q)
 	if (q->drv == APV_DRV_VFIO_AP)
 		unbind_vfio(m, q, APV_DRV_NONE);
 	apv_mutex_lock(&m->mdevs_lock);
-	m->queues[q->apqn] = NULL;
+	table_del(m, q);
 	apv_mutex_unlock(&m->mdevs_lock);
 	free(q);
 }
@@ -182,14 +247,16 @@ void vfio_ap_bus_scan(struct apv_matrix *m)
 static void release_unheld(struct apv_matrix *m, bool unload)
 {
 	struct vfio_ap_reset r;
+	struct vfio_ap_queue *q;
+	unsigned pos;
 
 	apv_mutex_lock(&m->mdevs_lock);
 	vfio_ap_reset_init(&r, m);
-	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
-		struct vfio_ap_queue *q = m->queues[i];
+	vfio_ap_for_each_queue(m, pos, q)
+	{
 		enum apv_queue_driver to;
 
-		if (!q || q->mdev || q->drv != APV_DRV_VFIO_AP)
+		if (q->mdev || q->drv != APV_DRV_VFIO_AP)
 			continue;
 		to = unload ? APV_DRV_NONE : vfio_ap_driver_for(m, q);
 		if (to == APV_DRV_VFIO_AP)
@@ -203,19 +270,28 @@ static void release_unheld(struct apv_matrix *m, bool unload)
 
 void vfio_ap_bus_free(struct apv_matrix *m)
 {
+	struct vfio_ap_queue *q;
+	unsigned pos, apid;
+
 	apv_mutex_lock(&m->guests_lock);
 	/* Every mdev is gone by now, so this is all of vfio_ap's queues. */
 	release_unheld(m, true);
-	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++)
-		if (m->queues[i])
-			destroy_queue(m, m->queues[i]);
+	vfio_ap_for_each_queue(m, pos, q)
+		destroy_queue(m, q);
 	apv_mutex_unlock(&m->guests_lock);
+	apv_mask_for_each(apid, &m->rows_made)
+	{
+		free(m->rows[apid]);
+		m->rows[apid] = NULL;
+	}
+	memset(&m->rows_made, 0, sizeof(m->rows_made));
 }
 
 void apv_bus_rescan(struct apv_matrix *m)
 {
 	struct apv_qci cur, both;
-	unsigned apid, apqi;
+	struct vfio_ap_queue *q;
+	unsigned apid, apqi, pos;
 
 	if (!m)
 		return;
@@ -238,17 +314,16 @@ void apv_bus_rescan(struct apv_matrix *m)
 		vfio_ap_unlock_mdev_vm(d, vm);
 	}
 	/* Queue devices: remove the vanished, probe the new. */
-	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
-		struct vfio_ap_queue *q = m->queues[i];
-
-		if (q && !vfio_ap_in_host_config(m, q->apqn))
+	vfio_ap_for_each_queue(m, pos, q)
+	{
+		if (!vfio_ap_in_host_config(m, q->apqn))
 			destroy_queue(m, q);
 	}
 	apv_mask_for_each(apid, &cur.apm)
 	{
 		apv_mask_for_each(apqi, &cur.aqm)
 		{
-			if (!m->queues[apv_apqn(apid, apqi)])
+			if (!vfio_ap_queue_at(m, apv_apqn(apid, apqi)))
 				probe_queue(m, apv_apqn(apid, apqi));
 		}
 	}
@@ -308,6 +383,8 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 		      const struct apv_mask *aqmask, char *why, size_t whylen)
 {
 	struct apv_mask old_ap, old_aq;
+	struct vfio_ap_queue *q;
+	unsigned pos;
 	int rc;
 
 	if (!m || !apmask || !aqmask)
@@ -333,10 +410,9 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 	 * this change moves it to the other side of the reservation: then
 	 * the bus reprobes it like every queue that changes sides.
 	 */
-	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
-		struct vfio_ap_queue *q = m->queues[i];
-
-		if (q && q->unbound &&
+	vfio_ap_for_each_queue(m, pos, q)
+	{
+		if (q->unbound &&
 		    reserved(&old_ap, &old_aq, q->apqn) != reserved(apmask, aqmask, q->apqn))
 			q->unbound = false;
 	}
@@ -348,16 +424,14 @@ int apv_bus_set_masks(struct apv_matrix *m, const struct apv_mask *apmask,
 	 * so the release takes them all; the loop is for completeness.
 	 */
 	release_unheld(m, false);
-	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
-		struct vfio_ap_queue *q = m->queues[i];
-
-		if (q && q->drv == APV_DRV_VFIO_AP && vfio_ap_driver_for(m, q) != APV_DRV_VFIO_AP)
+	vfio_ap_for_each_queue(m, pos, q)
+	{
+		if (q->drv == APV_DRV_VFIO_AP && vfio_ap_driver_for(m, q) != APV_DRV_VFIO_AP)
 			unbind_vfio(m, q, vfio_ap_driver_for(m, q));
 	}
-	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++) {
-		struct vfio_ap_queue *q = m->queues[i];
-
-		if (!q || q->unbound || q->drv == vfio_ap_driver_for(m, q))
+	vfio_ap_for_each_queue(m, pos, q)
+	{
+		if (q->unbound || q->drv == vfio_ap_driver_for(m, q))
 			continue;
 		if (vfio_ap_driver_for(m, q) == APV_DRV_VFIO_AP) {
 			bind_vfio(m, q);
@@ -396,7 +470,7 @@ int apv_bus_unbind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver 
 		return -EINVAL;
 	apv_mutex_lock(&m->bus_lock);
 	apv_mutex_lock(&m->guests_lock);
-	q = m->queues[apqn];
+	q = vfio_ap_queue_at(m, apqn);
 	/* Writing a device to a driver's unbind file that does not have it: -ENODEV. */
 	if (!q || q->drv == APV_DRV_NONE || (drv != APV_DRV_NONE && q->drv != drv)) {
 		rc = -ENODEV;
@@ -432,7 +506,7 @@ int apv_bus_bind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver dr
 		return -EINVAL;
 	apv_mutex_lock(&m->bus_lock);
 	apv_mutex_lock(&m->guests_lock);
-	q = m->queues[apqn];
+	q = vfio_ap_queue_at(m, apqn);
 	if (!q)
 		rc = -ENODEV;
 	else if (q->drv != APV_DRV_NONE)
@@ -467,12 +541,14 @@ int apv_bus_bind(struct apv_matrix *m, apv_apqn_t apqn, enum apv_queue_driver dr
 
 enum apv_queue_driver apv_bus_queue_driver(struct apv_matrix *m, apv_apqn_t apqn)
 {
+	const struct vfio_ap_queue *q;
 	enum apv_queue_driver d;
 
 	if (!m)
 		return APV_DRV_NONE;
 	apv_mutex_lock(&m->mdevs_lock);
-	d = m->queues[apqn] ? m->queues[apqn]->drv : APV_DRV_NONE;
+	q = vfio_ap_queue_at(m, apqn);
+	d = q ? q->drv : APV_DRV_NONE;
 	apv_mutex_unlock(&m->mdevs_lock);
 	return d;
 }
@@ -485,7 +561,7 @@ const char *apv_matrix_queue_status(struct apv_matrix *m, apv_apqn_t apqn)
 	if (!m)
 		return NULL;
 	apv_mutex_lock(&m->mdevs_lock);
-	q = m->queues[apqn];
+	q = vfio_ap_queue_at(m, apqn);
 	if (q && q->drv == APV_DRV_VFIO_AP) {
 		if (!q->mdev)
 			s = "unassigned";

@@ -82,7 +82,7 @@ static void check_mdev(struct ck *c, struct apv_matrix *m, struct apv_mdev *d, l
 	unsigned n = 0, apid, apqi;
 
 	for (struct vfio_ap_queue *q = d->linked; q; q = q->lnext, n++)
-		if (q->mdev != d || m->queues[q->apqn] != q)
+		if (q->mdev != d || vfio_ap_queue_at(m, q->apqn) != q)
 			fail(c, "mdev %s lists a queue it is not linked to", d->uuid);
 	if (n != d->nlinked)
 		fail(c, "mdev %s counts %u links but lists %u", d->uuid, d->nlinked, n);
@@ -95,7 +95,7 @@ static void check_mdev(struct ck *c, struct apv_matrix *m, struct apv_mdev *d, l
 	{
 		apv_mask_for_each(apqi, &d->saqm)
 		{
-			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
+			struct vfio_ap_queue *q = vfio_ap_queue_at(m, apv_apqn(apid, apqi));
 
 			if (!q || q->mdev != d || !vfio_ap_queue_passable(q))
 				fail(c, "mdev %s gives the guest %02x.%04x, which is not usable",
@@ -127,7 +127,9 @@ int apv_matrix_check(struct apv_matrix *m, char *err, size_t errlen)
 {
 	struct ck c = {err, errlen, 0};
 	long nibs = 0, iscs = 0, claims = 0;
+	struct vfio_ap_queue *q;
 	struct apv_balance b;
+	unsigned pos;
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -135,9 +137,8 @@ int apv_matrix_check(struct apv_matrix *m, char *err, size_t errlen)
 		return -EINVAL;
 	apv_mutex_lock(&m->guests_lock);
 	apv_mutex_lock(&m->mdevs_lock);
-	for (unsigned i = 0; i < VFIO_AP_NQUEUES; i++)
-		if (m->queues[i])
-			check_queue(&c, m, m->queues[i], &nibs, &iscs);
+	vfio_ap_for_each_queue(m, pos, q)
+		check_queue(&c, m, q, &nibs, &iscs);
 	for (struct apv_mdev *d = m->mdevs; d; d = d->next)
 		check_mdev(&c, m, d, &claims);
 	/*

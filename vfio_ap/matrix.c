@@ -20,11 +20,6 @@ struct apv_matrix *apv_matrix_new(struct apv_kvm *k)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
-	m->queues = calloc(VFIO_AP_NQUEUES, sizeof(*m->queues));
-	if (!m->queues) {
-		free(m);
-		return NULL;
-	}
 	m->kvm = k;
 	m->hw = apv_kvm_hw(k);
 	m->clock = apv_kvm_clock(k);
@@ -63,7 +58,6 @@ void apv_matrix_free(struct apv_matrix *m)
 	vfio_ap_bus_free(m);
 	apv_mutex_unlock(&m->bus_lock);
 	apv_ratelimit_flush(m->log, &m->rl_reset_wait);
-	free(m->queues);
 	apv_mutex_destroy(&m->mdevs_lock);
 	apv_mutex_destroy(&m->guests_lock);
 	apv_mutex_destroy(&m->bus_lock);

@@ -196,7 +196,7 @@ int apv_mdev_queue_info(struct apv_mdev *mdev, apv_apqn_t apqn, struct apv_mdev_
 	memset(out, 0, sizeof(*out));
 	out->saved_isc = -1;
 	apv_mutex_lock(&mdev->m->mdevs_lock);
-	q = mdev->m->queues[apqn];
+	q = vfio_ap_queue_at(mdev->m, apqn);
 	if (q) {
 		out->linked = q->mdev == mdev;
 		out->in_shadow = vfio_ap_in_shadow(mdev, apqn);

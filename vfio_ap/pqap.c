@@ -275,7 +275,7 @@ int vfio_ap_handle_pqap(struct apv_pqap_hook *hook, struct apv_vcpu *vcpu)
 			     VFIO_AP_QID(apqn));
 		goto out;
 	}
-	q = m->queues[apqn];
+	q = vfio_ap_queue_at(m, apqn);
 	if (!q || q->mdev != mdev || !vfio_ap_in_shadow(mdev, apqn)) {
 		apv_log_emit(m->log, APV_LOG_DEBUG, VFIO_AP_LOG_MDEV, mdev->uuid,
 			     "AQIC for queue %02x.%04x: not a queue of the guest",

@@ -54,7 +54,7 @@ void vfio_ap_link_part(struct apv_mdev *mdev, const struct apv_mask *apm,
 	{
 		apv_mask_for_each(apqi, aqm)
 		{
-			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
+			struct vfio_ap_queue *q = vfio_ap_queue_at(m, apv_apqn(apid, apqi));
 
 			if (q && q->drv == APV_DRV_VFIO_AP && !q->mdev)
 				vfio_ap_link(mdev, q);
@@ -73,7 +73,7 @@ void vfio_ap_unlink_part(struct apv_mdev *mdev, const struct apv_mask *apm,
 	{
 		apv_mask_for_each(apqi, aqm)
 		{
-			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
+			struct vfio_ap_queue *q = vfio_ap_queue_at(m, apv_apqn(apid, apqi));
 
 			if (q && q->mdev == mdev)
 				vfio_ap_unlink(q);
@@ -106,7 +106,7 @@ bool vfio_ap_in_shadow(const struct apv_mdev *mdev, apv_apqn_t apqn)
 
 static bool usable(const struct apv_mdev *mdev, apv_apqn_t apqn)
 {
-	const struct vfio_ap_queue *q = mdev->m->queues[apqn];
+	const struct vfio_ap_queue *q = vfio_ap_queue_at(mdev->m, apqn);
 
 	/* A queue on its way out of vfio_ap (unbind) keeps its link until it is reset. */
 	return q && q->mdev == mdev && q->drv == APV_DRV_VFIO_AP && vfio_ap_queue_passable(q);
@@ -122,7 +122,7 @@ static void reset_part(struct apv_mdev *mdev, const struct apv_mask *apm,
 	{
 		apv_mask_for_each(apqi, aqm)
 		{
-			struct vfio_ap_queue *q = m->queues[apv_apqn(apid, apqi)];
+			struct vfio_ap_queue *q = vfio_ap_queue_at(m, apv_apqn(apid, apqi));
 
 			if (!q || q->mdev != mdev)
 				continue;

@@ -19,7 +19,8 @@
  *    read under guests_lock (to plug) or mdevs_lock (handler);
  *  - mdev->claim: written under the same three plus open_lock;
  *  - everything else of an mdev and every queue: mdevs_lock;
- *  - m->queues[], m->info, the bus masks: written with bus_lock and
+ *  - the queue table (m->rows, qapm/qaqm and their counts), m->info,
+ *    the bus masks: written with bus_lock and
  *    mdevs_lock held, read under either.
  */
 #ifndef APV_VFIO_AP_PRIV_H
@@ -30,7 +31,6 @@
 
 #include "apvirt/vfio_ap.h"
 
-#define VFIO_AP_NQUEUES 65536
 #define VFIO_AP_UUID_LEN 36
 /*
  * The kernel's AP_RESET_INTERVAL and AQIC retry spacing (msleep(20)): here
@@ -113,7 +113,17 @@ struct apv_matrix {
 	bool have_qci;
 	struct apv_qci info;		/* host configuration as last scanned */
 	struct apv_mask apmask, aqmask; /* bus: reserved for the default drivers */
-	struct vfio_ap_queue **queues;	/* indexed by APQN */
+	/*
+	 * The queue devices by APQN: one row of 256 per adapter, allocated
+	 * with the adapter's first queue device and kept until the matrix is
+	 * freed (rows_made). qapm/qaqm hold the APIDs and APQIs that have at
+	 * least one queue device (nq_apid/nq_apqi count them), so a walk over
+	 * every queue device examines qapm x qaqm slots, not 65536.
+	 */
+	struct vfio_ap_queue **rows[APV_MASK_BITS];
+	struct apv_mask rows_made;
+	struct apv_mask qapm, qaqm;
+	uint16_t nq_apid[APV_MASK_BITS], nq_apqi[APV_MASK_BITS];
 
 	struct apv_mdev *mdevs;
 
@@ -214,6 +224,32 @@ uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q);
 void vfio_ap_free_irq(struct vfio_ap_queue *q);
 
 /* ---- bus.c ----------------------------------------------------------------------------- */
+
+/* The queue device of apqn, or NULL. Under bus_lock or mdevs_lock. */
+static inline struct vfio_ap_queue *vfio_ap_queue_at(const struct apv_matrix *m, apv_apqn_t apqn)
+{
+	struct vfio_ap_queue *const *row = m->rows[apv_apqn_apid(apqn)];
+
+	return row ? row[apv_apqn_apqi(apqn)] : NULL;
+}
+
+/*
+ * The first queue device at or after APQN *pos, in APQN order, or NULL;
+ * *pos moves past it. The one way to visit every queue device:
+ *	vfio_ap_for_each_queue(m, pos, q) { ... }
+ * The body may remove q, but not add queue devices. Under bus_lock or
+ * mdevs_lock.
+ */
+struct vfio_ap_queue *vfio_ap_next_queue(const struct apv_matrix *m, unsigned *pos);
+#define vfio_ap_for_each_queue(m, pos, q)                                                          \
+	for ((pos) = 0; ((q) = vfio_ap_next_queue((m), &(pos))) != NULL;)
+
+/*
+ * Slots of the queue table examined by the walks over every queue device
+ * (bus masks, rescan, release, freeing, the checker): the tests' measure
+ * of the work those walks do. Relaxed; only ever added to.
+ */
+extern atomic_ullong vfio_ap_walked;
 
 bool vfio_ap_owned_by_host(const struct apv_matrix *m, const struct apv_mask *apm,
 			   const struct apv_mask *aqm);

@@ -78,7 +78,7 @@ TEST(queue_in_matrix_but_filtered_out_of_shadow_answers_rc01)
 
 	fx_init_attached(&f);
 	/* 05.0006 becomes unusable: adapter 05 leaves the guest, 05.0004 with it. */
-	q = f.m->queues[Q2];
+	q = vfio_ap_queue_at(f.m, Q2);
 	REQUIRE(q);
 	q->reset_status = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
 	REQUIRE(apv_mdev_unassign_control_domain(f.mdev, FX_CD) == 0); /* re-filters */

@@ -51,7 +51,7 @@ TEST(one_unusable_apqn_takes_its_whole_adapter_out_of_the_guest)
 	CHECK_AQIC(&f, fx_enable(&f, Q21, FX_NIB, 6), 0);
 	fx_settle(&f);
 	/* 05.0006 ends a reset badly: it is no longer passable. */
-	f.m->queues[Q22]->reset_status = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
+	vfio_ap_queue_at(f.m, Q22)->reset_status = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
 	z = fx_resets(&f);
 	REQUIRE(apv_mdev_assign_control_domain(f.mdev, 0x0c) == 0); /* any change re-filters */
 	guest_masks(&f, &apm, NULL, NULL);
@@ -72,7 +72,7 @@ TEST(filtering_reevaluates_the_whole_matrix_and_brings_a_recovered_adapter_back)
 	struct apv_mask apm;
 
 	fx_init_attached(&f);
-	f.m->queues[Q22]->reset_status = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
+	vfio_ap_queue_at(f.m, Q22)->reset_status = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
 	REQUIRE(apv_mdev_assign_control_domain(f.mdev, 0x0c) == 0);
 	guest_masks(&f, &apm, NULL, NULL);
 	CHECK(fx_mask_is(&apm, FX_A1, FX_NONE, FX_NONE));
