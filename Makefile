@@ -3,6 +3,7 @@
 #   make check   every test under ASan+UBSan, threaded tests also under TSan, short fuzz runs
 #   make bench   build (optimised) and run the benchmarks
 #   make fuzz    run every libFuzzer target for 60 s
+#   make fuzz-long  the one-hour fuzz_insn campaign on 2 cores (FUZZ_LONG_SECONDS to change)
 #   make e2e     QEMU TCG end-to-end run (docs/qemu.md)
 #   make qemu-qtest  build QEMU with the AP series and run its qtest
 # Each target installs missing packages (scripts/deps.sh) and configures itself.
@@ -11,11 +12,12 @@ BUILD      ?= build
 BUILD_SAN  ?= build-san
 BUILD_TSAN ?= build-tsan
 BUILD_FUZZ ?= build-fuzz
+BUILD_FUZZ_COV ?= build-fuzz-cov
 FUZZ_SECONDS ?= 20
 MESON      ?= meson
 NINJA      ?= ninja
 
-.PHONY: all deps build demo check check-san check-tsan bench fuzz e2e qemu-qtest install clean format
+.PHONY: all deps build demo check check-san check-tsan bench fuzz fuzz-long e2e qemu-qtest install clean format
 
 all: build
 
@@ -68,6 +70,10 @@ qemu-qtest: deps
 fuzz: deps
 	fuzz/run.sh $(abspath $(BUILD_FUZZ)) 60
 
+# Coverage-only build (no sanitizer), both cores, FUZZ_LONG_SECONDS (default 3600).
+fuzz-long: deps
+	fuzz/long.sh $(abspath $(BUILD_FUZZ_COV))
+
 install: build
 	$(MESON) install -C $(BUILD)
 
@@ -75,4 +81,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_TSAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_TSAN) $(BUILD_FUZZ) $(BUILD_FUZZ_COV)
