@@ -2,10 +2,18 @@
 /*
  * The scenario language under fuzzing: any text is parsed
  * (apv_scenario_load_string); a parse error must be a "NAME:LINE:COL:"
- * message. A script that parses and stays away from long-running guest
- * work is also run and torn down: an expectation may fail (that is the
- * script's business), but the runner's invariant checker and the final
- * zero balance must never complain.
+ * message. A script that parses is also run and torn down, the guest
+ * driver, RSA requests, timed and sticky faults included: an expectation
+ * may fail (that is the script's business), but the runner's invariant
+ * checker and the final zero balance must never complain.
+ *
+ * A script runs if its cost is bounded (affordable(), read from the parsed
+ * steps): at most 64 steps; RSA keys of at most 1024 bits (a 4096-bit key
+ * takes seconds to generate) and at most 64 requests in all; at most
+ * 120 s of virtual time asked for by `advance`, `guest run` and request
+ * timeouts together (the guest model polls); at most 4 busy or reset
+ * faults that do not end by themselves (each can hold a step until the
+ * runner's 600 s watchdog clears it).
  *
  * Includes resolve in an empty directory (the script is named DIR/fuzz.apv);
  * scripts that include and contain a slash are skipped, so that the fuzzer
@@ -16,8 +24,14 @@
 
 #include "apvirt/scenario.h"
 #include "fuzz_input.h"
+#include "scenario_internal.h"
 
 #define MAX_TEXT 8192
+#define MAX_STEPS 64
+#define MAX_RSA_BITS 1024
+#define MAX_RSA_REQUESTS 64
+#define MAX_VIRTUAL_NS (120 * APV_NSEC_PER_SEC)
+#define MAX_STICKY_FAULTS 4
 
 static char dir[] = "/tmp/apv-fuzz-scn-XXXXXX";
 static char fname[64]; /* the script's name in messages: DIR/fuzz.apv */
@@ -37,26 +51,43 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/*
- * Work that may legitimately take long: the guest driver and RSA keys, and
- * a queue kept busy or resetting by a fault while something waits for its
- * reset to end (a wait that, like the kernel's, has no time limit).
- */
-static bool runnable(const char *text)
+static bool is(const struct apv_step *st, const char *name, const char *sub)
 {
-	const char *line = text;
+	return strcmp(st->cmd->name, name) == 0 &&
+	       (sub ? st->cmd->sub && strcmp(st->cmd->sub, sub) == 0 : !st->cmd->sub);
+}
 
-	if (strstr(text, "guest") || strstr(text, "rsa") || strstr(text, "slow"))
+/*
+ * The argument slots read here are the commands' own (cmd_guest.c:
+ * vcpu, op, bits, count, parallel, queue, timeout; cmd_host.c: apqn, kind,
+ * value, count, for; cmd_misc.c: advance's duration).
+ */
+static bool affordable(const struct apv_scenario *s)
+{
+	uint64_t ns = 0, requests = 0;
+	unsigned sticky = 0;
+
+	if (s->nsteps > MAX_STEPS)
 		return false;
-	while (line && *line) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line) : strlen(line);
-		char buf[256];
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const struct apv_step *st = &s->steps[i];
+		const struct apv_val *v = st->v;
 
-		snprintf(buf, sizeof(buf), "%.*s", (int)(n < 255 ? n : 255), line);
-		if (strstr(buf, "fault") && (strstr(buf, "busy") || strstr(buf, "reset")))
+		if (is(st, "guest", "rsa")) {
+			if (v[2].u > MAX_RSA_BITS)
+				return false;
+			requests += v[3].kind ? v[3].u : 1;
+			ns += v[6].kind ? v[6].u : 60 * APV_NSEC_PER_SEC;
+		} else if (is(st, "guest", "run")) {
+			ns += v[1].u;
+		} else if (is(st, "advance", NULL)) {
+			ns += v[0].u;
+		} else if (is(st, "fault", NULL)) {
+			if ((v[1].u == APV_FAULT_BUSY || v[1].u == APV_FAULT_RESET) && !v[4].kind)
+				sticky++;
+		}
+		if (ns > MAX_VIRTUAL_NS || requests > MAX_RSA_REQUESTS || sticky > MAX_STICKY_FAULTS)
 			return false;
-		line = end ? end + 1 : NULL;
 	}
 	return true;
 }
@@ -109,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (strncmp(err, fname, n) || !has_line_col(err + n - 8))
 			FZ_FAIL("parse error without FILE:LINE:COL: '%s'", err);
-	} else if (runnable(text) && apv_scenario_nsteps(s) <= 64) {
+	} else if (affordable(s)) {
 		struct apv_scenario_opts o;
 
 		apv_scenario_opts_default(&o);
