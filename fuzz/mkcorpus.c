@@ -135,6 +135,38 @@ static size_t build_crt(uint8_t *out, const struct key *k, unsigned seed)
 	return apv_t50_build_crt(out, APV_T50_MAX_LEN, k->p, k->q, k->dp, k->dq, k->u, msg, k->L);
 }
 
+/*
+ * fuzz_cex also reads every input as a reply (apv_t80_parse): the engine's
+ * own type 80 for each block size, an error reply of each type, and a
+ * type 80 whose length field disagrees with its length.
+ */
+static void reply_corpus(const struct key *keys)
+{
+	uint8_t m[APV_T50_MAX_LEN], r[APV_CEX_REPLY_MAX];
+	struct apv_cex *cex = apv_cex_new();
+	char name[64];
+	size_t n;
+
+	if (!cex) {
+		fprintf(stderr, "fuzz_mkcorpus: no engine\n");
+		exit(1);
+	}
+	for (int i = 0; i < 3; i++) {
+		n = apv_cex_process(cex, m, build_me(m, &keys[i], false, 11), r);
+		snprintf(name, sizeof(name), "reply-t80-%zu", keys[i].L * 8);
+		put_file("cex", name, r, n);
+	}
+	r[2] ^= 1;
+	put_file("cex", "reply-t80-bad-length", r, n);
+	n = apv_cex_process(cex, m, 1, r); /* too short: a type 82 */
+	put_file("cex", "reply-t82", r, n);
+	r[1] = 0x88;
+	put_file("cex", "reply-t88", r, n);
+	r[4] = 0;
+	put_file("cex", "reply-t88-no-code", r, n);
+	apv_cex_free(cex);
+}
+
 static void cex_corpus(const struct key *keys)
 {
 	uint8_t m[APV_T50_MAX_LEN];
@@ -179,6 +211,7 @@ static void cex_corpus(const struct key *keys)
 	n = build_me(m, &keys[0], false, 10);
 	m[6] = 1;
 	put_file("cex", "reserved-byte", m, n);
+	reply_corpus(keys);
 }
 
 /* ---- insn (fuzz_insn.c input format) -------------------------------------------------------- */
