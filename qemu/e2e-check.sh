@@ -28,7 +28,7 @@
 #             its queues' requests = replies + discarded, its replies =
 #             the requests the guest saw answered (one reply per request:
 #             none lost, none delivered twice), no pinned page and no ISC
-#             registered after the guest's driver let go, no hook call in
+#             registered once every card has left the guest, no hook call in
 #             flight, and its invariant checks passed
 #
 # Besides: QEMU must exit 0 (a timeout, a crash or a signal fails), the log
@@ -227,7 +227,7 @@ if [ -n "$hostlog" ]; then
 	result "$(ok [ "$n" = 1 ])" "host: the balance reported once ($n)"
 	for f in pins isc-registrations hook-calls; do
 		v=$(printf '%s' "$bal" | sed -nE "s/.* $f=([0-9-]+).*/\1/p" | sed -n 1p)
-		result "$(ok [ "${v:-x}" = 0 ])" "host: balance $f=${v:-?} after the guest's driver let go"
+		result "$(ok [ "${v:-x}" = 0 ])" "host: balance $f=${v:-?} after every card left the guest"
 	done
 	v=$(grep -E '^HOST check ' "$host" | sed -n 1p)
 	result "$(ok [ "$v" = "HOST check ok" ])" "host: invariant checks (${v:-none reported})"

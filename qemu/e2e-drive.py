@@ -9,7 +9,9 @@ Follows a running guest's console log and, each time the guest prints
         --step 'NAME=COMMAND {"json": "arguments"}[;COMMAND ...]' ...
 
 "host" is added to every command's arguments. The pseudo-command "query"
-runs x-query-apvirt and prints what the checker compares:
+runs x-query-apvirt and prints what the checker compares; "query-settled"
+does the same once nothing is pinned, no ISC registered and nothing
+queued (queue resets finish asynchronously), or after 10 s:
 
     HOST queue 03.0005 requests=N replies=N discarded=N queued=N waiting=N rc=N in-guest=1
     HOST balance pins=N isc-registrations=N vm-refs=N hooks=N hook-calls=N zero=0|1
@@ -96,6 +98,12 @@ def report_query(out, ret):
     out("HOST check ok" if check == "" else "HOST check failed: %s" % check)
 
 
+def settled(ret):
+    b = ret.get("balance", {})
+    return (b.get("pins") == 0 and b.get("isc-registrations") == 0 and
+            all(q["queued"] == 0 and q["replies-waiting"] == 0 for q in ret.get("queues", [])))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--qmp", required=True)
@@ -152,6 +160,13 @@ def main():
                 try:
                     if cmd == "query":
                         ok, ret = qmp.call("x-query-apvirt", {"host": a.host})
+                    elif cmd == "query-settled":
+                        end = t0 + 10.0
+                        while True:
+                            ok, ret = qmp.call("x-query-apvirt", {"host": a.host})
+                            if not ok or settled(ret) or time.monotonic() > end:
+                                break
+                            time.sleep(0.1)
                     else:
                         ok, ret = qmp.call(cmd, dict(args, host=a.host))
                 except (OSError, EOFError) as e:
@@ -160,7 +175,7 @@ def main():
                 ms = (time.monotonic() - t0) * 1000
                 if ok:
                     out("HOST step %s: %s %s -> ok (%.1f ms)" % (name, cmd, json.dumps(args), ms))
-                    if cmd == "query":
+                    if cmd.startswith("query"):
                         report_query(out, ret)
                 else:
                     out("HOST step %s: %s %s -> error: %s" % (name, cmd, json.dumps(args), ret))

@@ -4,7 +4,7 @@
 # End-to-end test of apvirt under QEMU TCG: the s390x kernels and userland
 # of several Debian releases (e2e.conf: E2E_RELEASES) find Crypto Express
 # accelerators emulated by the AP device and use them through zcrypt, the
-# s390-tools, libica and OpenSSL. Per release, three machines:
+# s390-tools, libica and OpenSSL. Per release, four machines:
 #
 #   bringup     newest machine type with the device: interrupts, RSA ME/CRT
 #               against the host's results, lszcrypt/chzcrypt/icainfo,
@@ -286,7 +286,7 @@ hotplug_steps() {
 		--step "checkstop=x-apvirt-inject-fault {\"fault\": \"checkstop\", \"adapter\": $a}" \
 		--step "checkstop-end=x-apvirt-inject-fault {\"fault\": \"none\", \"adapter\": $a}" \
 		--step "busy=x-apvirt-inject-fault {\"fault\": \"busy\", \"adapter\": $a, \"domain\": $d1, \"duration-ms\": $E2E_BUSY_MS}" \
-		--step "end=query;x-apvirt-mdev-unassign {\"kind\": \"adapter\", \"id\": $a}"
+		--step "end=x-apvirt-mdev-unassign {\"kind\": \"adapter\", \"id\": $b};x-apvirt-mdev-unassign {\"kind\": \"adapter\", \"id\": $a};query-settled"
 }
 
 # What the device's shutdown trace must say after a run with adapters.

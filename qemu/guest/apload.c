@@ -20,7 +20,8 @@
  *       COMMAND itself (chzcrypt), then runs lszcrypt every 100 ms until
  *       every EXPECT holds: ID=online, ID=offline, ID=deconfig, ID=absent
  *       or ID=!online (listed, not online), ID being a card ("0a") or a
- *       queue ("0a.0006") as lszcrypt names them. Prints "STEP NAME seen
+ *       queue ("0a.0006") as lszcrypt names them; ID=nodev asks sysfs
+ *       instead (no AP device at all, for when no driver is bound). Prints "STEP NAME seen
  *       after S s (N lszcrypt runs)" and then, unless STATFILE is "-",
  *       waits until the load has answered more requests ("STEP NAME load
  *       continues: N answered in S s"). The host's checker bounds S.
@@ -489,7 +490,7 @@ static bool run_capture(const char *cmd, char *buf, size_t len)
 
 static bool expect_holds(const char *out, const char *expect, char *why, size_t len)
 {
-	char id[32], status[64];
+	char id[32], status[64], path[96];
 	const char *eq = strchr(expect, '=');
 	const char *want;
 
@@ -500,6 +501,13 @@ static bool expect_holds(const char *out, const char *expect, char *why, size_t 
 	memcpy(id, expect, (size_t)(eq - expect));
 	id[eq - expect] = 0;
 	want = eq + 1;
+	if (!strcmp(want, "nodev")) {
+		/* Without a driver lszcrypt lists nothing: ask sysfs. */
+		snprintf(path, sizeof(path), "/sys/bus/ap/devices/%s%s", strchr(id, '.') ? "" : "card",
+			 id);
+		snprintf(why, len, "%s %s", id, access(path, F_OK) ? "no device" : "device present");
+		return access(path, F_OK) != 0;
+	}
 	lsz_status(out, id, status, sizeof(status));
 	snprintf(why, len, "%s %s", id, status[0] ? status : "absent");
 	if (!strcmp(want, "absent"))
@@ -512,7 +520,7 @@ static bool expect_holds(const char *out, const char *expect, char *why, size_t 
 static int mode_watch(int argc, char **argv)
 {
 	const char *name = argv[0], *statfile = argv[2], *run = NULL;
-	double timeout = atof(argv[1]), t0, seen = -1.0, t1;
+	double timeout = atof(argv[1]), t0, seen = -1.0, t1, tl = 0.0;
 	static char out[65536];
 	char why[512], one[96];
 	unsigned runs = 0, a0 = 0, a1 = 0;
@@ -531,7 +539,10 @@ static int mode_watch(int argc, char **argv)
 		printf("STEP %s RUN %s\n", name, run);
 		fflush(stdout);
 		t0 = now_s();
-		if (!run_capture(run, out, sizeof(out)))
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd), "%s 2>&1", run);
+		if (!run_capture(cmd, out, sizeof(out)))
 			result(false, "%s: %s succeeds: %s", name, run, out);
 	} else {
 		printf("STEP %s READY\n", name);
@@ -542,7 +553,9 @@ static int mode_watch(int argc, char **argv)
 	do {
 		bool all = true;
 
+		tl = now_s();
 		run_capture("lszcrypt 2>&1", out, sizeof(out));
+		tl = now_s() - tl;
 		runs++;
 		why[0] = 0;
 		for (int i = first; i < argc; i++) {
@@ -559,10 +572,11 @@ static int mode_watch(int argc, char **argv)
 		sleep_s(0.1);
 	} while (now_s() - t0 < timeout);
 	if (seen >= 0)
-		printf("STEP %s seen after %.2f s (%u lszcrypt runs): %s\n", name, seen, runs, why);
+		printf("STEP %s seen after %.2f s (%u lszcrypt runs, the last %.2f s): %s\n", name,
+		       seen, runs, tl, why);
 	else
-		printf("STEP %s not seen within %.0f s (%u lszcrypt runs): %s\n", name, timeout,
-		       runs, why);
+		printf("STEP %s not seen within %.0f s (%u lszcrypt runs, the last %.2f s): %s\n",
+		       name, timeout, runs, tl, why);
 	result(seen >= 0, "%s: lszcrypt shows %s", name, why);
 	if (seen < 0) {
 		printf("%s", out);

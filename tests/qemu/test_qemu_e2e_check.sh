@@ -151,14 +151,15 @@ hp_host() {
 		'HOST step plug-card: x-apvirt-mdev-assign {"kind": "adapter", "id": 10} -> ok (2.3 ms)' \
 		'HOST step checkstop: x-apvirt-inject-fault {"fault": "checkstop", "adapter": 3} -> ok (0.4 ms)' \
 		'HOST step busy: x-apvirt-inject-fault {"fault": "busy", "adapter": 3, "domain": 5} -> ok (0.3 ms)' \
-		'HOST step end: query {} -> ok (0.5 ms)' \
+		'HOST step end: x-apvirt-mdev-unassign {"kind": "adapter", "id": 10} -> ok (1.2 ms)' \
+		'HOST step end: x-apvirt-mdev-unassign {"kind": "adapter", "id": 3} -> ok (1.0 ms)' \
+		'HOST step end: query-settled {} -> ok (0.5 ms)' \
 		'HOST queue 03.0005 requests=700 replies=690 discarded=10 queued=0 waiting=0 rc=0 in-guest=1' \
 		'HOST queue 0a.0005 requests=515 replies=510 discarded=5 queued=0 waiting=0 rc=0 in-guest=1' \
 		'HOST queue 10.0005 requests=0 replies=0 discarded=0 queued=0 waiting=0 rc=0 in-guest=0' \
 		'HOST balance pins=0 isc-registrations=0 vm-refs=1 hooks=1 hook-calls=0 zero=0' \
 		'HOST cfg-notifications=4' \
 		'HOST check ok' \
-		'HOST step end: x-apvirt-mdev-unassign {"kind": "adapter", "id": 3} -> ok (1.0 ms)' \
 		'HOST done: 5 steps, 0 errors'
 }
 
