@@ -53,10 +53,8 @@ step() {
 step watch ready "$tmo" - --run true "$a=online" "$b=online" "$a.$d1=online" \
 	"$a.$d2=online" "$b.$d1=online" "$b.$d2=online"
 rm -f "$stop" "$stat"
-# At the lowest priority: the callers keep the vCPUs busy (each request is
-# the guest kernel and the AP instructions under TCG), and lszcrypt, which
-# shows the changes, must not wait behind them.
-nice -n 19 apload load "$vec" "$stop" "$threads" "$stat" >/tmp/load.out 2>&1 &
+# apload load runs its callers at the lowest priority (see apload.c).
+apload load "$vec" "$stop" "$threads" "$stat" >/tmp/load.out 2>&1 &
 load=$!
 # The load is running once some requests have come back.
 n=0
