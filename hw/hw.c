@@ -53,6 +53,7 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 	apv_mutex_init(&hw->config_lock, APV_LOCK_HW_CONFIG);
 	atomic_init(&hw->irq_calls, 0);
 	atomic_init(&hw->irq_waiters, 0);
+	atomic_init(&hw->irq_handler, NULL);
 	apv_mutex_init(&hw->irq_fn_lock, APV_LOCK_HW_IRQ_FN);
 	if (pthread_cond_init(&hw->irq_fn_idle, NULL))
 		goto fail_irq_lock;
@@ -146,9 +147,14 @@ void apv_hw_set_irq_handler(struct apv_hw *hw, apv_hw_irq_fn fn, void *ctx)
 {
 	unsigned own = irq_calls_on_this_thread(hw);
 
+	struct hw_irq_handler *slot;
+
 	apv_mutex_lock(&hw->irq_fn_lock);
-	hw->irq_fn = fn;
-	hw->irq_ctx = ctx;
+	slot = atomic_load(&hw->irq_handler) == &hw->irq_slots[0] ? &hw->irq_slots[1]
+								    : &hw->irq_slots[0];
+	slot->fn = fn;
+	slot->ctx = ctx;
+	atomic_store(&hw->irq_handler, slot);
 	atomic_fetch_add(&hw->irq_waiters, 1);
 	while (atomic_load(&hw->irq_calls) > own)
 		apv_cond_wait(&hw->irq_fn_idle, &hw->irq_fn_lock);
@@ -166,36 +172,47 @@ bool apv_hw_installed(const struct apv_hw *hw)
 	return atomic_load(&((struct apv_hw *)hw)->installed);
 }
 
-void hw_irq_deliver(struct apv_hw *hw, const struct hw_irq_out *out)
+/*
+ * The lock is taken only when someone waits to replace the handler:
+ * waiters count themselves before reading irq_calls, so with sequentially
+ * consistent atomics one of the two sides sees the other.
+ */
+static void irq_call_done(struct apv_hw *hw)
 {
-	struct irq_frame frame;
-	apv_hw_irq_fn fn;
-	void *ctx;
-
-	if (!out->raise)
-		return;
-	/* Snapshot the handler and count the call, then call it with no lock held at all. */
-	apv_mutex_lock(&hw->irq_fn_lock);
-	fn = hw->irq_fn;
-	ctx = hw->irq_ctx;
-	if (fn)
-		atomic_fetch_add(&hw->irq_calls, 1);
-	apv_mutex_unlock(&hw->irq_fn_lock);
-	if (!fn)
-		return;
-	frame = (struct irq_frame){.hw = hw, .up = irq_frames};
-	irq_frames = &frame;
-	fn(ctx, &out->irq);
-	irq_frames = frame.up;
-	/*
-	 * The lock is taken again only when someone waits to replace the
-	 * handler: waiters count themselves before reading irq_calls, so with
-	 * sequentially consistent atomics one of the two sides sees the other.
-	 */
 	atomic_fetch_sub(&hw->irq_calls, 1);
 	if (atomic_load(&hw->irq_waiters)) {
 		apv_mutex_lock(&hw->irq_fn_lock);
 		pthread_cond_broadcast(&hw->irq_fn_idle);
 		apv_mutex_unlock(&hw->irq_fn_lock);
 	}
+}
+
+void hw_irq_deliver(struct apv_hw *hw, const struct hw_irq_out *out)
+{
+	const struct hw_irq_handler *h;
+	struct irq_frame frame;
+	apv_hw_irq_fn fn;
+	void *ctx;
+
+	if (!out->raise)
+		return;
+	/*
+	 * Counted first, read second (both sequentially consistent): a setter
+	 * that publishes after our count sees it and waits; one that published
+	 * before it is the one we read. No lock: deliveries from many queues
+	 * do not meet here.
+	 */
+	atomic_fetch_add(&hw->irq_calls, 1);
+	h = atomic_load(&hw->irq_handler);
+	fn = h ? h->fn : NULL;
+	ctx = h ? h->ctx : NULL;
+	if (!fn) {
+		irq_call_done(hw);
+		return;
+	}
+	frame = (struct irq_frame){.hw = hw, .up = irq_frames};
+	irq_frames = &frame;
+	fn(ctx, &out->irq);
+	irq_frames = frame.up;
+	irq_call_done(hw);
 }

@@ -149,6 +149,12 @@ struct hw_worker {
 	uint8_t reply[APV_CEX_REPLY_MAX];
 };
 
+/* An interrupt handler as installed: one of apv_hw's two slots. */
+struct hw_irq_handler {
+	apv_hw_irq_fn fn;
+	void *ctx;
+};
+
 struct hw_engine {
 	bool real;
 	/* virtual mode: one engine, used from clock callbacks */
@@ -192,12 +198,16 @@ struct apv_hw {
 
 	/*
 	 * The handler and the calls of it in flight: replacing it waits for
-	 * the calls of the old one to return (apv_hw_set_irq_handler).
+	 * the calls of the old one to return (apv_hw_set_irq_handler). A
+	 * delivery reads the published handler without a lock: a setter
+	 * fills the slot not published (under irq_fn_lock), publishes it and
+	 * waits for the calls in flight, so the next setter never writes a
+	 * slot a delivery may still be reading.
 	 */
 	struct apv_mutex irq_fn_lock;
 	pthread_cond_t irq_fn_idle;
-	apv_hw_irq_fn irq_fn;
-	void *irq_ctx;
+	struct hw_irq_handler irq_slots[2];
+	_Atomic(const struct hw_irq_handler *) irq_handler;
 	atomic_uint irq_calls;	 /* handler calls in flight */
 	atomic_uint irq_waiters; /* threads waiting for irq_calls to drop */
 

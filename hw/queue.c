@@ -221,6 +221,7 @@ void hw_queue_reply_ready(struct hw_queue *q, struct hw_slot *s, struct hw_irq_o
 	    .gisa_valid = q->gisa_valid,
 	    .gisa = q->gisa,
 	    .gisc = q->gisc,
+	    .nib_storage = q->nib_st,
 	};
 }
 

@@ -13,9 +13,10 @@
  * or enables the ISC. When nothing enabled by the alert mask is pending
  * any more, the GISA leaves the list and its IAM is restored.
  *
- * Everything here runs under kvm->irq_lock and allocates nothing; the
- * vCPU's handler is called after the lock is dropped, with the vCPU
- * pinned by its in-flight delivery count.
+ * Everything here runs under the VM's irq_lock (the GIB alert list,
+ * shared by all VMs, under gib_lock inside it) and allocates nothing; a
+ * delivery touches no other VM. The vCPU's handler is called after the
+ * lock is dropped, with the vCPU pinned by its in-flight delivery count.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@ void kvm_gisa_init(struct apv_vm *vm, uint32_t origin)
 	atomic_init(&g->iam, 0);
 	atomic_init(&g->alerted, false);
 	atomic_init(&g->register_failure, 0);
+	apv_mutex_init(&vm->irq_lock, APV_LOCK_KVM_IRQ);
+	pthread_cond_init(&vm->irq_cond, NULL);
 }
 
 uint32_t apv_vm_gisa(const struct apv_vm *vm)
@@ -41,10 +44,12 @@ uint32_t apv_vm_gisa(const struct apv_vm *vm)
 
 /* ---- alert list -------------------------------------------------------------- */
 
+/* The GIB's list is shared by every VM: its own leaf lock, under the VM's irq_lock. */
 static void alert_list_remove_locked(struct apv_vm *vm)
 {
 	struct apv_kvm *k = vm->kvm;
 
+	apv_mutex_lock(&k->gib_lock);
 	for (struct apv_vm **p = &k->alert_list; *p; p = &(*p)->gisa.next_alert) {
 		if (*p == vm) {
 			*p = vm->gisa.next_alert;
@@ -52,7 +57,19 @@ static void alert_list_remove_locked(struct apv_vm *vm)
 		}
 	}
 	vm->gisa.next_alert = NULL;
+	apv_mutex_unlock(&k->gib_lock);
 	atomic_store(&vm->gisa.alerted, false);
+}
+
+static void alert_list_add_locked(struct apv_vm *vm)
+{
+	struct apv_kvm *k = vm->kvm;
+
+	apv_mutex_lock(&k->gib_lock);
+	vm->gisa.next_alert = k->alert_list;
+	k->alert_list = vm;
+	apv_mutex_unlock(&k->gib_lock);
+	atomic_fetch_add(&k->gal_interrupts, 1);
 }
 
 /* Off the list and IAM restored once nothing the alert mask cares about is pending. */
@@ -70,10 +87,12 @@ static void gisa_settle_locked(struct apv_vm *vm)
 
 void kvm_gisa_destroy(struct apv_vm *vm)
 {
-	apv_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	if (atomic_load(&vm->gisa.alerted))
 		alert_list_remove_locked(vm);
-	apv_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
+	pthread_cond_destroy(&vm->irq_cond);
+	apv_mutex_destroy(&vm->irq_lock);
 }
 
 bool apv_vm_gisa_alerted(const struct apv_vm *vm)
@@ -103,7 +122,7 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 		return -ERANGE;
 	if (atomic_load_explicit(&g->register_failure, memory_order_relaxed))
 		return atomic_load(&g->register_failure);
-	apv_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	if (g->refcount[gisc]++ == 0) {
 		g->alert_mask |= kvm_isc_bit(gisc);
 		/* While alerted the IAM stays clear; it is restored when the GISA leaves the list.
@@ -111,7 +130,7 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 		if (!atomic_load(&g->alerted))
 			atomic_store(&g->iam, g->alert_mask);
 	}
-	apv_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 	apv_account_inc(vm->kvm->account, APV_ACCT_ISC_REGS);
 	atomic_fetch_add(&vm->st_gisc_regs, 1);
 	return APV_GAL_ISC;
@@ -133,9 +152,9 @@ int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 		return -ENODEV;
 	if (gisc > APV_MAX_ISC)
 		return -ERANGE;
-	apv_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	if (g->refcount[gisc] == 0) {
-		apv_mutex_unlock(&vm->kvm->irq_lock);
+		apv_mutex_unlock(&vm->irq_lock);
 		return -EINVAL;
 	}
 	if (--g->refcount[gisc] == 0) {
@@ -145,7 +164,7 @@ int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 		else
 			gisa_settle_locked(vm);
 	}
-	apv_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 	apv_account_inc(vm->kvm->account, APV_ACCT_ISC_UNREGS);
 	atomic_fetch_add(&vm->st_gisc_unregs, 1);
 	return 0;
@@ -153,13 +172,14 @@ int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 
 int apv_vm_gisc_refcount(const struct apv_vm *vm, unsigned gisc)
 {
+	struct apv_vm *v = (struct apv_vm *)vm; /* the lock, not the VM, changes */
 	int r;
 
 	if (gisc > APV_MAX_ISC)
 		return -ERANGE;
-	apv_mutex_lock(&vm->kvm->irq_lock);
-	r = vm->gisa.refcount[gisc];
-	apv_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&v->irq_lock);
+	r = v->gisa.refcount[gisc];
+	apv_mutex_unlock(&v->irq_lock);
 	return r;
 }
 
@@ -168,7 +188,7 @@ int kvm_gisa_check(struct apv_vm *vm, long *isc_refs, char *err, size_t errlen)
 	struct kvm_gisa *g = &vm->gisa;
 	int rc = 0;
 
-	apv_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	for (unsigned isc = 0; isc <= APV_MAX_ISC && !rc; isc++) {
 		bool in_mask = g->alert_mask & kvm_isc_bit(isc);
 
@@ -197,7 +217,7 @@ int kvm_gisa_check(struct apv_vm *vm, long *isc_refs, char *err, size_t errlen)
 		    vm->name, atomic_load(&g->iam), g->alert_mask);
 		rc = -EINVAL;
 	}
-	apv_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 	return rc;
 }
 
@@ -235,7 +255,7 @@ static void delivery_prepare_locked(struct apv_vcpu *v, unsigned gisc, struct de
 	gisa_settle_locked(v->vm);
 }
 
-static void delivery_run(struct apv_kvm *k, struct delivery *d)
+static void delivery_run(struct apv_vm *vm, struct delivery *d)
 {
 	if (d->fn) {
 		d->up = running_deliveries;
@@ -243,21 +263,20 @@ static void delivery_run(struct apv_kvm *k, struct delivery *d)
 		d->fn(d->ctx, d->vcpu, d->int_word);
 		running_deliveries = d->up;
 	}
-	apv_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	/* Handler replacement waits for the count to drop to its own deliveries, not to 0. */
 	d->vcpu->delivering--;
-	pthread_cond_broadcast(&k->irq_cond);
-	apv_mutex_unlock(&k->irq_lock);
+	pthread_cond_broadcast(&vm->irq_cond);
+	apv_mutex_unlock(&vm->irq_lock);
 }
 
-static void gisa_raise(struct apv_vm *vm, unsigned gisc)
+void kvm_gisa_raise(struct apv_vm *vm, unsigned gisc)
 {
-	struct apv_kvm *k = vm->kvm;
 	struct kvm_gisa *g = &vm->gisa;
 	uint8_t bit = kvm_isc_bit(gisc);
 	struct delivery d = {0};
 
-	apv_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	atomic_fetch_or(&g->ipm, bit);
 	for (struct apv_vcpu *v = vm->vcpus; v; v = v->next) {
 		if (v->running && vcpu_enabled_locked(v, bit)) {
@@ -268,13 +287,11 @@ static void gisa_raise(struct apv_vm *vm, unsigned gisc)
 	if (!d.vcpu && (atomic_load(&g->iam) & bit) && !atomic_load(&g->alerted)) {
 		atomic_store(&g->iam, 0);
 		atomic_store(&g->alerted, true);
-		g->next_alert = k->alert_list;
-		k->alert_list = vm;
-		atomic_fetch_add(&k->gal_interrupts, 1);
+		alert_list_add_locked(vm);
 	}
-	apv_mutex_unlock(&k->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 	if (d.vcpu)
-		delivery_run(k, &d);
+		delivery_run(vm, &d);
 }
 
 void kvm_gisa_irq(struct apv_kvm *k, const struct apv_hw_irq *irq)
@@ -287,6 +304,7 @@ void kvm_gisa_irq(struct apv_kvm *k, const struct apv_hw_irq *irq)
 	}
 	apv_mutex_lock(&k->vms_lock);
 	for (struct apv_vm *v = k->vms; v; v = v->next) {
+		atomic_fetch_add_explicit(&k->vm_visits, 1, memory_order_relaxed);
 		if (v->gisa.origin && apv_vm_gisa(v) == irq->gisa) {
 			if (kvm_vm_tryget_locked(v))
 				vm = v;
@@ -299,7 +317,7 @@ void kvm_gisa_irq(struct apv_kvm *k, const struct apv_hw_irq *irq)
 		atomic_fetch_add(&k->stray_irqs, 1);
 		return;
 	}
-	gisa_raise(vm, irq->gisc);
+	kvm_gisa_raise(vm, irq->gisc);
 	kvm_vm_unref(vm);
 }
 
@@ -315,49 +333,49 @@ static int first_isc(uint8_t mask)
 
 unsigned apv_vcpu_deliver_pending(struct apv_vcpu *v)
 {
-	struct apv_kvm *k = v->vm->kvm;
+	struct apv_vm *vm = v->vm;
 	unsigned n = 0;
 
 	for (;;) {
 		struct delivery d = {0};
 		int isc = -1;
 
-		apv_mutex_lock(&k->irq_lock);
+		apv_mutex_lock(&vm->irq_lock);
 		v->io_enabled = v->psw.io_enabled;
 		if (!v->dead && v->io_enabled)
-			isc = first_isc(atomic_load(&v->vm->gisa.ipm) & atomic_load(&v->cr6));
+			isc = first_isc(atomic_load(&vm->gisa.ipm) & atomic_load(&v->cr6));
 		if (isc >= 0)
 			delivery_prepare_locked(v, (unsigned)isc, &d);
-		apv_mutex_unlock(&k->irq_lock);
+		apv_mutex_unlock(&vm->irq_lock);
 		if (!d.vcpu)
 			return n;
-		delivery_run(k, &d);
+		delivery_run(vm, &d);
 		n++;
 	}
 }
 
 void apv_vcpu_set_running(struct apv_vcpu *v, bool running)
 {
-	struct apv_kvm *k = v->vm->kvm;
+	struct apv_vm *vm = v->vm;
 
-	apv_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	v->running = running;
 	v->io_enabled = v->psw.io_enabled;
-	apv_mutex_unlock(&k->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 	if (running)
 		apv_vcpu_deliver_pending(v);
 }
 
 void apv_vcpu_set_cr6(struct apv_vcpu *v, uint8_t isc_mask)
 {
-	struct apv_kvm *k = v->vm->kvm;
+	struct apv_vm *vm = v->vm;
 	bool running;
 
-	apv_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	atomic_store(&v->cr6, isc_mask);
 	v->io_enabled = v->psw.io_enabled;
 	running = v->running;
-	apv_mutex_unlock(&k->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 	/* A vCPU out of SIE picks the change up at its next entry. */
 	if (running)
 		apv_vcpu_deliver_pending(v);
@@ -376,17 +394,17 @@ uint8_t apv_vcpu_cr6(const struct apv_vcpu *v)
  */
 void apv_vcpu_set_irq_handler(struct apv_vcpu *v, apv_vcpu_irq_fn fn, void *ctx)
 {
-	struct apv_kvm *k = v->vm->kvm;
+	struct apv_vm *vm = v->vm;
 	unsigned own = 0;
 
 	for (const struct delivery *d = running_deliveries; d; d = d->up)
 		own += d->vcpu == v;
-	apv_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	v->irq_fn = fn;
 	v->irq_ctx = ctx;
 	while (v->delivering > own)
-		apv_cond_wait(&k->irq_cond, &k->irq_lock);
-	apv_mutex_unlock(&k->irq_lock);
+		apv_cond_wait(&vm->irq_cond, &vm->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 }
 
 int kvm_vcpu_irq_attach(struct apv_vcpu *v)
@@ -394,7 +412,7 @@ int kvm_vcpu_irq_attach(struct apv_vcpu *v)
 	struct apv_vm *vm = v->vm;
 	int rc = 0;
 
-	apv_mutex_lock(&vm->kvm->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	for (struct apv_vcpu *o = vm->vcpus; o; o = o->next) {
 		if (o->id == v->id)
 			rc = -EEXIST;
@@ -404,7 +422,7 @@ int kvm_vcpu_irq_attach(struct apv_vcpu *v)
 		vm->vcpus = v;
 		vm->nvcpus++;
 	}
-	apv_mutex_unlock(&vm->kvm->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 	return rc;
 }
 
@@ -412,9 +430,8 @@ int kvm_vcpu_irq_attach(struct apv_vcpu *v)
 void kvm_vcpu_irq_detach(struct apv_vcpu *v)
 {
 	struct apv_vm *vm = v->vm;
-	struct apv_kvm *k = vm->kvm;
 
-	apv_mutex_lock(&k->irq_lock);
+	apv_mutex_lock(&vm->irq_lock);
 	v->dead = true;
 	v->running = false;
 	for (struct apv_vcpu **p = &vm->vcpus; *p; p = &(*p)->next) {
@@ -425,6 +442,6 @@ void kvm_vcpu_irq_detach(struct apv_vcpu *v)
 		}
 	}
 	while (v->delivering)
-		apv_cond_wait(&k->irq_cond, &k->irq_lock);
-	apv_mutex_unlock(&k->irq_lock);
+		apv_cond_wait(&vm->irq_cond, &vm->irq_lock);
+	apv_mutex_unlock(&vm->irq_lock);
 }

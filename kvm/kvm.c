@@ -38,7 +38,9 @@ static void kvm_hw_irq(void *ctx, const struct apv_hw_irq *irq)
 	void *fn_ctx;
 
 	if (irq->gisa_valid) {
-		kvm_gisa_irq(k, irq);
+		/* Through the route the AQIC set up; a search only for other storages. */
+		if (!kvm_route_irq(k, irq))
+			kvm_gisa_irq(k, irq);
 		return;
 	}
 	apv_mutex_lock(&k->host_irq_lock);
@@ -79,8 +81,8 @@ struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
 		return NULL;
 	}
 	apv_mutex_init(&k->vms_lock, APV_LOCK_KVM_VMS);
-	apv_mutex_init(&k->irq_lock, APV_LOCK_KVM_IRQ);
-	pthread_cond_init(&k->irq_cond, NULL);
+	apv_mutex_init(&k->gib_lock, APV_LOCK_KVM_GIB);
+	atomic_init(&k->vm_visits, 0);
 	apv_mutex_init(&k->host_irq_lock, APV_LOCK_KVM_HOST_IRQ);
 	pthread_cond_init(&k->host_irq_idle, NULL);
 	atomic_init(&k->gal_interrupts, 0);
@@ -107,8 +109,8 @@ void apv_kvm_free(struct apv_kvm *k)
 	apv_hw_set_irq_handler(k->hw, NULL, NULL);
 	pthread_cond_destroy(&k->host_irq_idle);
 	apv_mutex_destroy(&k->host_irq_lock);
-	pthread_cond_destroy(&k->irq_cond);
-	apv_mutex_destroy(&k->irq_lock);
+	kvm_routes_free(k);
+	apv_mutex_destroy(&k->gib_lock);
 	apv_mutex_destroy(&k->vms_lock);
 	apv_account_free(k->account);
 	free(k);

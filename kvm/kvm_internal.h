@@ -6,14 +6,17 @@
  * hook lock, which are part of the stack-wide order in base.h):
  *  - kvm->vms_lock: the VM list and GISA-origin lookups; host-storage
  *    accesses run under it so a VM's memory cannot be freed under them.
- *  - kvm->irq_lock: every GISA (IPM, IAM, alert mask, refcounts), the GIB
- *    alert list, the vCPU lists and each vCPU's interrupt state. A leaf:
- *    nothing else is taken under it and no callback runs under it.
+ *  - vm->irq_lock: the VM's GISA (IPM, IAM, alert mask, refcounts), its
+ *    vCPU list and each vCPU's interrupt state. Only kvm->gib_lock (the
+ *    GIB alert list, a leaf) is taken under it, and no callback runs
+ *    under it.
+ *  - route->lock (a leaf): one queue's interruption route (route.c): what
+ *    the hardware stores the NIB through and whose GISA it raises.
  *  - vm->sie_lock (read side): held while an instruction is interpreted
  *    against the APCB, so a mask update (write side) waits for in-flight
  *    instructions, like KVM blocking every vCPU out of SIE.
  *  - vm->mem_lock: memslot additions.
- * Order: vms_lock -> irq_lock. The hardware calls the host storage (and so
+ * Order: vms_lock -> irq_lock -> gib_lock. The hardware calls the host storage (and so
  * takes vms_lock) under its queue locks; this layer never calls the
  * hardware, a hook or a handler while holding either of them.
  */
@@ -81,8 +84,11 @@ struct apv_kvm {
 	struct apv_vm *vms;
 	uint32_t next_gisa;
 
-	struct apv_mutex irq_lock;
-	pthread_cond_t irq_cond; /* a vCPU's in-flight deliveries dropped to 0 */
+	/* Interruption routes (route.c): every one made, and the free ones; under vms_lock. */
+	struct apv_irq_route *routes, *routes_free;
+	atomic_ullong vm_visits; /* VMs looked at by searches for a GISA or a host address */
+
+	struct apv_mutex gib_lock;
 	struct apv_vm *alert_list;
 	atomic_ullong gal_interrupts;
 	atomic_ullong stray_irqs; /* GISA interrupts for no (more) existing VM */
@@ -123,8 +129,10 @@ struct apv_vm {
 	struct apv_rwlock hook_lock;
 	_Atomic(struct apv_pqap_hook *) hook;
 
+	struct apv_mutex irq_lock;
+	pthread_cond_t irq_cond; /* a vCPU's in-flight deliveries dropped */
 	struct kvm_gisa gisa;
-	struct apv_vcpu *vcpus; /* under kvm->irq_lock */
+	struct apv_vcpu *vcpus; /* under irq_lock */
 	unsigned nvcpus;
 
 	/* Cumulative counts of this VM's share of the account (apv_vm_stats). */
@@ -144,7 +152,7 @@ struct apv_vcpu {
 	struct apv_psw psw;
 	atomic_uchar cr6;
 
-	/* Interrupt state, under kvm->irq_lock. */
+	/* Interrupt state, under vm->irq_lock. */
 	bool running;
 	bool io_enabled;     /* PSW I/O mask as of the last SIE entry or kick */
 	bool dead;	     /* being freed: no new deliveries */
@@ -157,7 +165,30 @@ struct apv_vcpu {
 	atomic_ullong exits;
 	atomic_ullong pgm;
 	atomic_ullong interpreted;
-	atomic_ullong interrupts; /* under kvm->irq_lock */
+	atomic_ullong interrupts; /* under vm->irq_lock */
+};
+
+/*
+ * One AP queue's interruption route (route.c): the NIB page resolved to
+ * its host address and the VM whose GISA the queue raises, fixed when
+ * interrupts are enabled. Routes live as long as the kvm (the hardware
+ * may hold one after its owner let go, when a disable did not take).
+ */
+struct apv_irq_route {
+	struct apv_kvm *kvm;
+	struct apv_irq_route *next;	 /* kvm->routes */
+	struct apv_irq_route *next_free; /* kvm->routes_free */
+	struct apv_storage st;		 /* ctx: the route */
+
+	struct apv_mutex lock;
+	/* Under lock; vm is NULL while the route is free. */
+	struct apv_vm *vm; /* holds a reference while bound */
+	apv_apqn_t apqn;
+	uint32_t gisa;
+	uint8_t *page;	     /* host address of the NIB page */
+	atomic_uint *pins;   /* its pin count */
+	atomic_uchar *flags; /* its KVM_PAGE_* flags */
+	atomic_ullong stores, raises; /* NIB stores and interruptions through this route */
 };
 
 /* Internal functions stay out of libapvirt's exported symbols. */
@@ -190,6 +221,8 @@ void kvm_vm_ref(struct apv_vm *vm);
 void kvm_vm_unref(struct apv_vm *vm);
 
 /* mem.c */
+/* Copy bytes of guest memory that the hardware may touch at the same time (relaxed atomics). */
+void kvm_shared_copy(uint8_t *dst, const uint8_t *src, size_t n);
 int kvm_mem_init(struct apv_vm *vm);
 void kvm_mem_free(struct apv_vm *vm);
 /* Host storage over the pinned pages of every VM. */
@@ -203,6 +236,18 @@ void kvm_gisa_init(struct apv_vm *vm, uint32_t origin);
 void kvm_gisa_destroy(struct apv_vm *vm);
 /* The hardware raised an interrupt with a GISA designation. */
 void kvm_gisa_irq(struct apv_kvm *k, const struct apv_hw_irq *irq);
+/* Set the guest ISC pending in the VM's GISA and deliver or alert. No lock held. */
+void kvm_gisa_raise(struct apv_vm *vm, unsigned gisc);
+
+/* route.c */
+/* The interruption came with a route's storage: raise its VM's GISA. True if it was a route. */
+bool kvm_route_irq(struct apv_kvm *k, const struct apv_hw_irq *irq);
+void kvm_routes_free(struct apv_kvm *k);
+/* The memslot page holding gpa: its host address, pin count and flags; false outside memory. */
+bool kvm_mem_page(struct apv_vm *vm, uint64_t gpa, uint8_t **host, atomic_uint **pins,
+		  atomic_uchar **flags);
+/* The host may reach the page: pinned, and not secure (the same rule as the host storage). */
+bool kvm_page_host_ok(struct apv_vm *vm, atomic_uint *pins, atomic_uchar *flags);
 int kvm_vcpu_irq_attach(struct apv_vcpu *v);
 void kvm_vcpu_irq_detach(struct apv_vcpu *v);
 int kvm_gisa_check(struct apv_vm *vm, long *isc_refs, char *err, size_t errlen);

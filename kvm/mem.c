@@ -22,7 +22,7 @@
  * atomic accesses so that such sharing is well defined (and TSan-clean),
  * as it is on the real machine.
  */
-static void shared_copy(uint8_t *dst, const uint8_t *src, size_t n)
+void kvm_shared_copy(uint8_t *dst, const uint8_t *src, size_t n)
 {
 	while (n && (((uintptr_t)dst | (uintptr_t)src) & 7)) {
 		__atomic_store_n(dst++, __atomic_load_n(src++, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
@@ -93,10 +93,10 @@ static int guest_copy(struct apv_vm *vm, uint64_t addr, uint8_t *to, const uint8
 		size_t n = len < s->size - off ? len : (size_t)(s->size - off);
 
 		if (from) {
-			shared_copy(s->host + off, from, n);
+			kvm_shared_copy(s->host + off, from, n);
 			from += n;
 		} else {
-			shared_copy(to, s->host + off, n);
+			kvm_shared_copy(to, s->host + off, n);
 			to += n;
 		}
 		addr += n;
@@ -333,6 +333,29 @@ bool apv_vm_pv_is_shared(struct apv_vm *vm, uint64_t gpa)
 
 /* ---- host storage ---------------------------------------------------------------- */
 
+bool kvm_mem_page(struct apv_vm *vm, uint64_t gpa, uint8_t **host, atomic_uint **pins,
+		  atomic_uchar **flags)
+{
+	const struct kvm_memslot *s = slot_find(vm, gpa);
+	uint64_t p;
+
+	if (!s)
+		return false;
+	p = page_index(s, gpa);
+	*host = s->host + (p << KVM_PAGE_SHIFT);
+	*pins = &s->pins[p];
+	*flags = &s->flags[p];
+	return true;
+}
+
+bool kvm_page_host_ok(struct apv_vm *vm, atomic_uint *pins, atomic_uchar *flags)
+{
+	if (!atomic_load(pins))
+		return false;
+	/* Secure unless shared, or pinned since before the conversion. */
+	return !atomic_load(&vm->pv) || (atomic_load(flags) & (KVM_PAGE_SHARED | KVM_PAGE_PV_PINNED));
+}
+
 /*
  * The hardware holds on to a host NIB address for as long as interrupts
  * are enabled, so every access is checked against the pins of that moment:
@@ -350,6 +373,8 @@ static uint8_t *host_range_locked(struct apv_kvm *k, uint64_t addr, size_t len)
 	for (struct apv_vm *vm = k->vms; vm; vm = vm->next) {
 		unsigned n = atomic_load_explicit(&vm->nslots, memory_order_acquire);
 
+		atomic_fetch_add_explicit(&k->vm_visits, 1, memory_order_relaxed);
+
 		for (unsigned i = 0; i < n; i++) {
 			const struct kvm_memslot *s = &vm->slots[i];
 			uintptr_t base = (uintptr_t)s->host;
@@ -362,11 +387,7 @@ static uint8_t *host_range_locked(struct apv_kvm *k, uint64_t addr, size_t len)
 			first = (a - base) >> KVM_PAGE_SHIFT;
 			last = (a - base + span - 1) >> KVM_PAGE_SHIFT;
 			for (uint64_t p = first; p <= last; p++) {
-				if (!atomic_load(&s->pins[p]))
-					return NULL;
-				/* Secure unless shared, or pinned since before the conversion. */
-				if (atomic_load(&vm->pv) &&
-				    !(atomic_load(&s->flags[p]) & (KVM_PAGE_SHARED | KVM_PAGE_PV_PINNED)))
+				if (!kvm_page_host_ok(vm, &s->pins[p], &s->flags[p]))
 					return NULL;
 			}
 			return (uint8_t *)a;
@@ -385,9 +406,9 @@ static int host_copy(struct apv_kvm *k, uint64_t addr, uint8_t *to, const uint8_
 	p = host_range_locked(k, addr, len);
 	if (p) {
 		if (from)
-			shared_copy(p, from, len);
+			kvm_shared_copy(p, from, len);
 		else
-			shared_copy(to, p, len);
+			kvm_shared_copy(to, p, len);
 		rc = 0;
 	}
 	apv_mutex_unlock(&k->vms_lock);

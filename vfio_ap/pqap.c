@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The PQAP(AQIC) hook: KVM calls it, under the read side of the VM's hook
- * lock, for every AQIC a guest issues. It takes mdevs_lock and nothing
- * else; it allocates nothing.
+ * lock, for every AQIC a guest issues. It takes mdevs_lock and what ranks
+ * after it; it allocates nothing, except that the KVM layer makes one
+ * more interruption route when every route it made is in use.
  *
  * Which queues a guest may touch is defined here: the APQN must be linked
  * to the mdev (assigned and bound to vfio_ap) AND be in the mdev's shadow
@@ -28,6 +29,9 @@ void vfio_ap_free_irq(struct vfio_ap_queue *q)
 		apv_vm_gisc_unregister(q->irq_vm, (unsigned)q->saved_isc);
 		q->saved_isc = -1;
 	}
+	/* The route before the pin: nothing can store through it to an unpinned page. */
+	apv_irq_route_put(q->route);
+	q->route = NULL;
 	if (q->saved_nib) {
 		apv_vm_unpin(q->irq_vm, q->saved_nib);
 		q->saved_nib = 0;
@@ -163,10 +167,11 @@ uint32_t vfio_ap_irq_disable(struct apv_matrix *m, struct vfio_ap_queue *q)
 	return w;
 }
 
-/* Undo what one enable attempt took: ISC before page (RC07 order). */
-static void release_new(struct apv_vm *vm, uint64_t nib, unsigned isc)
+/* Undo what one enable attempt took: ISC before route before page (RC07 order). */
+static void release_new(struct apv_vm *vm, uint64_t nib, unsigned isc, struct apv_irq_route *route)
 {
 	apv_vm_gisc_unregister(vm, isc);
+	apv_irq_route_put(route);
 	apv_vm_unpin(vm, nib);
 }
 
@@ -174,6 +179,7 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 			   unsigned isc, uint64_t nib)
 {
 	struct apv_aqic_ctrl ctrl = {0};
+	struct apv_irq_route *route = NULL;
 	uint64_t h_nib = 0;
 	uint32_t w;
 	int nisc, rc;
@@ -205,21 +211,35 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 		apv_vm_unpin(vm, nib);
 		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
 	}
+	/*
+	 * Resolve the NIB page and the GISA now, once: every reply then
+	 * reaches this VM through the route without a search of the host's VMs.
+	 */
+	rc = apv_vm_irq_route_get(vm, q->apqn, nib, &route);
+	if (rc) {
+		apv_log_emit(m->log, APV_LOG_WARNING, VFIO_AP_LOG, NULL,
+			     "queue %02x.%04x: no interruption route (%d)", VFIO_AP_QID(q->apqn),
+			     rc);
+		apv_vm_gisc_unregister(vm, isc);
+		apv_vm_unpin(vm, nib);
+		return apv_apqsw_rc(APV_RC_INVALID_ADDRESS);
+	}
 	ctrl.ir = true;
 	ctrl.isc = (uint8_t)nisc;
 	ctrl.gisc = (uint8_t)isc;
 	ctrl.gisa = apv_vm_gisa(vm);
-	w = apv_hw_aqic(m->hw, q->apqn, ctrl, h_nib, apv_kvm_host_storage(m->kvm));
+	w = apv_hw_aqic(m->hw, q->apqn, ctrl, h_nib, apv_irq_route_storage(route));
 	switch (apv_apqsw_get_rc(w)) {
 	case APV_RC_NORMAL:
 		vfio_ap_free_irq(q);
 		q->saved_nib = nib;
 		q->saved_isc = (int)isc;
 		q->irq_vm = vm;
+		q->route = route;
 		break;
 	case APV_RC_OTHERWISE_CHANGED:
 		/* Nothing was done: the old configuration stays. */
-		release_new(vm, nib, isc);
+		release_new(vm, nib, isc, route);
 		break;
 	default:
 		apv_log_emit(m->log, APV_LOG_WARNING, VFIO_AP_LOG, NULL,
@@ -229,7 +249,7 @@ static uint32_t irq_enable(struct apv_matrix *m, struct vfio_ap_queue *q, struct
 		 * The kernel only frees the old registration here and leaks the
 		 * new pin and ISC; both go, then interrupts are switched off.
 		 */
-		release_new(vm, nib, isc);
+		release_new(vm, nib, isc, route);
 		vfio_ap_irq_disable(m, q);
 		break;
 	}

@@ -66,6 +66,7 @@ struct vfio_ap_queue {
 	uint64_t saved_nib;    /* guest NIB address, 0 = none */
 	int saved_isc;	       /* guest ISC, -1 = none */
 	struct apv_vm *irq_vm; /* VM the pin and ISC were taken on */
+	struct apv_irq_route *route; /* NIB and GISA as resolved at enable; goes with the pin */
 	uint32_t reset_status; /* APQSW of the last ZAPQ / verification TAPQ */
 	/* While in a vfio_ap_reset batch (between _add and the end of _wait). */
 	struct vfio_ap_queue *rnext;

@@ -43,8 +43,10 @@ enum apv_lock_class {
 	APV_LOCK_HW_VENGINE,   /* hw: the virtual-clock engine */
 	APV_LOCK_HW_QUEUE,     /* hw: one AP queue */
 	APV_LOCK_KVM_VMS,      /* kvm: the VM list */
+	APV_LOCK_KVM_ROUTE,    /* kvm: one queue's interruption route (leaf) */
 	APV_LOCK_VM_MEM,       /* kvm: a VM's memslots (leaf) */
-	APV_LOCK_KVM_IRQ,      /* kvm: GISA, IPM, vCPU delivery state (leaf) */
+	APV_LOCK_KVM_IRQ,      /* kvm: a VM's GISA, IPM, vCPU delivery state */
+	APV_LOCK_KVM_GIB,      /* kvm: the GIB alert list (leaf) */
 	APV_LOCK_KVM_HOST_IRQ, /* kvm: the host interrupt handler (leaf) */
 	APV_LOCK_HW_IRQ_FN,    /* hw: the adapter interrupt handler (leaf) */
 	APV_LOCK_HW_ENGINE,    /* hw: the real-clock work list (leaf) */

@@ -70,6 +70,13 @@ struct apv_hw_irq {
 	bool gisa_valid;
 	uint32_t gisa; /* GISA origin >> 4, as in the AQIC controls */
 	uint8_t gisc;
+	/*
+	 * The storage the NIB byte was stored through: the one AQIC was given.
+	 * A hypervisor that handed the hardware a storage of its own finds
+	 * the interruption's target from it directly, as the machine reaches
+	 * the GISA at its origin without searching for it.
+	 */
+	struct apv_storage nib_storage;
 };
 typedef void (*apv_hw_irq_fn)(void *ctx, const struct apv_hw_irq *irq);
 

@@ -175,6 +175,27 @@ uint8_t apv_vm_gisa_iam(const struct apv_vm *vm);
 /* True when the GISA sits on the GIB alert list. */
 bool apv_vm_gisa_alerted(const struct apv_vm *vm);
 
+/*
+ * Interruption routes. Enabling a queue's interrupts for a guest resolves,
+ * once, where the NIB byte is stored and whose GISA is raised, so that a
+ * reply reaches its VM without searching the host's VMs: take a route
+ * with the NIB page pinned and give AQIC apv_irq_route_storage() with the
+ * NIB's host address (from apv_vm_pin). Let go of it when the pin goes
+ * (after the disable, reset or detach that ends the registration; before
+ * the unpin). A route stores only to its page while that page is pinned
+ * and reachable by the host (a secure page of a protected guest is not),
+ * and raises only for its queue and VM's GISA; once let go of it does
+ * neither, so a hardware that kept it after a disable that did not take
+ * reaches nothing. A route holds a VM reference while taken.
+ * get: 0, -EINVAL, -ENODEV (the VM has no GISA), -EFAULT (nib is not
+ * guest memory), -ENOMEM. put(NULL) does nothing.
+ */
+struct apv_irq_route;
+int apv_vm_irq_route_get(struct apv_vm *vm, apv_apqn_t apqn, uint64_t nib,
+			 struct apv_irq_route **out);
+void apv_irq_route_put(struct apv_irq_route *r);
+const struct apv_storage *apv_irq_route_storage(struct apv_irq_route *r);
+
 /* ---- guest memory ---------------------------------------------------------------- */
 
 /*

@@ -33,6 +33,17 @@ int apv_vm_set_gisc_register_failure(struct apv_vm *vm, int err);
  */
 int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable);
 
+/*
+ * Observation of the reply path. vm_visits: VMs looked at by searches for
+ * a GISA or a host address (routing that did not go through a route:
+ * host storage accesses, interruptions raised through another storage);
+ * stray_irqs: GISA interruptions that found no VM (any more). Route
+ * stats: NIB stores and interruptions that went through the route.
+ */
+uint64_t apv_kvm_vm_visits(const struct apv_kvm *k);
+uint64_t apv_kvm_stray_irqs(const struct apv_kvm *k);
+void apv_irq_route_stats(const struct apv_irq_route *r, uint64_t *stores, uint64_t *raises);
+
 #ifdef __cplusplus
 }
 #endif

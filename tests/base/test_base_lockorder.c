@@ -157,7 +157,8 @@ TEST(lockorder_anything_under_a_leaf_aborts)
 	}
 	CHECK(leaves >= 8);
 	/* The leaves the stack relies on. */
-	CHECK(apv_lock_class_leaf(APV_LOCK_KVM_IRQ));
+	CHECK(apv_lock_class_leaf(APV_LOCK_KVM_GIB));
+	CHECK(apv_lock_class_leaf(APV_LOCK_KVM_ROUTE));
 	CHECK(apv_lock_class_leaf(APV_LOCK_GUEST_WAIT));
 	CHECK(apv_lock_class_leaf(APV_LOCK_CLOCK));
 	CHECK(apv_lock_class_leaf(APV_LOCK_HW_ENGINE));
