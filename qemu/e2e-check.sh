@@ -18,10 +18,12 @@
 #             "queue XX.YYYY requests=N" lines, queue by queue
 #   --hotplug HOSTLOG  the reconfiguration run (qemu/e2e-drive.py wrote
 #             HOSTLOG): each of --steps was seen by the guest exactly once,
-#             "STEP NAME seen after S s" (or, for a change lszcrypt does
-#             not show, "STEP NAME queue Q moves after S s") with S at most
+#             "STEP NAME seen after S s" in sysfs (or, for a change sysfs
+#             does not show, "STEP NAME queue Q moves after S s") with S at most
 #             --max-change (default 2) seconds; the host ran each of
-#             --host-steps exactly once without an error; the guest's load
+#             --host-steps exactly once without an error; lszcrypt showed
+#             each change seen in sysfs ("STEP NAME lszcrypt shows it
+#             after T s", T printed, not bounded); the guest's load
 #             generator sent requests and every one was answered exactly
 #             once with its expected result ("LOAD requests=N ... "); the
 #             host's final query holds no queued request or waiting reply,
@@ -176,6 +178,12 @@ if [ -n "$hostlog" ]; then
 		secs=$(printf '%s' "$lines" | sed -E 's/.* after ([0-9.]+) s.*/\1/')
 		result "$(ok awk -v s="$secs" -v m="$max_change" 'BEGIN { exit !(s <= m) }')" \
 			"step $st: the guest saw the change after $secs s (at most $max_change s)"
+		case "$lines" in *" seen after "*)
+			lines=$(grep -E "^STEP $st lszcrypt shows it after [0-9.]+ s" "$log")
+			n=$(printf '%s' "$lines" | grep -c .)
+			secs=$(printf '%s' "$lines" | sed -nE 's/.* after ([0-9.]+) s.*/\1/p' | sed -n 1p)
+			result "$(ok [ "$n" = 1 ])" "step $st: lszcrypt shows it (after ${secs:-?} s; $n lines)" ;;
+		esac
 	done
 	for st in $host_steps; do
 		n=$(grep -cE "^HOST step $st: .* -> ok " "$host")

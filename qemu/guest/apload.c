@@ -17,16 +17,16 @@
  *
  *   apload watch NAME TIMEOUT STATFILE [--run COMMAND] EXPECT...
  *       Prints "STEP NAME READY" (the host acts on it) or, with --run, runs
- *       COMMAND itself (chzcrypt), then runs lszcrypt every 100 ms until
- *       every EXPECT holds: ID=online, ID=offline, ID=deconfig, ID=absent
+ *       COMMAND itself (chzcrypt), then waits until every EXPECT holds: ID=online, ID=offline, ID=deconfig, ID=absent
  *       or ID=!online (listed, not online), ID being a card ("0a") or a
- *       queue ("0a.0006") as lszcrypt names them; ID=nodev asks sysfs
- *       instead (no AP device at all, for when no driver is bound). Each
- *       round first reads the same states from sysfs, to tell when the
- *       kernel knew, apart from lszcrypt's own run time. Prints "STEP NAME seen
- *       after S s (N lszcrypt runs)" and then, unless STATFILE is "-",
- *       waits until the load has answered more requests ("STEP NAME load
- *       continues: N answered in S s"). The host's checker bounds S.
+ *       queue ("0a.0006") as lszcrypt names them; ID=nodev means no AP
+ *       device at all (without a driver lszcrypt lists nothing). The same
+ *       states are first polled in sysfs, "STEP NAME seen after S s in
+ *       sysfs" (when the kernel knew), then lszcrypt runs until it shows
+ *       them, "STEP NAME lszcrypt shows it after T s"; then, unless
+ *       STATFILE is "-", waits until the load has answered more requests
+ *       ("STEP NAME load continues: N answered in S s"). The host's
+ *       checker bounds S.
  *
  *   apload progress NAME STATFILE QUEUE WAIT
  *       For a change lszcrypt does not show (a queue busy for a while):
@@ -595,17 +595,27 @@ static int mode_watch(int argc, char **argv)
 		fflush(stdout);
 		t0 = now_s();
 	}
+	/*
+	 * sysfs every 50 ms: when the kernel knew. Then lszcrypt until it
+	 * shows the same: lszcrypt is a program of its own that takes from a
+	 * fraction of a second to seconds under TCG while the load runs, so
+	 * its time is reported, and the kernel's is what is bounded.
+	 */
+	do {
+		bool all = true;
+
+		for (int i = first; i < argc && all; i++)
+			all = expect_holds(NULL, argv[i], one, sizeof(one));
+		if (all) {
+			in_sysfs = now_s() - t0;
+			break;
+		}
+		sleep_s(0.05);
+	} while (now_s() - t0 < timeout);
 	why[0] = 0;
 	do {
 		bool all = true;
 
-		/* sysfs first: what the kernel knows, without lszcrypt's run time. */
-		for (int i = first; i < argc && in_sysfs < 0; i++) {
-			if (!expect_holds(NULL, argv[i], one, sizeof(one)))
-				break;
-			if (i == argc - 1)
-				in_sysfs = now_s() - t0;
-		}
 		tl = now_s();
 		run_capture("lszcrypt 2>&1", out, sizeof(out));
 		tl = now_s() - tl;
@@ -623,13 +633,18 @@ static int mode_watch(int argc, char **argv)
 			break;
 		}
 		sleep_s(0.1);
-	} while (now_s() - t0 < timeout);
-	if (seen >= 0)
-		printf("STEP %s seen after %.2f s (in sysfs after %.2f s; %u lszcrypt runs, the last "
-		       "%.2f s): %s\n", name, seen, in_sysfs, runs, tl, why);
+	} while (now_s() - t0 < timeout + 10.0);
+	if (in_sysfs >= 0)
+		printf("STEP %s seen after %.2f s in sysfs\n", name, in_sysfs);
 	else
-		printf("STEP %s not seen within %.0f s (%u lszcrypt runs, the last %.2f s): %s\n",
-		       name, timeout, runs, tl, why);
+		printf("STEP %s not seen in sysfs within %.0f s\n", name, timeout);
+	if (seen >= 0)
+		printf("STEP %s lszcrypt shows it after %.2f s (%u lszcrypt runs, the last %.2f s): "
+		       "%s\n", name, seen, runs, tl, why);
+	else
+		printf("STEP %s lszcrypt does not show it within %.0f s (%u lszcrypt runs, the last "
+		       "%.2f s): %s\n", name, timeout + 10.0, runs, tl, why);
+	result(in_sysfs >= 0, "%s: the kernel's sysfs shows the change", name);
 	result(seen >= 0, "%s: lszcrypt shows %s", name, why);
 	if (seen < 0) {
 		printf("%s", out);

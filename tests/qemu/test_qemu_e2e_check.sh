@@ -130,15 +130,19 @@ hp_good() {
 		'init: trixie, kernel 6.12.113+deb13-s390x, mode hotplug, uptime 2.10s' \
 		'LOAD begin threads=4 messages=64 bits=2048' \
 		'STEP unplug-card READY' \
-		'STEP unplug-card seen after 0.62 s (3 lszcrypt runs): 0a absent, 03 online' \
+		'STEP unplug-card seen after 0.62 s in sysfs' \
+		'STEP unplug-card lszcrypt shows it after 1.9 s (2 lszcrypt runs, the last 1.10 s): 0a absent, 03 online' \
 		'STEP plug-card READY' \
-		'STEP plug-card seen after 1.48 s (7 lszcrypt runs): 0a online' \
+		'STEP plug-card seen after 1.48 s in sysfs' \
+		'STEP plug-card lszcrypt shows it after 1.9 s (2 lszcrypt runs, the last 1.10 s): 0a online' \
 		'STEP checkstop READY' \
-		'STEP checkstop seen after 0.35 s (2 lszcrypt runs): 03 offline' \
+		'STEP checkstop seen after 0.35 s in sysfs' \
+		'STEP checkstop lszcrypt shows it after 1.9 s (2 lszcrypt runs, the last 1.10 s): 03 offline' \
 		'STEP busy READY' \
 		'STEP busy queue 03.0005 moves after 0.20 s (5 requests; load answered 40)' \
 		'STEP config-off RUN chzcrypt --config-off 0a' \
-		'STEP config-off seen after 0.90 s (4 lszcrypt runs): 0a deconfig' \
+		'STEP config-off seen after 0.90 s in sysfs' \
+		'STEP config-off lszcrypt shows it after 1.9 s (2 lszcrypt runs, the last 1.10 s): 0a deconfig' \
 		'LOAD requests=1200 answered=1200 ok=1200 wrong=0 failed=0 unanswered=0 twice=0 longest_ms=950' \
 		'apload[load]: 6 passed, 0 failed' \
 		'STEP end READY' \
@@ -184,10 +188,15 @@ hp_good | sed 's/moves after 0.20 s/moves after 5.70 s/' >"$tmp/hp-busy.log"
 expect_hp fail "a busy queue that stays stuck too long" "$tmp/hp-busy.log" "$tmp/hp.host" \
 	"step busy: the guest saw the change after 5.70 s"
 
-hp_good | sed 's/^STEP config-off seen .*/STEP config-off not seen within 45 s (300 lszcrypt runs): 0a online (waiting)/' \
+hp_good | sed 's/^STEP config-off seen .*/STEP config-off not seen in sysfs within 45 s/' \
 	>"$tmp/hp-notseen.log"
 expect_hp fail "a change not seen at all" "$tmp/hp-notseen.log" "$tmp/hp.host" \
 	"step config-off: the guest saw the change 0 times"
+
+hp_good | sed 's/^STEP unplug-card lszcrypt shows it .*/STEP unplug-card lszcrypt does not show it within 55 s (30 lszcrypt runs, the last 1.8 s): 0a online (waiting)/' \
+	>"$tmp/hp-nolsz.log"
+expect_hp fail "a change lszcrypt never shows" "$tmp/hp-nolsz.log" "$tmp/hp.host" \
+	"step unplug-card: lszcrypt shows it .after \\? s; 0 lines"
 
 hp_host | sed 's/^\(HOST step checkstop: .*\) -> ok .*/\1 -> error: adapter 0x03 is not in the host/' \
 	>"$tmp/hp-err.host"
