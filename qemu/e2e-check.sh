@@ -6,7 +6,7 @@
 #
 #   qemu/e2e-check.sh [--name NAME] [--counters] [--hotplug HOSTLOG
 #                     --steps "STEP..." --host-steps "STEP..." [--max-change S]]
-#                     LOG STATUS LABEL...
+#                     [--require ID]... LOG STATUS LABEL...
 #
 #   LOG       everything QEMU wrote (guest console and device messages)
 #   STATUS    QEMU's exit status (124: killed by timeout)
@@ -32,6 +32,9 @@
 #             none lost, none delivered twice), no pinned page and no ISC
 #             registered once every card has left the guest, no hook call in
 #             flight, and its invariant checks passed
+#   --require ID  (repeatable) the guest printed the check "PASS: ID: ..."
+#             exactly once and no "FAIL: ID: ..." (the coprocessor machines'
+#             checks, each with a stable ID)
 #
 # Besides: QEMU must exit 0 (a timeout, a crash or a signal fails), the log
 # must hold no kernel panic, oops, BUG, warning or crashed program, and the
@@ -47,6 +50,7 @@ hostlog=
 steps=
 host_steps=
 max_change=2
+required=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) name=${2:?}; shift 2 ;;
@@ -55,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--steps) steps=${2:?}; shift 2 ;;
 	--host-steps) host_steps=${2:?}; shift 2 ;;
 	--max-change) max_change=${2:?}; shift 2 ;;
+	--require) required+=("${2:?}"); shift 2 ;;
 	--) shift; break ;;
 	-*) echo "e2e-check: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -62,7 +67,7 @@ while [ $# -gt 0 ]; do
 done
 if [ $# -lt 2 ]; then
 	echo "usage: e2e-check.sh [--name NAME] [--counters] [--hotplug HOSTLOG --steps STEPS" \
-		"--host-steps STEPS [--max-change S]] LOG STATUS LABEL..." >&2
+		"--host-steps STEPS [--max-change S]] [--require ID]... LOG STATUS LABEL..." >&2
 	exit 2
 fi
 log=$1
@@ -240,5 +245,19 @@ if [ -n "$hostlog" ]; then
 	v=$(grep -E '^HOST check ' "$host" | sed -n 1p)
 	result "$(ok [ "$v" = "HOST check ok" ])" "host: invariant checks (${v:-none reported})"
 fi
+
+# Checks the guest must have passed by name: once, and never failed.
+for id in "${required[@]}"; do
+	np=$(grep -cF "PASS: $id: " "$log")
+	nf=$(grep -cF "FAIL: $id: " "$log")
+	line=$(grep -m1 -F -e "PASS: $id: " -e "FAIL: $id: " "$log")
+	if [ "$np" = 1 ] && [ "$nf" = 0 ]; then
+		result 0 "$id: ${line#*: "$id": }"
+	elif [ "$nf" != 0 ]; then
+		result 1 "$id failed: $(grep -m1 -F "FAIL: $id: " "$log" | sed "s/^FAIL: $id: //")"
+	else
+		result 1 "$id: passed $np times (wanted once)"
+	fi
+done
 
 exit "$failed"

@@ -306,6 +306,7 @@ build_initramfs() {
 		for f in $E2E_CONTROL_DOMAINS; do echo "control $f"; done
 		echo "type $E2E_TYPE"
 	} >"$i/etc/e2e/aptest.conf"
+	coproc_initramfs "$rel" "$i"
 	echo "$rel ${rel_kernel_pkg} ${rel_ibmca}" >"$i/etc/e2e/release"
 	(cd "$i" && find . | sort | cpio -o -H newc --quiet | gzip -1) >"$w/initramfs.gz"
 	cp "$rel_kernel" "$w/vmlinuz"

@@ -80,22 +80,25 @@ pkey_unpack_headers() {
 	done
 	mk=$d/root/usr/src/linux-headers-$kver/Makefile
 	[ -f "$mk" ] || die "no Makefile in linux-headers-$kver"
-	sed -i "s:^include /usr/src/:include $d/root/usr/src/:" "$mk"
+	sed -i "s:\(^\|[= ]\)/usr/src/:\1$d/root/usr/src/:g" "$mk"
 	grep -q "^include $d/root/usr/src/" "$mk" ||
 		die "linux-headers-$kver: unexpected Makefile: $(head -3 "$mk")"
 }
 
 # From the Debian-patched tree in linux-source-UP, what the modules and the
-# host tools are made of, into D/src.
+# host tools are made of, into D/src (kept: about 40 MB).
 pkey_source() {
 	local rel=$1 d=$2 up=$3 ver=$4 deb t=linux-source-$3
 	deb=$(deb_file "$cache/pkey/debs" "linux-source-$up" "$ver")
-	rm -rf "$d/src"
-	mkdir -p "$d/src"
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/linux-source-$up.tar.xz" |
-		xz -dc | tar -x -C "$d/src" "$t/scripts" "$t/include/linux" "$t/drivers/s390/crypto" \
-			"$t/arch/s390/crypto" ||
-		die "$rel: cannot unpack linux-source-$up.tar.xz from linux-source-$up $ver"
+	if [ "$(cat "$d/src/.unpacked" 2>/dev/null)" != "$ver" ]; then
+		rm -rf "$d/src"
+		mkdir -p "$d/src"
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/linux-source-$up.tar.xz" |
+			xz -dc | tar -x -C "$d/src" "$t/scripts" "$t/include/linux" "$t/drivers/s390/crypto" \
+				"$t/arch/s390/crypto" ||
+			die "$rel: cannot unpack linux-source-$up.tar.xz from linux-source-$up $ver"
+		echo "$ver" >"$d/src/.unpacked"
+	fi
 	[ -f "$d/src/$t/drivers/s390/crypto/pkey_api.c" ] ||
 		die "$rel: linux-source-$up $ver has no drivers/s390/crypto/pkey_api.c"
 	mkdir -p "$d/mod"
@@ -118,11 +121,11 @@ pkey_host_tools() {
 		"${hcc[@]}" -I"$s/scripts/include" -o "$t/fixdep" "$s/scripts/basic/fixdep.c" &&
 			cp "$t/fixdep" "$kb/basic/fixdep"
 	} >>"$d/build.log" 2>&1 || die "linux-source-$up: building fixdep failed (log: $d/build.log)"
-	if [ -e "$kb/genksyms/genksyms" ]; then
+	if grep -q '^CONFIG_MODVERSIONS=y' "$d/root/usr/src/linux-headers-$rel_kver/.config"; then
 		{
 			bison -t -l -o "$t/parse.tab.c" --defines="$t/parse.tab.h" "$s/scripts/genksyms/parse.y" &&
 				flex -L -o "$t/lex.lex.c" "$s/scripts/genksyms/lex.l" &&
-				"${hcc[@]}" -I"$s/scripts/genksyms" -I"$t" -o "$t/genksyms" \
+				"${hcc[@]}" -I"$s/scripts/genksyms" -I"$s/scripts/include" -I"$t" -o "$t/genksyms" \
 					"$s/scripts/genksyms/genksyms.c" "$t/parse.tab.c" "$t/lex.lex.c" &&
 				rm -f "$kb/genksyms/genksyms" && cp "$t/genksyms" "$kb/genksyms/genksyms"
 		} >>"$d/build.log" 2>&1 || die "linux-source-$up: building genksyms failed (log: $d/build.log)"
@@ -154,7 +157,6 @@ pkey_host_tools() {
 		"${hcc[@]}" -I"$t" -I"$s/scripts/include" -I"$s/scripts/mod" -o "$t/modpost" "${f[@]}" &&
 			rm -f "$kb/mod/modpost" "$kb"/mod/modpost.real-* && cp "$t/modpost" "$kb/mod/modpost"
 	} >>"$d/build.log" 2>&1 || die "linux-source-$up: building modpost failed (log: $d/build.log)"
-	rm -rf "$d/src"
 }
 
 # Debian 12's cross gcc stands in for the newer gcc the kernel was built

@@ -56,11 +56,15 @@ die() { echo "e2e: error: $*" >&2; exit 1; }
 . "$here/e2e-fetch.sh"
 # shellcheck source=qemu/e2e-guest.sh
 . "$here/e2e-guest.sh"
+# shellcheck source=qemu/e2e-pkey.sh
+. "$here/e2e-pkey.sh"
+# shellcheck source=qemu/e2e-coproc.sh
+. "$here/e2e-coproc.sh"
 
 # ---- host packages ----------------------------------------------------------
 
 host_pkgs=(gcc make meson ninja-build pkg-config python3 libssl-dev libjansson-dev openssl cpio gzip xz-utils
-	zstd binutils gcc-s390x-linux-gnu libc6-dev-s390x-cross dpkg-dev debian-archive-keyring)
+	zstd binutils gcc-s390x-linux-gnu libc6-dev-s390x-cross dpkg-dev debian-archive-keyring bison flex)
 
 pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 
@@ -229,6 +233,7 @@ run_machine() {
 		opts=(--hotplug "$log.host" --steps "$hp_guest_steps" --host-steps "$hp_host_steps"
 			--max-change "$E2E_CHANGE_MAX_SECS")
 		;;
+	cca | ep11) coproc_machine "$kind" ;;
 	nodevice) labels=('aptest[nodevice]' 'tools[nodevice]') ;;
 	oldmachine)
 		machine=$E2E_OLD_MACHINE
@@ -262,7 +267,7 @@ run_machine() {
 	"$here/e2e-check.sh" --name "$rel $kind" "${opts[@]}" "$log" "$rc" "${labels[@]}" \
 		>"$log.check" || true
 	case "$kind" in
-	bringup | hotplug) device_checks "$rel $kind" "$log" >>"$log.check" ;;
+	bringup | hotplug | cca | ep11) device_checks "$rel $kind" "$log" >>"$log.check" ;;
 	esac
 	count_results "$log.check"
 }
@@ -422,6 +427,7 @@ build_lib
 find_qemu
 write_mdev_json
 host_data
+coproc_build_tools
 exec {cache_lock}>"$cache/.lock"
 flock "$cache_lock"
 for rel in $E2E_RELEASES; do gapt_update "$rel"; done
@@ -429,6 +435,7 @@ fetch_firmware
 for rel in $E2E_RELEASES; do
 	mkdir -p "$work/$rel"
 	prepare_release "$rel"
+	coproc_prepare "$rel"
 	build_initramfs "$rel"
 done
 flock -u "$cache_lock"

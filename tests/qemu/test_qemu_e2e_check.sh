@@ -4,9 +4,11 @@
 # The end-to-end log checker (qemu/e2e-check.sh) must accept a good guest
 # log and reject every broken one: a crashed guest, a missing, duplicated or
 # unexpected summary line, a failed check, a timeout, a non-zero init
-# status, a missing or early init line, counters that disagree.
+# status, a missing or early init line, counters that disagree; for the
+# coprocessor machines, each required check missing, failed or printed twice.
 set -u
 check=@E2E_CHECK@
+coproc=@E2E_COPROC@
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -268,6 +270,60 @@ expect_hp fail "the host driver ended with an error" "$tmp/hp.log" "$tmp/hp-done
 	"ended without an error"
 
 expect_hp fail "no host log" "$tmp/hp.log" "$tmp/absent.host" "no host log"
+
+# ---- the coprocessor machines (--require) ----------------------------------
+
+# shellcheck source=qemu/e2e-coproc.sh
+. "$coproc"
+
+# expect_co pass|fail WHAT KIND LOG [REASON]: judged as e2e.sh judges the
+# KIND machine (its labels, every check ID it requires).
+expect_co() {
+	local want=$1 what=$2 kind=$3 log=$4 why=${5:-} rc ids id opts=()
+	ids=coproc_checks_$kind
+	for id in ${!ids}; do opts+=(--require "$id"); done
+	bash "$check" --name t "${opts[@]}" "$log" 0 "coproc[$kind]" "pkeytest[$kind]" >"$tmp/out" 2>&1
+	rc=$?
+	if { [ "$want" = pass ] && [ "$rc" = 0 ] && ! grep -q '^FAIL' "$tmp/out"; } ||
+		{ [ "$want" = fail ] && [ "$rc" = 1 ] && grep -Eq "^FAIL: t: .*($why)" "$tmp/out"; }; then
+		echo "PASS $what (exit $rc)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $what: wanted $want, checker exited $rc"
+		sed 's/^/    /' "$tmp/out"
+		failed=$((failed + 1))
+	fi
+}
+
+# A good coprocessor log: every ID passed once, the programs' summaries.
+good_co() {
+	local kind=$1 ids=coproc_checks_$1 id n=0
+	printf '%s\r\n' "init: forky, kernel 7.2.12+deb14-s390x, mode $kind, uptime 2.10s"
+	for id in ${!ids}; do
+		printf 'PASS: %s: what %s checks\r\n' "$id" "$id"
+		n=$((n + 1))
+	done
+	printf '%s\r\n' "coproc[$kind]: $n passed, 0 failed" "pkeytest[$kind]: 3 passed, 0 failed" \
+		'init: exit 0'
+}
+
+for kind in cca ep11; do
+	good_co "$kind" >"$tmp/co.log"
+	expect_co pass "a good $kind log" "$kind" "$tmp/co.log"
+	ids=coproc_checks_$kind
+	for id in ${!ids}; do
+		re=$(printf '%s' "$id" | sed 's/\./\\./g')
+		grep -vF "PASS: $id: " "$tmp/co.log" >"$tmp/co-miss.log"
+		expect_co fail "$kind: check $id missing" "$kind" "$tmp/co-miss.log" "$re: passed 0 times"
+		sed "s/^PASS: $re: \(.*\)/FAIL: $id: \1/" "$tmp/co.log" >"$tmp/co-fail.log"
+		expect_co fail "$kind: check $id failed" "$kind" "$tmp/co-fail.log" "$re failed: what"
+	done
+	good_co "$kind" | sed "0,/^PASS: /{/^PASS: /p}" >"$tmp/co-twice.log"
+	expect_co fail "$kind: a check printed twice" "$kind" "$tmp/co-twice.log" "passed 2 times"
+	good_co "$kind" | sed "/^pkeytest/d" >"$tmp/co-nosum.log"
+	expect_co fail "$kind: pkeytest's summary missing" "$kind" "$tmp/co-nosum.log" \
+		"pkeytest.$kind.: summary printed 0 times"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
