@@ -55,7 +55,7 @@ coproc_initramfs() {
 		done
 	done
 	copy_modules "$mdir" "$i/usr/lib/modules/$rel_kver" "${deps[@]}" dm-crypt loop
-	f=$(find "$rel_root/sbin" "$rel_root/usr/sbin" -maxdepth 1 -name dmsetup -type f 2>/dev/null | sed -n 1p)
+	f=$(find "$rel_root/sbin" "$rel_root/usr/sbin" -maxdepth 1 -name dmsetup -type f 2>/dev/null | sed -n 1p || true)
 	[ -n "$f" ] || die "$rel: no dmsetup in the unpacked packages"
 	cp "$f" "$i/usr/sbin/dmsetup"
 	for f in $(lib_closure "$rel" "$f" | sort -u); do
@@ -90,7 +90,7 @@ coproc_mdev_json() {
 # prints "PASS: ID: ..."); e2e-check.sh requires each of E2E_COPROC_CHECKS
 # (e2e.conf) exactly once, passed; the guest skips the others.
 coproc_checks_cca="lszcrypt.cca.type lszcrypt.cca.serial lszcrypt.cca.mk sysfs.cca.mkvps
-	hwrng.zcrypt hwrng.read libica.cca.rsa libica.cca.signature pkey.modules
+	hwrng.zcrypt hwrng.read zcrypt.cca.rsa libica.cca.rsa libica.cca.signature pkey.modules
 	pkey.open pkey.cca.mkvp pkey.cca.genseck pkey.cca.verifykey pkey.cca.genseck2
 	pkey.cca.verifykey2 pkey.cca.sec2protk pkey.cca.kblob2protk3 pkey.cca.verifyprotk
 	paes.open paes.rw paes.encrypted paes.reopen"

@@ -7,7 +7,8 @@
 #   cca    a CEX8C: lszcrypt shows it as a CCA coprocessor, its serial number
 #          (-s) and its current AES master key (-c); the queue's mkvps has a
 #          state and a pattern on every AES line (an empty register reads as
-#          zeros); zcrypt's hardware RNG is /dev/hwrng's and delivers; the
+#          zeros); zcrypt's hardware RNG is /dev/hwrng's and delivers; RSA
+#          through /dev/z90crypt equals the host's results; the
 #          release's OpenSSL signs through libica on this CCA-only machine
 #          with the host's result and the card's request counter moves; the
 #          pkey modules load; a paes dm-crypt volume opens with a secure key
@@ -85,9 +86,10 @@ lszcrypt_checks() {
 	serial=$(awk -v c="$card" '$1 == c { print $NF }' /tmp/lszs.out)
 	check "lszcrypt.$m.serial" "lszcrypt -s: card $card has serial number '$serial'" \
 		sh -c "[ -n '$serial' ] && [ '$serial' != - ] && [ '$serial' = \"\$(cut -c1-8 $ap/card$card/serialnr)\" ]"
-	lszcrypt -c "$card" >/tmp/lszc.out 2>&1
+	# lszcrypt reads the card ID with strtol(..., 0): hex needs its 0x.
+	lszcrypt -c "0x$card" >/tmp/lszc.out 2>&1
 	show /tmp/lszc.out
-	check "lszcrypt.$m.$5" "lszcrypt -c $card: the current key is valid ($mk_re)" \
+	check "lszcrypt.$m.$5" "lszcrypt -c 0x$card: the current key is valid ($mk_re)" \
 		grep -Eq "$mk_re" /tmp/lszc.out
 }
 
@@ -112,6 +114,17 @@ hwrng_checks() {
 	distinct=$(od -An -v -tu1 /tmp/rng | tr -s ' ' '\n' | sed '/^$/d' | sort -u | wc -l)
 	check hwrng.read "/dev/hwrng delivered $n bytes, $distinct distinct byte values" \
 		test_all "[ $n = 4096 ]" "[ $distinct -gt 200 ]"
+}
+
+# RSA ME and CRT through /dev/z90crypt (zcrypt turns the ICA requests into
+# CCA ones) against the host's results: libica would fall back to software
+# if the card failed, so the card's own answers are checked first.
+zcrypt_rsa_check() {
+	aptest rsa /etc/e2e/vectors.txt >/tmp/rsa.out 2>&1
+	rc=$?
+	show /tmp/rsa.out
+	check zcrypt.cca.rsa "RSA ME and CRT on the CCA card equal the host's results ($(grep -c '^PASS' /tmp/rsa.out) of $(grep -Ec '^(PASS|FAIL)' /tmp/rsa.out), aptest exit $rc)" \
+		[ "$rc" = 0 ]
 }
 
 # OpenSSL through libica with only the CCA card: zcrypt turns the ICA
@@ -198,6 +211,7 @@ cca)
 	lszcrypt_checks CEX8C CCA-Coproc 'AES CUR: +valid +0x[0-9a-f]{16}' cca mk
 	mkvps_check
 	hwrng_checks
+	zcrypt_rsa_check
 	libica_check
 	pkey_load
 	paes_checks
