@@ -96,9 +96,15 @@ static struct apv_result tapq(struct apv_hw *hw, struct apv_regs *r, struct hw_q
 	rc = hw_queue_gate(q, false);
 	apqsw = hw_queue_status(q, rc);
 	apv_mutex_unlock(&q->lock);
-	/* Without T, GR2 carries nothing defined here; it is cleared. */
+	/*
+	 * Without T, GR2 carries nothing defined here; it is cleared. With T,
+	 * an adapter that exists tells its facilities whatever its state:
+	 * Linux's AP bus reads the type of a deconfigured or checkstopped
+	 * adapter from them, to keep its card device (offline) instead of
+	 * dropping it as unusable.
+	 */
 	r->gr[2] = 0;
-	if (t && rc != APV_RC_Q_NOT_AVAIL && rc != APV_RC_DECONFIGURED && rc != APV_RC_CHECKSTOPPED)
+	if (t && rc != APV_RC_Q_NOT_AVAIL)
 		r->gr[2] = tapq_hwinfo(hw, q->ad);
 	return set_apqsw(r, apqsw);
 }

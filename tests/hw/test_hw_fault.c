@@ -101,8 +101,11 @@ TEST(deconfigured_and_checkstop_faults_answer_rc03_and_rc04_without_bits)
 	struct apv_regs r;
 	struct rsa_req q;
 	struct apv_hw_queue_stats st;
+	struct apv_adapter_config ad;
 
 	hwt_init(&t, NULL, false);
+	REQUIRE(apv_hw_adapter_info(t.hw, T_APID, &ad) == 0);
+	REQUIRE(ad.at != 0);
 	rsa_me(&q, 128, 2);
 	REQUIRE(hwt_nqap(&t, &r, T_APQN, 1, q.req, q.req_len).cc == 0);
 	CHECK_EQ(inject(&t, APV_FAULT_CHECKSTOP, 0, 0, 0), 0);
@@ -112,6 +115,15 @@ TEST(deconfigured_and_checkstop_faults_answer_rc03_and_rc04_without_bits)
 	CHECK_EQ(inject(&t, APV_FAULT_DECONFIGURED, 0, 0, 0), 0);
 	expect_every_instruction(&t, APV_RC_DECONFIGURED);
 	CHECK_U64(hwt_tapq(&t, T_APQN), apv_apqsw_rc(APV_RC_DECONFIGURED));
+	/* TAPQ with T still tells the adapter's type */
+	hwt_pqap(&t, &r, APV_FC_TAPQ, T_APQN, true, 0, 0);
+	CHECK_EQ(apv_apqsw_get_rc((uint32_t)r.gr[1]), APV_RC_DECONFIGURED);
+	CHECK_EQ(apv_tapq_hwinfo_decode(r.gr[2]).at, ad.at);
+	CHECK_EQ(inject(&t, APV_FAULT_NONE, 0, 0, 0), 0);
+	CHECK_EQ(inject(&t, APV_FAULT_CHECKSTOP, 0, 0, 0), 0);
+	hwt_pqap(&t, &r, APV_FC_TAPQ, T_APQN, true, 0, 0);
+	CHECK_EQ(apv_apqsw_get_rc((uint32_t)r.gr[1]), APV_RC_CHECKSTOPPED);
+	CHECK_EQ(apv_tapq_hwinfo_decode(r.gr[2]).at, ad.at);
 	CHECK_EQ(inject(&t, APV_FAULT_NONE, 0, 0, 0), 0);
 	/* these faults leave the queue's contents alone */
 	hwt_sleep(&t, t.cfg.reply_ns);

@@ -220,7 +220,10 @@ TEST(deconfigured_adapter_answers_rc03_and_leaves_qci)
 	uint32_t w = apv_hw_tapq(t.hw, T_APQN, true, &gr2);
 	CHECK_EQ(hwt_rc(w), APV_RC_DECONFIGURED);
 	CHECK_U64(w, apv_apqsw_rc(APV_RC_DECONFIGURED)); /* no state bits */
-	CHECK_U64(gr2, 0);
+	/* the adapter still tells its type, as Linux expects of RC03 */
+	struct apv_adapter_config ad;
+	REQUIRE(apv_hw_adapter_info(t.hw, T_APID, &ad) == 0);
+	CHECK_EQ(apv_tapq_hwinfo_decode(gr2).at, ad.at);
 	CHECK_EQ(hwt_nqap(&t, &r, T_APQN, 2, req.req, req.req_len).cc, 3);
 	CHECK_EQ(hwt_rc(apv_apqsw_from_gr1(r.gr[1])), APV_RC_DECONFIGURED);
 	CHECK_EQ(hwt_dqap(&t, &r, T_APQN, 4096).cc, 3);
