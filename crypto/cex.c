@@ -16,9 +16,23 @@
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "apvirt/crypto.h"
 #include "msgtype50.h"
+#include "msgtype6.h"
+
+/*
+ * What the coprocessor verbs need besides the numbers: room to run a
+ * clear-key RSA request through the accelerator path, and one AES context
+ * with its cipher fetched once, so that a verb allocates nothing.
+ */
+struct apv_card_scratch {
+	uint8_t t50[APV_T50_MAX_LEN];
+	uint8_t t80[APV_T80_MAX_LEN];
+	EVP_CIPHER *aes_cbc;
+	EVP_CIPHER_CTX *evp;
+};
 
 /* The Montgomery context(s) of the last key, keyed by the raw key field bytes. */
 struct mont_cache {
@@ -38,7 +52,38 @@ struct apv_cex {
 	BIGNUM *pub_exp; /* a one-word exponent, without BN_FLG_CONSTTIME */
 	BIGNUM *dp, *dq, *u, *cp, *cq, *m1, *m2, *h;
 	struct mont_cache me, crt;
+	struct apv_card_scratch card;
 };
+
+struct apv_card_scratch *apv_cex_scratch(struct apv_cex *c)
+{
+	return &c->card;
+}
+
+uint8_t *apv_scratch_t50(struct apv_card_scratch *s)
+{
+	return s->t50;
+}
+
+uint8_t *apv_scratch_t80(struct apv_card_scratch *s)
+{
+	return s->t80;
+}
+
+bool apv_aes_cbc(struct apv_cex *c, bool enc, const uint8_t key[32], const uint8_t iv[16],
+		 const uint8_t *in, uint8_t *out, size_t n)
+{
+	EVP_CIPHER_CTX *x = c->card.evp;
+	int l1 = 0, l2 = 0;
+	bool ok;
+
+	if (n % 16 || n > (size_t)1 << 20)
+		return false;
+	ok = EVP_CipherInit_ex2(x, c->card.aes_cbc, key, iv, enc ? 1 : 0, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(x, 0) && EVP_CipherUpdate(x, out, &l1, in, (int)n) &&
+	     EVP_CipherFinal_ex(x, out + l1, &l2) && (size_t)(l1 + l2) == n;
+	return ok;
+}
 
 /* Numbers that can be secret: OpenSSL then picks its constant-time paths. */
 static void set_consttime(BIGNUM *a, BIGNUM *b, BIGNUM *c, BIGNUM *d)
@@ -114,10 +159,13 @@ struct apv_cex *apv_cex_new(void)
 	c->m1 = BN_new();
 	c->m2 = BN_new();
 	c->h = BN_new();
+	c->card.aes_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+	c->card.evp = EVP_CIPHER_CTX_new();
 	bool me_ok = cache_init(&c->me, false);
 	bool crt_ok = cache_init(&c->crt, true);
 	if (!me_ok || !crt_ok || !c->ctx || !c->msg || !c->exp || !c->res || !c->pub_exp ||
-	    !c->dp || !c->dq || !c->u || !c->cp || !c->cq || !c->m1 || !c->m2 || !c->h) {
+	    !c->dp || !c->dq || !c->u || !c->cp || !c->cq || !c->m1 || !c->m2 || !c->h ||
+	    !c->card.aes_cbc || !c->card.evp) {
 		apv_cex_free(c);
 		return NULL;
 	}
@@ -146,6 +194,9 @@ void apv_cex_free(struct apv_cex *c)
 	BN_clear_free(c->m2);
 	BN_clear_free(c->h);
 	BN_CTX_free(c->ctx);
+	EVP_CIPHER_CTX_free(c->card.evp);
+	EVP_CIPHER_free(c->card.aes_cbc);
+	OPENSSL_cleanse(&c->card, sizeof(c->card));
 	free(c);
 }
 

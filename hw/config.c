@@ -8,6 +8,7 @@
  * of the pair is defined, so that no instruction ever allocates.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,11 +27,45 @@ void apv_adapter_config_default(struct apv_adapter_config *a)
 	};
 }
 
+static bool serial_valid(const struct apv_adapter_config *a)
+{
+	size_t n = strnlen(a->serial, sizeof(a->serial));
+	size_t max = a->mode == APV_MODE_EP11 ? APV_EP11_SERIAL_LEN : APV_CCA_SERIAL_LEN;
+
+	if (n == sizeof(a->serial) || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (a->serial[i] < 0x21 || a->serial[i] > 0x7E)
+			return false;
+	return true;
+}
+
 static bool adapter_config_valid(const struct apv_adapter_config *a)
 {
 	return a->at >= APV_AT_CEX4 && a->at <= APV_AT_CEX8 &&
 	       (a->mode == APV_MODE_ACCEL || a->mode == APV_MODE_CCA || a->mode == APV_MODE_EP11) &&
-	       a->qd <= 15 && a->ml <= 15;
+	       a->qd <= 15 && a->ml <= 15 && serial_valid(a);
+}
+
+/* The serial a card reports: the configured one space-padded, or one from the APID. */
+static void serial_complete(char *s, enum apv_ap_mode mode, unsigned apid)
+{
+	size_t want = mode == APV_MODE_EP11 ? APV_EP11_SERIAL_LEN : APV_CCA_SERIAL_LEN;
+	size_t n = strlen(s);
+
+	if (mode == APV_MODE_ACCEL) {
+		memset(s, 0, APV_EP11_SERIAL_LEN + 1);
+		return;
+	}
+	if (n == 0) {
+		if (mode == APV_MODE_EP11)
+			snprintf(s, APV_EP11_SERIAL_LEN + 1, "93APVX%010u", apid);
+		else
+			snprintf(s, APV_EP11_SERIAL_LEN + 1, "93APV%03u", apid);
+		return;
+	}
+	memset(s + n, ' ', want - n);
+	s[want] = '\0';
 }
 
 /*
@@ -78,6 +113,7 @@ int apv_hw_add_adapter(struct apv_hw *hw, unsigned apid, const struct apv_adapte
 		return -ENOMEM;
 	ad->apid = apid;
 	ad->cfg = *a;
+	serial_complete(ad->cfg.serial, a->mode, apid);
 	ad->configured = true;
 	ad->msg_limit = apv_ap_max_msg_size(a->ml);
 	for (unsigned i = 0; i < HW_MAX_ID; i++)

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "hw_internal.h"
 
 size_t hw_reply_t82(uint8_t *reply, uint8_t code)
@@ -41,7 +43,7 @@ static struct hw_irq_out process_slot(struct hw_queue *q, struct hw_slot *s, uin
 				      uint8_t *reply)
 {
 	struct hw_irq_out out = {0};
-	enum apv_ap_mode mode;
+	struct apv_card_ctx card;
 	uint64_t due, now;
 	size_t len, rlen;
 
@@ -59,19 +61,25 @@ static struct hw_irq_out process_slot(struct hw_queue *q, struct hw_slot *s, uin
 	len = s->msg_len;
 	memcpy(req, s->msg, len);
 	due = s->due;
-	mode = q->ad->cfg.mode;
+	/* The card's view for this request: mode, domain, serial and this domain's keys. */
+	card.mode = (enum apv_card_mode)q->ad->cfg.mode;
+	card.domain = (uint16_t)apv_apqn_apqi(q->apqn);
+	memcpy(card.serial, q->ad->cfg.serial, sizeof(card.serial));
+	if (card.mode != APV_CARD_ACCEL)
+		card.keys = q->keys;
 	apv_mutex_unlock(&q->lock);
+	if (card.mode != APV_CARD_ACCEL)
+		hw_cpacf_get(q->hw, &card.cpacf);
 
 	/* Real mode: an injected slowdown holds this worker back. */
 	if (due > now)
 		apv_clock_sleep(q->hw->clock, due - now);
 
-	/* Coprocessor modes do not take type 50 messages: answer type 82. */
-	if (mode == APV_MODE_ACCEL)
-		rlen = apv_cex_process(cex, req, len, reply);
-	else
-		rlen = hw_reply_t82(reply, APV_T82_WRONG_MSG_TYPE);
-	if (rlen > APV_CEX_REPLY_MAX)
+	/* One entry for every mode: type 50 for accelerators, type 6 for coprocessors. */
+	rlen = apv_card_process(cex, &card, req, len, reply, APV_CARD_REPLY_MAX);
+	if (card.mode != APV_CARD_ACCEL)
+		OPENSSL_cleanse(&card, sizeof(card));
+	if (rlen == 0 || rlen > q->reply_size)
 		rlen = hw_reply_t82(reply, APV_T82_MACHINE_FAILURE);
 
 	apv_mutex_lock(&q->lock);

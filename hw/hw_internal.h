@@ -59,7 +59,7 @@ struct hw_slot {
 	uint64_t psmid;
 	uint8_t *msg; /* slot_size bytes, in the queue's buffer block */
 	size_t msg_len;
-	uint8_t *reply; /* APV_CEX_REPLY_MAX bytes, in the queue's buffer block */
+	uint8_t *reply; /* reply_size bytes, in the queue's buffer block */
 	size_t reply_len;
 	size_t reply_off;	/* bytes already stored by a partial DQAP */
 	uint64_t ready_seq;	/* order in which replies became ready */
@@ -89,6 +89,10 @@ struct hw_queue {
 	/* request slots */
 	unsigned cap; /* qd + 1 */
 	size_t slot_size;
+	size_t reply_size; /* APV_CEX_REPLY_MAX (accelerator) or APV_CARD_REPLY_MAX */
+
+	/* coprocessor key registers of this domain (CCA master keys, EP11 wrapping keys) */
+	struct apv_card_keys keys;
 	struct hw_slot *slots;
 	uint8_t *bufs;	  /* every slot's message and reply buffer, one allocation */
 	unsigned pending; /* PENDING slots */
@@ -134,7 +138,7 @@ struct hw_queue {
 
 struct hw_adapter {
 	unsigned apid;
-	struct apv_adapter_config cfg;
+	struct apv_adapter_config cfg; /* cfg.serial completed with the default; never changes */
 	bool configured;  /* config_lock */
 	size_t msg_limit; /* ML in bytes */
 	struct hw_queue *_Atomic queues[HW_MAX_ID];
@@ -146,7 +150,7 @@ struct hw_worker {
 	pthread_t thread;
 	struct apv_cex *cex;
 	uint8_t *req; /* HW_MSG_MAX bytes */
-	uint8_t reply[APV_CEX_REPLY_MAX];
+	uint8_t reply[APV_CARD_REPLY_MAX];
 };
 
 /* An interrupt handler as installed: one of apv_hw's two slots. */
@@ -161,7 +165,7 @@ struct hw_engine {
 	struct apv_mutex vlock;
 	struct apv_cex *vcex;
 	uint8_t *vreq;
-	uint8_t vreply[APV_CEX_REPLY_MAX];
+	uint8_t vreply[APV_CARD_REPLY_MAX];
 	/* real mode */
 	struct apv_mutex lock;
 	pthread_cond_t cond;
@@ -243,6 +247,10 @@ void hw_queue_irq_change(struct hw_queue *q, enum hw_irq_change change);
 /* Apply an I-bit change whose time has come. Queue locked. */
 void hw_queue_catch_up(struct hw_queue *q);
 void hw_slot_free(struct hw_queue *q, struct hw_slot *s);
+
+/* ---- keys.c ------------------------------------------------------------- */
+/* The host's CPACF wrapping key as the cards use it (valid false if none). */
+void hw_cpacf_get(struct apv_hw *hw, struct apv_card_cpacf *out);
 
 /* ---- fault.c ------------------------------------------------------------ */
 /* The event that ends timed faults. */

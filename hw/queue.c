@@ -35,20 +35,21 @@ struct hw_queue *hw_queue_new(struct apv_hw *hw, struct hw_adapter *ad, unsigned
 	    !apv_mask_test(&hw->aqm_defined, apqi) || apv_mask_test(&hw->aqm_configured, apqi);
 	q->cap = ad->cfg.qd + 1u;
 	q->slot_size = ad->msg_limit;
+	q->reply_size = ad->cfg.mode == APV_MODE_ACCEL ? APV_CEX_REPLY_MAX : APV_CARD_REPLY_MAX;
 	q->slots = calloc(q->cap, sizeof(*q->slots));
 	/*
 	 * One block, not zeroed: an idle queue then costs about a page of it
 	 * (the allocator's header), not one page per slot, which matters with
 	 * 65536 queues. A buffer is always written before it is read.
 	 */
-	q->bufs = malloc(q->cap * (q->slot_size + APV_CEX_REPLY_MAX));
+	q->bufs = malloc(q->cap * (q->slot_size + q->reply_size));
 	if (!q->slots || !q->bufs)
 		goto fail;
 	for (unsigned i = 0; i < q->cap; i++) {
 		struct hw_slot *s = &q->slots[i];
 
 		s->q = q;
-		s->msg = q->bufs + i * (q->slot_size + APV_CEX_REPLY_MAX);
+		s->msg = q->bufs + i * (q->slot_size + q->reply_size);
 		s->reply = s->msg + q->slot_size;
 		apv_timer_init(&s->timer, hw_engine_slot_fire, s);
 	}

@@ -13,6 +13,7 @@
 #ifndef APVIRT_CRYPTO_H
 #define APVIRT_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -102,6 +103,182 @@ size_t apv_t50_build_crt(uint8_t *out, size_t cap, const uint8_t *p, const uint8
  * code byte is 0 gives -EIO, since 0 would read as success.
  */
 int apv_t80_parse(const uint8_t *reply, size_t len, uint8_t *result, size_t L);
+
+/* ---- coprocessors: CCA and EP11 (type 6 requests, type 86 replies) ----- */
+
+/*
+ * What a card runs as; the values equal enum apv_ap_mode's in hw.h, which
+ * selects the mode per adapter.
+ */
+enum apv_card_mode {
+	APV_CARD_ACCEL = 0,
+	APV_CARD_CCA = 1,
+	APV_CARD_EP11 = 2,
+};
+
+enum {
+	APV_T6_TYPE = 0x06,
+	APV_T86_TYPE = 0x86,
+};
+
+#define APV_T6_HDR 0x58        /* type 6 header; the CPRB follows */
+#define APV_T86_HDR 0x30       /* type 86 header; the reply CPRB follows */
+#define APV_CCA_CPRB_LEN 0xDC  /* CPRBX, version 2 */
+#define APV_EP11_CPRB_LEN 0x20 /* EP11 CPRB, version 4 */
+/*
+ * Largest reply a coprocessor writes: the 4096 random bytes of an RNG
+ * reply after its header, CPRB and parameter block, rounded up. Every
+ * other reply (FQ, RSA up to 4096 bits, keys, EP11 info) is shorter.
+ */
+#define APV_CARD_REPLY_MAX 0x1200
+
+#define APV_CCA_SERIAL_LEN 8
+#define APV_EP11_SERIAL_LEN 16
+#define APV_MK_LEN 32          /* AES master key, EP11 wrapping key */
+#define APV_CCA_MKVP_LEN 8     /* AES MKVP as FQ reports it and tokens carry it */
+#define APV_EP11_WKVP_LEN 32   /* EP11 wrapping-key verification pattern */
+#define APV_CCA_AES_TOKEN_LEN 64
+#define APV_EP11_BLOB_LEN 256
+
+/*
+ * Key registers of one domain of one card. CCA: the AES master key's new,
+ * current and old registers. EP11: the current and the new (pending)
+ * wrapping key. An empty register holds zeros.
+ */
+enum apv_mk_reg { APV_MK_NEW = 0, APV_MK_CUR = 1, APV_MK_OLD = 2 };
+struct apv_card_keys {
+	bool aes_set[3];               /* by enum apv_mk_reg */
+	uint8_t aes[3][APV_MK_LEN];
+	bool wk_set[2];                /* EP11: [0] current, [1] new */
+	bool wk_committed;             /* EP11: the new wrapping key is committed */
+	uint8_t wk[2][APV_MK_LEN];
+};
+
+/* Administrator operations on the registers (apv_card_keys_apply). */
+enum apv_mk_op {
+	APV_MK_OP_SET,    /* load `key` into the new register (EP11: uncommitted) */
+	APV_MK_OP_COMMIT, /* EP11: commit the new wrapping key; CCA: nothing to do, -EINVAL */
+	APV_MK_OP_CHANGE, /* new -> current, current -> old (EP11: committed new -> current) */
+	APV_MK_OP_CLEAR,  /* empty every register */
+};
+/*
+ * Apply op to the CCA AES master key (ep11 false) or to the EP11 wrapping
+ * key. -ENOENT: CHANGE/COMMIT with an empty new register; -EPERM: EP11
+ * CHANGE of an uncommitted key; -EINVAL: bad arguments.
+ */
+int apv_card_keys_apply(struct apv_card_keys *k, bool ep11, enum apv_mk_op op,
+			const uint8_t key[APV_MK_LEN]);
+/* The AES MKVP of a master key (first 8 bytes of its SHA-256). */
+void apv_cca_mkvp(const uint8_t key[APV_MK_LEN], uint8_t mkvp[APV_CCA_MKVP_LEN]);
+/* The 32-byte verification pattern of an EP11 wrapping key (SHA-256). */
+void apv_ep11_wkvp(const uint8_t key[APV_MK_LEN], uint8_t wkvp[APV_EP11_WKVP_LEN]);
+
+/*
+ * The host CPU's CPACF wrapping key, as far as the cards need it: `wrap`
+ * turns a clear key of len bytes into a protected key (len encrypted
+ * bytes, then the 32-byte WKVP) and returns 0, or a negative errno. The
+ * host supplies it (hw: apv_hw_cpacf_wrap); NULL where the host has none,
+ * and conversions to protected keys then fail with the card's codes.
+ */
+struct apv_card_cpacf {
+	int (*wrap)(void *ctx, const uint8_t *clear, size_t len, uint8_t *protkey);
+	void *ctx;
+};
+
+/* One request's view of its card and domain (a snapshot, copied by hw). */
+struct apv_card_ctx {
+	enum apv_card_mode mode;
+	uint16_t domain;
+	char serial[APV_EP11_SERIAL_LEN + 1]; /* CCA uses the first 8 characters */
+	struct apv_card_keys keys;
+	struct apv_card_cpacf cpacf;
+};
+
+/*
+ * The one entry for every mode: process a request message for a queue of
+ * card `card` and write the reply (at most `cap` bytes, cap >=
+ * APV_CARD_REPLY_MAX for coprocessors, APV_CEX_REPLY_MAX for an
+ * accelerator). Accelerators take type 50 and answer type 80/82;
+ * coprocessors take type 6 and answer type 86 (type 82 for a message they
+ * cannot frame). Never fails: every input yields a well-formed reply.
+ */
+size_t apv_card_process(struct apv_cex *c, const struct apv_card_ctx *card, const uint8_t *req,
+			size_t req_len, uint8_t *reply, size_t cap);
+
+/* ---- the driver side of type 6 (zcrypt's msgtype6, ccamisc, ep11misc) --- */
+
+/*
+ * Wrap a CCA request parameter block into a type 6 message: header with
+ * agent "CA" and the parm's function code, CPRB version 2 for `domain`,
+ * then the parm. rpl_max is the reply CPRB+parm buffer the caller offers,
+ * data_max the reply data buffer (RNG: 4096, else 0). Returns the length
+ * or 0 if cap is too small or an argument is out of range.
+ */
+size_t apv_t6_build_cca(uint8_t *out, size_t cap, unsigned domain, const uint8_t *parm,
+			size_t parm_len, size_t rpl_max, size_t data_max);
+/* Same for EP11: agent "XC", CPRB version 4 with flags, then the payload. */
+size_t apv_t6_build_ep11(uint8_t *out, size_t cap, unsigned domain, uint8_t flags,
+			 const uint8_t *payload, size_t payload_len, size_t rpl_max);
+
+/* A type 86 reply as zcrypt's receive path checks it. */
+struct apv_t86_view {
+	uint8_t type;         /* 0x86, or 0x82/0x88/0x87 for an error reply */
+	uint8_t code;         /* reply code of an error reply */
+	uint16_t rtcode;      /* CCA CPRB return / reason code */
+	uint16_t rscode;
+	uint32_t ep11_rc;     /* EP11 CPRB ret_code */
+	const uint8_t *parm;  /* CCA: reply parm; EP11: reply payload */
+	size_t parm_len;
+	const uint8_t *data;  /* CCA reply data block (RNG) */
+	size_t data_len;
+};
+/*
+ * 0 and *v filled for a type 86 zcrypt would accept for an `ep11` (or CCA)
+ * request; the type 82/88/87 reply code (> 0) for an error reply;
+ * -EMSGSIZE / -EIO where zcrypt would refuse it or take the queue offline.
+ */
+int apv_t86_parse(const uint8_t *reply, size_t len, bool ep11, struct apv_t86_view *v);
+
+/*
+ * Requests as Linux builds them (zcrypt's msgtype6 and ccamisc, pkey's
+ * EP11 calls), each a whole type 6 message for `domain`. They return the
+ * message length, or 0 for bad arguments or a too small `cap`.
+ */
+/* FQ STATICSA (sb false) or STATICSB. */
+size_t apv_cca_build_fq(uint8_t *out, size_t cap, unsigned domain, bool sb);
+/* RL RANDOM: 4096 random bytes asked for, as zcrypt's hwrng does. */
+size_t apv_cca_build_rng(uint8_t *out, size_t cap, unsigned domain);
+/* PK MRP: msg^exp mod mod, L bytes each (1..512). */
+size_t apv_cca_build_me(uint8_t *out, size_t cap, unsigned domain, const uint8_t *exp,
+			const uint8_t *mod, const uint8_t *msg, size_t L);
+/* PD ZERO-PAD: p, q, dp, dq, u of S = (L+1)/2 bytes (u = q^-1 mod p), msg L bytes. */
+size_t apv_cca_build_crt(uint8_t *out, size_t cap, unsigned domain, const uint8_t *p,
+			 const uint8_t *q, const uint8_t *dp, const uint8_t *dq, const uint8_t *u,
+			 const uint8_t *msg, size_t L);
+/* KG: a random AES DATA secure key of 128, 192 or 256 bits. */
+size_t apv_cca_build_kg(uint8_t *out, size_t cap, unsigned domain, unsigned bits);
+/* CM: clear key (16, 24, 32 bytes) to an AES DATA secure key. */
+size_t apv_cca_build_cm(uint8_t *out, size_t cap, unsigned domain, const uint8_t *key, size_t n);
+/* US: 64-byte AES DATA secure key token to a CPACF protected key. */
+size_t apv_cca_build_us(uint8_t *out, size_t cap, unsigned domain,
+			const uint8_t token[APV_CCA_AES_TOKEN_LEN]);
+/* EP11 get_xcp_info: query 1 (module) or 3 (domain). */
+size_t apv_ep11_build_info(uint8_t *out, size_t cap, unsigned domain, unsigned query);
+/* EP11 GenerateKey CKM_AES_KEY_GEN, `bytes` 16/24/32, boolean attributes `flags` (0: pkey's default). */
+size_t apv_ep11_build_genkey(uint8_t *out, size_t cap, unsigned domain, unsigned bytes,
+			     uint32_t flags);
+/* EP11 WrapKey CKM_IBM_CPACF_WRAP of a key blob (special flag set). */
+size_t apv_ep11_build_wrap(uint8_t *out, size_t cap, unsigned domain, const uint8_t *blob,
+			   size_t blob_len);
+/* EP11 GenerateRandom of n bytes. */
+size_t apv_ep11_build_random(uint8_t *out, size_t cap, unsigned domain, unsigned n);
+/*
+ * EP11 reply payload as Linux's check_reply_pl reads it: 0 and the data
+ * string (*data, *dlen), the non-zero return value as a positive number
+ * in *rv with -EIO, or -EMSGSIZE/-EIO for a malformed payload.
+ */
+int apv_ep11_reply_data(const struct apv_t86_view *v, uint32_t *rv, const uint8_t **data,
+			size_t *dlen);
 
 #ifdef __cplusplus
 }

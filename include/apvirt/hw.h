@@ -19,6 +19,7 @@
 #include <apvirt/arch.h>
 #include <apvirt/base.h>
 #include <apvirt/clock.h>
+#include <apvirt/crypto.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,9 +28,9 @@ extern "C" {
 struct apv_hw;
 
 enum apv_ap_mode {
-	APV_MODE_ACCEL = 0, /* CEXnA: type 50 requests */
-	APV_MODE_CCA,       /* CEXnC: flagged; requests get a type 82 error reply */
-	APV_MODE_EP11,      /* CEXnP: flagged; requests get a type 82 error reply */
+	APV_MODE_ACCEL = APV_CARD_ACCEL, /* CEXnA: type 50 requests, type 80/82 replies */
+	APV_MODE_CCA = APV_CARD_CCA,     /* CEXnC: type 6 with a CCA CPRB, type 86 replies */
+	APV_MODE_EP11 = APV_CARD_EP11,   /* CEXnP: type 6 with an EP11 CPRB, type 86 replies */
 };
 
 struct apv_hw_config {
@@ -54,6 +55,12 @@ struct apv_adapter_config {
 	uint8_t nd;              /* number of domains reported by TAPQ */
 	uint8_t ml;              /* TAPQ ML (4 KiB units, 0 = 12 KiB) */
 	uint8_t qd;              /* TAPQ QD; the queue holds qd + 1 requests */
+	/*
+	 * Coprocessors: the card's serial number (CCA 8, EP11 16 printable
+	 * characters, shorter ones are space-padded); empty: one derived from
+	 * the APID ("93APV011", "93APVX0000000011"), stable across runs.
+	 */
+	char serial[APV_EP11_SERIAL_LEN + 1];
 };
 /* A CEX8A accelerator with 4K support, 85 domains, QD 7. */
 void apv_adapter_config_default(struct apv_adapter_config *a);
@@ -116,6 +123,36 @@ int apv_hw_configure_domain(struct apv_hw *hw, unsigned apqi, bool on);
 void apv_hw_qci(struct apv_hw *hw, struct apv_qci *out);
 bool apv_hw_adapter_exists(struct apv_hw *hw, unsigned apid);
 int apv_hw_adapter_info(struct apv_hw *hw, unsigned apid, struct apv_adapter_config *out);
+
+/* ---- coprocessor keys (administrator) ------------------------------------ */
+
+/*
+ * The key registers of one domain of a coprocessor card: the AES master
+ * key of a CCA card (new / current / old) or the wrapping key of an EP11
+ * card (current / new, committed or not). Secure keys and key blobs made
+ * under them name them by verification pattern; a change moves new to
+ * current and current to old, so keys made before it still work and are
+ * reported as made under the old key.
+ * -ENODEV: no such queue; -EOPNOTSUPP: an accelerator; -ENOENT: CHANGE or
+ * COMMIT with an empty new register; -EPERM: EP11 CHANGE before COMMIT;
+ * -EINVAL: bad arguments (SET needs a key).
+ */
+int apv_hw_master_key(struct apv_hw *hw, apv_apqn_t apqn, enum apv_mk_op op,
+		      const uint8_t key[APV_MK_LEN]);
+
+struct apv_hw_mk_info {
+	enum apv_ap_mode mode;
+	char serial[APV_EP11_SERIAL_LEN + 1];
+	/* CCA: AES master key registers (by enum apv_mk_reg) and their MKVPs */
+	bool aes_set[3];
+	uint8_t aes_mkvp[3][APV_CCA_MKVP_LEN];
+	/* EP11: wrapping key current [0] and new [1] with their verification patterns */
+	bool wk_set[2];
+	bool wk_committed;
+	uint8_t wkvp[2][APV_EP11_WKVP_LEN];
+};
+/* What the registers hold now, as the card's queries report it. -ENODEV, -EINVAL. */
+int apv_hw_master_key_info(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_mk_info *out);
 
 /* ---- fault injection (per queue) --------------------------------------- */
 

@@ -169,7 +169,7 @@ TEST(malformed_request_gets_a_type_82_reply_not_a_response_code)
 	hwt_fini(&t);
 }
 
-TEST(coprocessor_mode_adapters_answer_requests_with_type_82)
+TEST(coprocessor_mode_adapters_answer_type_50_requests_with_type_82)
 {
 	struct hwt t;
 	struct apv_regs r;
