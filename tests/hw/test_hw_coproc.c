@@ -173,4 +173,49 @@ TEST(ep11_queue_answers_info_and_keys_under_its_wrapping_key)
 	hwt_fini(&t);
 }
 
+TEST(secure_keys_become_protected_keys_the_cpu_unwraps_to_the_clear_key)
+{
+	struct hwt t;
+	static uint8_t msg[8192];
+	uint8_t mk[APV_MK_LEN], clear[32], tok[64], pk[64], back[32], blob[256];
+	struct apv_t86_view v;
+	const uint8_t *d;
+	size_t dl, n;
+	uint32_t rv = 1;
+	apv_apqn_t cq = apv_apqn(CCA_APID, T_APQI), eq = apv_apqn(EP11_APID, T_APQI);
+
+	hwt_init(&t, NULL, false);
+	add(&t, CCA_APID, APV_MODE_CCA, NULL);
+	add(&t, EP11_APID, APV_MODE_EP11, NULL);
+	memset(mk, 0x42, sizeof(mk));
+	for (int i = 0; i < 32; i++)
+		clear[i] = (uint8_t)(3 * i + 7);
+	REQUIRE(apv_hw_master_key(t.hw, cq, APV_MK_OP_SET, mk) == 0);
+	REQUIRE(apv_hw_master_key(t.hw, cq, APV_MK_OP_CHANGE, NULL) == 0);
+	n = roundtrip(&t, cq, msg, apv_cca_build_cm(msg, sizeof(msg), T_APQI, clear, 32));
+	REQUIRE(apv_t86_parse(buf(&t), n, false, &v) == 0 && v.rtcode == 0);
+	memcpy(tok, v.parm + 12, 64);
+	n = roundtrip(&t, cq, msg, apv_cca_build_us(msg, sizeof(msg), T_APQI, tok));
+	REQUIRE(apv_t86_parse(buf(&t), n, false, &v) == 0 && v.rtcode == 0);
+	memcpy(pk, v.parm + 10 + 10, 64);
+	REQUIRE(apv_hw_cpacf_unwrap(t.hw, pk, 32, back) == 0);
+	CHECK_MEM(back, clear, 32);
+	/* The EP11 card's WrapKey uses the same wrapping key. */
+	REQUIRE(apv_hw_master_key(t.hw, eq, APV_MK_OP_SET, mk) == 0);
+	REQUIRE(apv_hw_master_key(t.hw, eq, APV_MK_OP_COMMIT, NULL) == 0);
+	REQUIRE(apv_hw_master_key(t.hw, eq, APV_MK_OP_CHANGE, NULL) == 0);
+	n = roundtrip(&t, eq, msg, apv_ep11_build_genkey(msg, sizeof(msg), T_APQI, 16, 0));
+	REQUIRE(apv_t86_parse(buf(&t), n, true, &v) == 0);
+	REQUIRE(apv_ep11_reply_data(&v, &rv, &d, &dl) == 0 && dl == 256);
+	memcpy(blob, d, 256);
+	n = roundtrip(&t, eq, msg, apv_ep11_build_wrap(msg, sizeof(msg), T_APQI, blob, 256));
+	REQUIRE(apv_t86_parse(buf(&t), n, true, &v) == 0);
+	REQUIRE(apv_ep11_reply_data(&v, &rv, &d, &dl) == 0 && dl == 42 + 48);
+	CHECK_EQ(apv_hw_cpacf_unwrap(t.hw, d + 42, 16, back), 0);
+	/* A new CPU wrapping key: the old protected key is refused by the CPU. */
+	REQUIRE(apv_hw_cpacf_set_wrapping_key(t.hw, NULL) == 0);
+	CHECK_EQ(apv_hw_cpacf_unwrap(t.hw, pk, 32, back), -EKEYREJECTED);
+	hwt_fini(&t);
+}
+
 TEST_MAIN
