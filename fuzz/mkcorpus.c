@@ -440,6 +440,54 @@ static void insn_corpus(const struct key *keys)
 	put_file("insn", "no-apxa-cca-nested", s.b, s.n);
 }
 
+/* ---- cprb: a selector byte (bit 0 EP11, bits 1-3 keys) then a type 6 request ---------- */
+
+static void put_cprb(const char *name, uint8_t sel, const uint8_t *m, size_t n)
+{
+	static uint8_t b[16384];
+
+	b[0] = sel;
+	memcpy(b + 1, m, n);
+	put_file("cprb", name, b, n + 1);
+}
+
+static void cprb_corpus(const struct key *keys)
+{
+	static uint8_t m[16384];
+	uint8_t tok[64] = {1, 0, 0, 0, 4}, blob[256] = {0}, clear[32] = {7};
+	const struct key *k = &keys[0];
+	size_t n;
+
+	n = apv_cca_build_fq(m, sizeof(m), 6, false);
+	put_cprb("cca-fq-a", 0x06, m, n);
+	n = apv_cca_build_fq(m, sizeof(m), 6, true);
+	put_cprb("cca-fq-b", 0x0E, m, n);
+	n = apv_cca_build_rng(m, sizeof(m), 6);
+	put_cprb("cca-rng", 0x00, m, n);
+	n = apv_cca_build_me(m, sizeof(m), 6, k->e, k->n, k->n + 1, k->L);
+	put_cprb("cca-me", 0x00, m, n);
+	n = apv_cca_build_crt(m, sizeof(m), 6, k->p, k->q, k->dp, k->dq, k->u, k->n + 1, k->L);
+	put_cprb("cca-crt", 0x00, m, n);
+	n = apv_cca_build_kg(m, sizeof(m), 6, 256);
+	put_cprb("cca-kg", 0x02, m, n);
+	n = apv_cca_build_cm(m, sizeof(m), 6, clear, 32);
+	put_cprb("cca-cm", 0x06, m, n);
+	n = apv_cca_build_us(m, sizeof(m), 6, tok);
+	put_cprb("cca-us", 0x06, m, n);
+	n = apv_ep11_build_info(m, sizeof(m), 6, 1);
+	put_cprb("ep11-module-info", 0x01, m, n);
+	n = apv_ep11_build_info(m, sizeof(m), 6, 3);
+	put_cprb("ep11-domain-info", 0x0F, m, n);
+	n = apv_ep11_build_genkey(m, sizeof(m), 6, 32, 0);
+	put_cprb("ep11-genkey", 0x03, m, n);
+	blob[64] = 0x12;
+	blob[65] = 0x34;
+	n = apv_ep11_build_wrap(m, sizeof(m), 6, blob, sizeof(blob));
+	put_cprb("ep11-wrap", 0x03, m, n);
+	n = apv_ep11_build_random(m, sizeof(m), 6, 64);
+	put_cprb("ep11-random", 0x01, m, n);
+}
+
 int main(int argc, char **argv)
 {
 	struct key keys[3];
@@ -454,5 +502,6 @@ int main(int argc, char **argv)
 	keygen(&keys[2], 4096);
 	cex_corpus(keys);
 	insn_corpus(keys);
+	cprb_corpus(keys);
 	return 0;
 }

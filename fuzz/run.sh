@@ -19,7 +19,7 @@ build=${1:?usage: fuzz/run.sh [--coverage-only] BUILD_DIR [SECONDS] [TARGET...]}
 secs=${2:-60}
 shift 2 2>/dev/null || shift $#
 src=$(cd "$(dirname "$0")/.." && pwd)
-targets=(insn scenario mdevctl cex)
+targets=(insn scenario mdevctl cex cprb)
 [ $# -gt 0 ] && targets=("${@#fuzz_}")
 
 . "$src/fuzz/configure.sh"

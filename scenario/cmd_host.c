@@ -89,7 +89,7 @@ static int exec_host(struct apv_world *w, const struct apv_step *s)
 
 /* ---- adapter / domain / control_domain ------------------------------------------------- */
 
-enum { A_IDS = 0, A_TYPE, A_MODE, A_QD, A_ND, A_ML, A_4K, A_CONFIG };
+enum { A_IDS = 0, A_TYPE, A_MODE, A_QD, A_ND, A_ML, A_4K, A_CONFIG, A_SERIAL };
 static const char *const ap_types[] = {"cex4", "cex5", "cex6", "cex7", "cex8", NULL};
 static const char *const ap_modes[] = {"accel", "cca", "ep11", NULL};
 
@@ -101,6 +101,7 @@ static const struct apv_opt adapter_opts[] = {
     {"ml", APV_OPT_NUM, A_ML, 15, NULL, "a message length in 4K units"},
     {"4k", APV_OPT_BOOL, A_4K, 0, NULL, NULL},
     {"config", APV_OPT_BOOL, A_CONFIG, 0, NULL, NULL},
+    {"serial", APV_OPT_STR, A_SERIAL, 0, NULL, "a serial number"},
     {NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -108,7 +109,13 @@ static int parse_adapter(struct apv_pcur *c)
 {
 	if (apv_pc_ids(c, A_IDS, "adapter numbers (like 5 or 5-6)", 255) < 0)
 		return -1;
-	return apv_pc_opts(c, adapter_opts);
+	if (apv_pc_opts(c, adapter_opts) < 0)
+		return -1;
+	const struct apv_val *sn = &c->step->v[A_SERIAL];
+	if (sn->kind && strlen(sn->s) > APV_EP11_SERIAL_LEN)
+		return apv_pc_fail_val(c, sn->tok,
+				       "a serial number has at most 16 characters (CCA cards: 8)");
+	return 0;
 }
 
 static int exec_adapter(struct apv_world *w, const struct apv_step *s)
@@ -132,6 +139,8 @@ static int exec_adapter(struct apv_world *w, const struct apv_step *s)
 		a.ml = (uint8_t)v[A_ML].u;
 	if (v[A_4K].kind)
 		a.mex4k = a.crt4k = v[A_4K].u;
+	if (v[A_SERIAL].kind)
+		snprintf(a.serial, sizeof(a.serial), "%s", v[A_SERIAL].s);
 	apv_mask_for_each(id, &v[A_IDS].m)
 	{
 		int rc = apv_hw_add_adapter(w->hw, id, &a);
@@ -387,7 +396,7 @@ const struct apv_cmd apv_scn_cmds_host[] = {
      0},
     {"adapter", NULL,
      "adapter IDS [type=cex4..cex8] [mode=accel|cca|ep11] [qd=N] [nd=N] [ml=N] [4k=on|off] "
-     "[config=on|off]",
+     "[config=on|off] [serial=S]",
      "define adapters", parse_adapter, exec_adapter, APV_CMD_ACTION},
     {"domain", NULL, "domain IDS [config=on|off]", "define usage domains", parse_domain,
      exec_domain, APV_CMD_ACTION},

@@ -19,7 +19,7 @@ static const struct apv_cmd *const cmd_tables[] = {
     apv_scn_cmds_host,	apv_scn_cmds_mdev,   apv_scn_cmds_vm,
     apv_scn_cmds_guest, apv_scn_cmds_expect, apv_scn_cmds_log,
     apv_scn_cmds_state, apv_scn_cmds_misc,   apv_scn_cmds_observe,
-    apv_scn_cmds_pv,
+    apv_scn_cmds_pv,	apv_scn_cmds_card,
 };
 #define NTABLES (sizeof(cmd_tables) / sizeof(cmd_tables[0]))
 

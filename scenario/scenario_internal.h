@@ -141,6 +141,7 @@ extern const struct apv_cmd apv_scn_cmds_state[];
 extern const struct apv_cmd apv_scn_cmds_misc[];
 extern const struct apv_cmd apv_scn_cmds_observe[];
 extern const struct apv_cmd apv_scn_cmds_pv[];
+extern const struct apv_cmd apv_scn_cmds_card[];
 
 /* Errors name the file, line and column of tok (or of the statement if NULL). */
 int apv_pc_fail(struct apv_pcur *c, const struct apv_tok *tok, const char *fmt, ...)
@@ -320,6 +321,10 @@ struct apv_world {
 
 	struct apv_rsa_key *keys; /* generated once per size */
 
+	/* Secure keys made by 'card keygen' (cmd_card.c), by name. */
+	struct apv_wseckey *seckeys;
+	size_t nseckeys;
+
 	/* Fires when one step keeps the virtual clock running far beyond its own time. */
 	struct apv_timer watchdog;
 	bool watchdog_fired;
@@ -383,6 +388,7 @@ int apv_w_fail(struct apv_world *w, const char *fmt, ...) __attribute__((format(
 int apv_w_expect_fail(struct apv_world *w, const char *expected, const char *actual);
 /* Record the errno of an administrator action. */
 void apv_w_action(struct apv_world *w, int rc, const char *why);
+void apv_world_free_seckeys(struct apv_world *w);
 /* Output for 'show' and 'echo'. */
 FILE *apv_w_out(struct apv_world *w);
 

@@ -343,6 +343,7 @@ void apv_world_free(struct apv_world *w)
 	if (!w)
 		return;
 	apv_world_teardown(w, NULL, 0);
+	apv_world_free_seckeys(w);
 	for (size_t i = 0; i < w->nvms; i++) {
 		free(w->vms[i]->name);
 		free(w->vms[i]);

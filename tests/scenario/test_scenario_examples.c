@@ -94,10 +94,16 @@ TEST(examples_vfio_ap_rules_pass)
 	CHECK(run_dir("vfio_ap") >= 1);
 }
 
+/* Coprocessor cards: master keys, wrapping keys, secure keys. */
+TEST(examples_cards_pass)
+{
+	CHECK(run_dir("cards") >= 2);
+}
+
 /* A new directory under examples/ must get its case above, or it would never run. */
 TEST(examples_every_directory_has_a_case)
 {
-	static const char *const known[] = {"common", "intercept", "review", "vfio_ap"};
+	static const char *const known[] = {"cards", "common", "intercept", "review", "vfio_ap"};
 	DIR *d = opendir(APV_EXAMPLES_DIR);
 	struct dirent *e;
 	int dirs = 0;
@@ -122,7 +128,7 @@ TEST(examples_every_directory_has_a_case)
 			APV_TEST_FAIL("examples/%s/ is not run by any case", e->d_name);
 	}
 	closedir(d);
-	CHECK_EQ(dirs, 4);
+	CHECK_EQ(dirs, 5);
 }
 
 TEST_MAIN

@@ -181,7 +181,7 @@ TEST(a_bad_boolean_option_is_an_error_not_an_uninitialized_value)
 TEST(unknown_option_lists_the_options)
 {
 	CHECK_STR(perr("adapter 5 depth=3"), "t.apv:1:11: unknown option 'depth' for 'adapter' "
-					     "(options: type, mode, qd, nd, ml, 4k, config)");
+					     "(options: type, mode, qd, nd, ml, 4k, config, serial)");
 }
 
 TEST(option_given_twice)
