@@ -73,7 +73,11 @@ static unsigned t6_frame(enum apv_card_mode mode, const uint8_t *req, size_t len
 	r->data_len = (size_t)tc2;
 	r->from1 = t6_be32(req + T6_OFF_FROMCARD1);
 	r->from2 = t6_be32(req + T6_OFF_FROMCARD2);
-	if (r->from1 < cprb_len)
+	/*
+	 * The driver's reply buffer must hold the shortest reply the card can
+	 * give: a CCA CPRB; an EP11 CPRB with function, domain and return value.
+	 */
+	if (r->from1 < cprb_len + (ep11 ? EP11_MIN_REPLY_PAYLOAD : 0))
 		return APV_T82_BAD_LENGTH;
 	if (t6_be16(r->cprb + CPRB_OFF_LEN) != cprb_len)
 		return APV_T82_MALFORMED;

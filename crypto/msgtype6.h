@@ -69,6 +69,8 @@ enum {
 	EP11_OFF_PAYLEN = 28,
 };
 #define EP11_CPRB_VERSION 0x04
+/* An EP11 error reply's payload: 30 82 LL LL and three 6-byte TLVs. */
+#define EP11_MIN_REPLY_PAYLOAD 22
 
 static inline uint32_t t6_be32(const uint8_t *p)
 {

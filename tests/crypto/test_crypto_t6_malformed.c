@@ -61,7 +61,13 @@ TEST(framing_errors_get_type_82_with_the_first_problem)
 	CHECK_EQ(t82_code(c, &cca, len), APV_T82_MALFORMED);   /* "XC" to a CCA card */
 	req[0x58 + 2] = 0x02;
 	CHECK_EQ(t82_code(c, &ep, len), APV_T82_MALFORMED);
-	CHECK_EQ(t82_code(c, &ep, len), APV_T82_MALFORMED);
+	/* EP11: a reply buffer too small for even an error reply (found by fuzz_cprb) */
+	len = apv_ep11_build_info(req, sizeof(req), DOM, 1);
+	put32(req + 72, 32 + 21);
+	CHECK_EQ(t82_code(c, &ep, len), APV_T82_BAD_LENGTH);
+	put32(req + 72, 32 + 22);
+	req[0x58 + 32] = 0x31; /* an error reply, which just fits */
+	CHECK_EQ(t82_code(c, &ep, len), 0);
 	/* a type 6 to an accelerator: the accelerator's own refusal */
 	struct apv_card_ctx acc;
 	card_init(&acc, APV_CARD_ACCEL);
