@@ -11,13 +11,17 @@
 #include <string.h>
 
 static const char ls_help[] =
-    "usage: apvirt ls [--host FILE]\n"
+    "usage: apvirt ls [--host FILE] [--serial | --mkvps]\n"
     "\n"
     "lszcrypt-style listing of a host: one line per adapter and per queue with\n"
     "CARD.DOM, TYPE, MODE, STATUS, REQUESTS and the driver that holds the queue\n"
     "(cex4queue for the host, vfio_ap with its queue status).\n"
     "\n"
     "options:\n"
+    "  --serial, -s  the coprocessor cards with their serial numbers (lszcrypt -s)\n"
+    "  --mkvps, -k   the master-key (CCA) and wrapping-key (EP11) registers of every\n"
+    "                coprocessor queue, as each queue's sysfs mkvps shows them; the\n"
+    "                host file sets them with masterkey lines\n"
     "  --host FILE   the host, as scenario lines (host, adapter, domain, bus, mdev ...);\n"
     "                default: two CEX8A adapters 05-06, domains 4-6, given to vfio_ap\n"
     "  --help        this text\n";
@@ -43,10 +47,19 @@ static int host_opt(const char *cmd, int argc, char **argv, int *i, const char *
 int apv_cli_ls(int argc, char **argv)
 {
 	const char *host = NULL;
+	int view = 0; /* 0 queues, 1 serial numbers, 2 key registers */
 	for (int i = 1; i < argc; i++) {
 		if (apv_cli_is_help(argv[i])) {
 			fputs(ls_help, stdout);
 			return CLI_OK;
+		}
+		if (!strcmp(argv[i], "--serial") || !strcmp(argv[i], "-s") ||
+		    !strcmp(argv[i], "--mkvps") || !strcmp(argv[i], "-k")) {
+			int v = argv[i][1] == 's' || argv[i][2] == 's' ? 1 : 2;
+			if (view && view != v)
+				return apv_cli_usage_error("ls", "--serial and --mkvps exclude each other");
+			view = v;
+			continue;
 		}
 		int h = host_opt("ls", argc, argv, &i, &host);
 		if (h < 0)
@@ -57,7 +70,12 @@ int apv_cli_ls(int argc, char **argv)
 	struct apv_scenario *s = apv_cli_host(host);
 	if (!s)
 		return CLI_FAIL;
-	apv_lszcrypt(stdout, apv_scenario_hw(s), apv_scenario_matrix(s));
+	if (view == 1)
+		apv_lszcrypt_serial(stdout, apv_scenario_hw(s));
+	else if (view == 2)
+		apv_lszcrypt_mkvps(stdout, apv_scenario_hw(s));
+	else
+		apv_lszcrypt(stdout, apv_scenario_hw(s), apv_scenario_matrix(s));
 	return apv_cli_host_done(s);
 }
 

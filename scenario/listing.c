@@ -100,6 +100,83 @@ void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m)
 	}
 }
 
+void apv_lszcrypt_serial(FILE *f, struct apv_hw *hw)
+{
+	fprintf(f, "CARD.DOM TYPE  MODE        STATUS   SERIALNR\n");
+	fprintf(f, "--------------------------------------------------------\n");
+	for (unsigned apid = 0; apid < 256; apid++) {
+		struct apv_adapter_config a;
+		char type[16];
+		const char *tn;
+
+		if (!apv_hw_adapter_exists(hw, apid) || apv_hw_adapter_info(hw, apid, &a) < 0 ||
+		    a.mode == APV_MODE_ACCEL)
+			continue;
+		tn = apv_ap_type_name(a.at);
+		snprintf(type, sizeof(type), "%s%c", tn ? tn : "AT", mode_letter(a.mode));
+		fprintf(f, "%02x       %-5s %-11s %-8s %.8s\n", apid, type, mode_name(a.mode),
+			"online", a.serial);
+	}
+}
+
+static void hex(FILE *f, const uint8_t *p, size_t n)
+{
+	fprintf(f, "0x");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
+void apv_lszcrypt_mkvps(FILE *f, struct apv_hw *hw)
+{
+	static const uint8_t zero[APV_EP11_WKVP_LEN];
+	static const char *const reg[3] = {"NEW", "CUR", "OLD"};
+
+	for (unsigned apid = 0; apid < 256; apid++) {
+		for (unsigned apqi = 0; apqi < 256; apqi++) {
+			struct apv_hw_mk_info k;
+
+			if (!apv_hw_adapter_exists(hw, apid) ||
+			    apv_hw_master_key_info(hw, apv_apqn(apid, apqi), &k) < 0 ||
+			    k.mode == APV_MODE_ACCEL)
+				continue;
+			fprintf(f, "%02x.%04x:\n", apid, apqi);
+			if (k.mode == APV_MODE_CCA) {
+				for (int r = 0; r < 3; r++) {
+					fprintf(f, "  AES %s: %s ", reg[r],
+						r == 0 ? (k.aes_set[r] ? "full" : "empty")
+						       : (k.aes_set[r] ? "valid" : "invalid"));
+					hex(f, k.aes_set[r] ? k.aes_mkvp[r] : zero, APV_CCA_MKVP_LEN);
+					fputc('\n', f);
+				}
+				/* APKA and ASYM are not modelled: empty registers, zero patterns. */
+				for (int r = 0; r < 3; r++) {
+					fprintf(f, "  APKA %s: %s ", reg[r], r == 0 ? "empty" : "invalid");
+					hex(f, zero, APV_CCA_MKVP_LEN);
+					fputc('\n', f);
+				}
+				for (int r = 0; r < 3; r++) {
+					fprintf(f, "  ASYM %s: %s ", reg[r], r == 0 ? "empty" : "invalid");
+					hex(f, zero, 16);
+					fputc('\n', f);
+				}
+				continue;
+			}
+			fprintf(f, "  WK CUR: %s ", k.wk_set[0] ? "valid" : "invalid");
+			if (k.wk_set[0])
+				hex(f, k.wkvp[0], APV_EP11_WKVP_LEN);
+			else
+				fputc('-', f);
+			fprintf(f, "\n  WK NEW: %s ",
+				!k.wk_set[1] ? "empty" : k.wk_committed ? "committed" : "uncommitted");
+			if (k.wk_set[1])
+				hex(f, k.wkvp[1], APV_EP11_WKVP_LEN);
+			else
+				fputc('-', f);
+			fputc('\n', f);
+		}
+	}
+}
+
 static void print_attr(FILE *f, struct apv_mdev *mdev, const char *attr, const char *label)
 {
 	size_t cap = 1u << 20;

@@ -36,6 +36,14 @@ extern "C" {
  * queues vfio_ap holds. m may be NULL (no vfio_ap loaded).
  */
 void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m);
+/* lszcrypt -s: one line per coprocessor card with its serial number. */
+void apv_lszcrypt_serial(FILE *f, struct apv_hw *hw);
+/*
+ * The key registers of every coprocessor queue, as the queue's sysfs
+ * `mkvps` shows them (CCA: "AES NEW: empty 0x0000000000000000", ...;
+ * EP11: "WK CUR: valid 0x<64 hex>", "WK NEW: empty -").
+ */
+void apv_lszcrypt_mkvps(FILE *f, struct apv_hw *hw);
 /* One block per mdev: UUID, VM, matrix, guest_matrix, control domains. */
 void apv_mdev_list(FILE *f, struct apv_matrix *m);
 

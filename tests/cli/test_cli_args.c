@@ -431,6 +431,31 @@ TEST(ls_with_a_host_file)
 	cli_free(&r);
 }
 
+TEST(ls_serial_and_mkvps_of_coprocessor_cards)
+{
+	const char *p = tmpfile_with(
+	    "host.apv", "host\nadapter 3 type=cex7 mode=cca serial=93AABEET\n"
+			"adapter 4 type=cex8 mode=ep11\ndomain 1\n"
+			"masterkey set 03.0001 "
+			"0101010101010101010101010101010101010101010101010101010101010101\n"
+			"masterkey change 03.0001\n");
+	REQUIRE(p != NULL);
+	struct cli_result r = CLI("ls", "--host", p, "--serial");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "03       CEX7C CCA-Coproc  online   93AABEET\n") != NULL);
+	CHECK(strstr(r.out, "04       CEX8P EP11-Coproc online   93APVX00\n") != NULL);
+	cli_free(&r);
+	r = CLI("ls", "--host", p, "-k");
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "03.0001:\n  AES NEW: empty 0x0000000000000000\n"
+			    "  AES CUR: valid 0x72cd6e8422c407fb\n"
+			    "  AES OLD: invalid 0x0000000000000000\n") != NULL);
+	CHECK(strstr(r.out, "04.0001:\n  WK CUR: invalid -\n  WK NEW: empty -\n") != NULL);
+	cli_free(&r);
+	CHECK_CLI_ERR(2, "apvirt ls: --serial and --mkvps exclude each other (see 'apvirt ls --help')\n",
+		      "ls", "-s", "--mkvps");
+}
+
 TEST(ls_argument_errors)
 {
 	CHECK_CLI_ERR(2, "apvirt ls: '--host' needs a file name (see 'apvirt ls --help')\n", "ls",
