@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * apvirt — the Crypto Express accelerator ("CEXnA") message engine.
+ * apvirt — the Crypto Express message engines: the accelerator ("CEXnA")
+ * here at the top, the CCA ("CEXnC") and EP11 ("CEXnP") coprocessors
+ * further down, behind one entry, apv_card_process.
  *
  * Type 50 requests (MEB1-3, CRB1-3) in, type 80 replies or type 82 error
  * replies out, byte for byte as zcrypt's msgtype50 expects them. All
