@@ -44,7 +44,7 @@ char *apv_apqsw_format(uint32_t w, char *buf, size_t len)
 	const char *name = apv_rc_name(s.rc);
 
 	if (!buf || len == 0)
-		return buf;
+		return NULL;
 	/* snprintf truncates safely; a short buffer still gets a terminated prefix. */
 	snprintf(buf, len, "%s%s%s%s%src=%02X(%s)", s.e ? "E " : "", s.r ? "R " : "",
 		 s.f ? "F " : "", s.async ? "A " : "", s.i ? "I " : "", s.rc,

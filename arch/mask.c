@@ -15,6 +15,8 @@ bool apv_mask_empty(const struct apv_mask *m)
 {
 	uint8_t acc = 0;
 
+	if (!m)
+		return false;
 	for (unsigned i = 0; i < MASK_BYTES; i++)
 		acc |= m->b[i];
 	return acc == 0;
@@ -22,13 +24,15 @@ bool apv_mask_empty(const struct apv_mask *m)
 
 bool apv_mask_equal(const struct apv_mask *a, const struct apv_mask *b)
 {
-	return memcmp(a->b, b->b, MASK_BYTES) == 0;
+	return a && b && memcmp(a->b, b->b, MASK_BYTES) == 0;
 }
 
 unsigned apv_mask_weight(const struct apv_mask *m)
 {
 	unsigned n = 0;
 
+	if (!m)
+		return 0;
 	for (unsigned i = 0; i < MASK_BYTES; i++)
 		n += (unsigned)__builtin_popcount(m->b[i]);
 	return n;
@@ -37,24 +41,32 @@ unsigned apv_mask_weight(const struct apv_mask *m)
 /* dst may alias a or b in the three combinators: each byte is read before it is written. */
 void apv_mask_and(struct apv_mask *dst, const struct apv_mask *a, const struct apv_mask *b)
 {
+	if (!dst || !a || !b)
+		return;
 	for (unsigned i = 0; i < MASK_BYTES; i++)
 		dst->b[i] = a->b[i] & b->b[i];
 }
 
 void apv_mask_or(struct apv_mask *dst, const struct apv_mask *a, const struct apv_mask *b)
 {
+	if (!dst || !a || !b)
+		return;
 	for (unsigned i = 0; i < MASK_BYTES; i++)
 		dst->b[i] = a->b[i] | b->b[i];
 }
 
 void apv_mask_andnot(struct apv_mask *dst, const struct apv_mask *a, const struct apv_mask *b)
 {
+	if (!dst || !a || !b)
+		return;
 	for (unsigned i = 0; i < MASK_BYTES; i++)
 		dst->b[i] = (uint8_t)(a->b[i] & ~b->b[i]);
 }
 
 bool apv_mask_intersects(const struct apv_mask *a, const struct apv_mask *b)
 {
+	if (!a || !b)
+		return false;
 	for (unsigned i = 0; i < MASK_BYTES; i++)
 		if (a->b[i] & b->b[i])
 			return true;
@@ -63,7 +75,7 @@ bool apv_mask_intersects(const struct apv_mask *a, const struct apv_mask *b)
 
 unsigned apv_mask_next(const struct apv_mask *m, unsigned n)
 {
-	if (n >= APV_MASK_BITS)
+	if (!m || n >= APV_MASK_BITS)
 		return APV_MASK_BITS;
 	unsigned i = n >> 3;
 	/* Drop the bits of the first byte that lie before n (they are more significant). */
@@ -80,7 +92,7 @@ unsigned apv_mask_next(const struct apv_mask *m, unsigned n)
 
 bool apv_mask_overflows(const struct apv_mask *m, unsigned max)
 {
-	if (max >= APV_MASK_BITS - 1)
+	if (!m || max >= APV_MASK_BITS - 1)
 		return false;
 	return apv_mask_next(m, max + 1) < APV_MASK_BITS;
 }
@@ -90,8 +102,8 @@ char *apv_mask_format(const struct apv_mask *m, char *buf, size_t len)
 	static const char hex[] = "0123456789abcdef";
 	char tmp[2 + 2 * MASK_BYTES + 1];
 
-	if (!buf || len == 0)
-		return buf;
+	if (!m || !buf || len == 0)
+		return NULL;
 	tmp[0] = '0';
 	tmp[1] = 'x';
 	for (unsigned i = 0; i < MASK_BYTES; i++) {

@@ -58,7 +58,7 @@ const char *apv_pgm_name(unsigned code)
 	case 0x04: return "protection";
 	case 0x05: return "addressing";
 	case APV_PGM_SPECIFICATION: return "specification";
-	default: return "unknown";
+	default: return NULL;
 	}
 }
 

@@ -18,6 +18,8 @@ enum {
 
 void apv_qci_encode(const struct apv_qci *q, uint8_t out[APV_QCI_SIZE])
 {
+	if (!q || !out)
+		return;
 	/* Reserved bytes must read as zero to the guest. */
 	memset(out, 0, APV_QCI_SIZE);
 	out[QCI_OFF_FLAGS + 0] = (uint8_t)(q->flags >> 24);
@@ -33,6 +35,8 @@ void apv_qci_encode(const struct apv_qci *q, uint8_t out[APV_QCI_SIZE])
 
 void apv_qci_decode(const uint8_t in[APV_QCI_SIZE], struct apv_qci *q)
 {
+	if (!in || !q)
+		return;
 	memset(q, 0, sizeof(*q));
 	q->flags = ((uint32_t)in[QCI_OFF_FLAGS] << 24) | ((uint32_t)in[QCI_OFF_FLAGS + 1] << 16) |
 		   ((uint32_t)in[QCI_OFF_FLAGS + 2] << 8) | in[QCI_OFF_FLAGS + 3];

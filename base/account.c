@@ -32,13 +32,13 @@ void apv_account_free(struct apv_account *a)
 
 void apv_account_inc(struct apv_account *a, enum apv_account_counter c)
 {
-	if ((unsigned)c < APV_ACCT_COUNTERS)
+	if (a && (unsigned)c < APV_ACCT_COUNTERS)
 		atomic_fetch_add(&a->n[c], 1);
 }
 
 long apv_account_get(const struct apv_account *a, enum apv_account_counter c)
 {
-	return (unsigned)c < APV_ACCT_COUNTERS ? atomic_load(&a->n[c]) : 0;
+	return a && (unsigned)c < APV_ACCT_COUNTERS ? atomic_load(&a->n[c]) : 0;
 }
 
 /*
@@ -56,6 +56,8 @@ static long diff(const struct apv_account *a, enum apv_account_counter up,
 
 void apv_account_balance(const struct apv_account *a, struct apv_balance *out)
 {
+	if (!a || !out)
+		return;
 	out->pins = diff(a, APV_ACCT_PINS, APV_ACCT_UNPINS);
 	out->isc_regs = diff(a, APV_ACCT_ISC_REGS, APV_ACCT_ISC_UNREGS);
 	out->vm_refs = diff(a, APV_ACCT_VM_GETS, APV_ACCT_VM_PUTS);
@@ -65,14 +67,14 @@ void apv_account_balance(const struct apv_account *a, struct apv_balance *out)
 
 bool apv_balance_zero(const struct apv_balance *b)
 {
-	return b->pins == 0 && b->isc_regs == 0 && b->vm_refs == 0 && b->hooks == 0 &&
+	return b && b->pins == 0 && b->isc_regs == 0 && b->vm_refs == 0 && b->hooks == 0 &&
 	       b->hook_calls == 0;
 }
 
 char *apv_balance_format(const struct apv_balance *b, char *buf, size_t len)
 {
-	if (!buf || !len)
-		return buf;
+	if (!b || !buf || !len)
+		return NULL;
 	snprintf(buf, len, "pins=%ld isc=%ld vmrefs=%ld hooks=%ld calls=%ld", b->pins, b->isc_regs,
 		 b->vm_refs, b->hooks, b->hook_calls);
 	return buf;

@@ -38,6 +38,7 @@ struct apv_clock {
 	pthread_cond_t wake;	/* list head changed or stop requested */
 	pthread_cond_t settled; /* the running callback returned */
 	struct apv_timer *running;
+	int holds; /* objects built on the clock (apv_clock_hold) */
 };
 
 /* The armed flag is read without the clock lock by apv_timer_armed(). */
@@ -186,10 +187,36 @@ fail_lock:
 	return NULL;
 }
 
-void apv_clock_free(struct apv_clock *c)
+void apv_clock_hold(struct apv_clock *c)
 {
 	if (!c)
 		return;
+	apv_mutex_lock(&c->lock);
+	c->holds++;
+	apv_mutex_unlock(&c->lock);
+}
+
+void apv_clock_release(struct apv_clock *c)
+{
+	if (!c)
+		return;
+	apv_mutex_lock(&c->lock);
+	if (c->holds > 0)
+		c->holds--;
+	apv_mutex_unlock(&c->lock);
+}
+
+int apv_clock_free(struct apv_clock *c)
+{
+	int holds;
+
+	if (!c)
+		return 0;
+	apv_mutex_lock(&c->lock);
+	holds = c->holds;
+	apv_mutex_unlock(&c->lock);
+	if (holds)
+		return -EBUSY;
 	if (!c->is_virtual) {
 		apv_mutex_lock(&c->lock);
 		c->stop = true;
@@ -202,17 +229,20 @@ void apv_clock_free(struct apv_clock *c)
 	}
 	apv_mutex_destroy(&c->lock);
 	free(c);
+	return 0;
 }
 
 bool apv_clock_is_virtual(const struct apv_clock *c)
 {
-	return c->is_virtual;
+	return c && c->is_virtual;
 }
 
 uint64_t apv_clock_now(struct apv_clock *c)
 {
 	uint64_t now;
 
+	if (!c)
+		return 0;
 	if (!c->is_virtual)
 		return real_now(c);
 	apv_mutex_lock(&c->lock);
@@ -223,6 +253,8 @@ uint64_t apv_clock_now(struct apv_clock *c)
 
 void apv_timer_init(struct apv_timer *t, void (*fn)(void *arg), void *arg)
 {
+	if (!t)
+		return;
 	t->fn = fn;
 	t->arg = arg;
 	t->deadline = 0;
@@ -233,6 +265,8 @@ void apv_timer_init(struct apv_timer *t, void (*fn)(void *arg), void *arg)
 
 void apv_clock_arm(struct apv_clock *c, struct apv_timer *t, uint64_t deadline)
 {
+	if (!c || !t)
+		return;
 	apv_mutex_lock(&c->lock);
 	if (t->armed)
 		list_unlink(c, t);
@@ -247,6 +281,8 @@ bool apv_clock_cancel(struct apv_clock *c, struct apv_timer *t)
 {
 	bool was;
 
+	if (!c || !t)
+		return false;
 	apv_mutex_lock(&c->lock);
 	was = t->armed;
 	if (was)
@@ -272,7 +308,7 @@ bool apv_clock_cancel(struct apv_clock *c, struct apv_timer *t)
 
 bool apv_timer_armed(const struct apv_timer *t)
 {
-	return __atomic_load_n(&t->armed, __ATOMIC_ACQUIRE);
+	return t && __atomic_load_n(&t->armed, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -329,6 +365,8 @@ void apv_clock_sleep(struct apv_clock *c, uint64_t ns)
 	uint64_t target;
 	struct apv_timer *t;
 
+	if (!c)
+		return;
 	if (!c->is_virtual) {
 		real_sleep(c, ns);
 		return;
@@ -353,7 +391,7 @@ unsigned apv_clock_run_due(struct apv_clock *c)
 	unsigned n = 0;
 	struct apv_timer *t;
 
-	if (!c->is_virtual)
+	if (!c || !c->is_virtual)
 		return 0;
 	for (;;) {
 		uint64_t now = apv_clock_now(c);
@@ -371,6 +409,8 @@ uint64_t apv_clock_next_deadline(struct apv_clock *c)
 {
 	uint64_t d;
 
+	if (!c)
+		return UINT64_MAX;
 	apv_mutex_lock(&c->lock);
 	d = c->head ? c->head->deadline : UINT64_MAX;
 	apv_mutex_unlock(&c->lock);

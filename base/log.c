@@ -79,7 +79,7 @@ static const char *const level_names[] = {
 const char *apv_log_level_name(enum apv_log_level level)
 {
 	if (level < APV_LOG_ERR || level > APV_LOG_DEBUG)
-		return "?";
+		return NULL;
 	return level_names[level];
 }
 
@@ -106,8 +106,8 @@ int apv_log_level_parse(const char *s, enum apv_log_level *out)
 
 int apv_log_format(const struct apv_log_record *rec, char *buf, size_t len)
 {
-	if (!rec)
-		return -1;
+	if (!rec || !rec->subsystem || !rec->message || (!buf && len))
+		return -EINVAL;
 	if (rec->device)
 		return snprintf(buf, len, "%s %s: %s", rec->subsystem, rec->device, rec->message);
 	return snprintf(buf, len, "%s: %s", rec->subsystem, rec->message);
@@ -118,10 +118,12 @@ void apv_log_to_file(void *ctx, const struct apv_log_record *rec)
 	FILE *f = ctx;
 	char line[LOG_LINE_MAX + 128];
 
-	if (!f)
+	const char *level;
+
+	if (!f || apv_log_format(rec, line, sizeof(line)) < 0)
 		return;
-	apv_log_format(rec, line, sizeof(line));
-	fprintf(f, "%s: %s\n", apv_log_level_name(rec->level), line);
+	level = apv_log_level_name(rec->level);
+	fprintf(f, "%s: %s\n", level ? level : "?", line);
 	fflush(f);
 }
 
@@ -137,7 +139,7 @@ static void deliver(struct apv_log *log, enum apv_log_level level, const char *s
 	char msg[LOG_LINE_MAX];
 	struct apv_log_record rec;
 
-	if (!log->fn || (int)level > atomic_load(&log->max_level))
+	if (!log->fn || !fmt || (int)level > atomic_load(&log->max_level))
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	rec = (struct apv_log_record){
@@ -185,6 +187,8 @@ void apv_log_emit(struct apv_log *log, enum apv_log_level level, const char *sub
 void apv_ratelimit_init(struct apv_ratelimit *rl, const char *name, uint64_t interval_ns,
 			unsigned burst)
 {
+	if (!rl)
+		return;
 	memset(rl, 0, sizeof(*rl));
 	rl->name = name ? name : "ratelimit";
 	rl->interval_ns = interval_ns;

@@ -67,9 +67,10 @@ int apv_cli_ls(int argc, char **argv)
 		if (h == 0)
 			return apv_cli_usage_error("ls", "unexpected argument '%s'", argv[i]);
 	}
-	struct apv_scenario *s = apv_cli_host(host);
+	int status;
+	struct apv_scenario *s = apv_cli_host("ls", host, &status);
 	if (!s)
-		return CLI_FAIL;
+		return status;
 	if (view == 1)
 		apv_lszcrypt_serial(stdout, apv_scenario_hw(s));
 	else if (view == 2)
@@ -105,72 +106,38 @@ static const char mdev_help[] =
     "  --uuid UUID   import: the UUID of a bare definition\n"
     "  --help        this text\n";
 
-#define CLI_FILE_MAX (16u << 20)
-
-char *apv_cli_slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (n < cap - 1)
-			break;
-		/* Host files and mdevctl JSON are small: stop /dev/zero before it eats the memory.
-		 */
-		if (cap > CLI_FILE_MAX) {
-			free(buf);
-			fclose(f);
-			errno = EFBIG;
-			return NULL;
-		}
-		char *nb = realloc(buf, cap * 2);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = nb;
-		cap *= 2;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad || !buf) {
-		free(buf);
-		errno = bad ? EIO : ENOMEM;
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
+/*
+ * Import every file into m. dry: m is a scratch copy of the host, and the
+ * devices are reported as "valid" instead of "created".
+ */
 static int do_import(struct apv_matrix *m, int nfiles, char **files, const char *uuid,
-		     unsigned flags)
+		     unsigned flags, bool dry)
 {
+	struct apv_mdevctl_device *devs = calloc(APV_MDEVCTL_MAX_DEVICES, sizeof(*devs));
 	int rc = CLI_OK;
+
+	if (!devs) {
+		fprintf(stderr, "apvirt mdev import: out of memory\n");
+		return CLI_FAIL;
+	}
 	for (int i = 0; i < nfiles; i++) {
 		size_t len;
-		char *text = apv_cli_slurp(files[i], &len);
+		char *text = apv_cli_read_input("mdev import", files[i], &len);
 		if (!text) {
-			fprintf(stderr, "apvirt mdev import: cannot read '%s': %s\n", files[i],
-				strerror(errno));
-			return CLI_FAIL;
+			rc = CLI_USAGE;
+			break;
 		}
-		struct apv_mdevctl_device devs[64];
 		char err[1024];
-		memset(devs, 0, sizeof(devs));
-		int n = apv_mdevctl_import(m, text, len, files[i], uuid, flags, devs, 64, err,
-					   sizeof(err));
+		memset(devs, 0, APV_MDEVCTL_MAX_DEVICES * sizeof(*devs));
+		int n = apv_mdevctl_import(m, text, len, files[i], uuid, flags, devs,
+					   APV_MDEVCTL_MAX_DEVICES, err, sizeof(err));
 		free(text);
 		if (n < 0) {
 			fprintf(stderr, "apvirt mdev import: %s\n", err);
 			rc = CLI_FAIL;
 			continue;
 		}
-		for (size_t k = 0; k < 64 && devs[k].uuid[0]; k++) {
+		for (size_t k = 0; k < APV_MDEVCTL_MAX_DEVICES && devs[k].uuid[0]; k++) {
 			const struct apv_mdevctl_device *d = &devs[k];
 			if (d->skipped)
 				fprintf(stderr, "%s: skipped %s (%s)\n", files[i], d->uuid,
@@ -178,11 +145,11 @@ static int do_import(struct apv_matrix *m, int nfiles, char **files, const char 
 								    : "start is manual");
 			else
 				fprintf(stderr, "%s: %s %s (%u attribute%s, start %s)\n", files[i],
-					(flags & APV_MDEVCTL_DRY_RUN) ? "valid" : "created",
-					d->uuid, d->nattrs, d->nattrs == 1 ? "" : "s",
-					d->start_auto ? "auto" : "manual");
+					dry ? "valid" : "created", d->uuid, d->nattrs,
+					d->nattrs == 1 ? "" : "s", d->start_auto ? "auto" : "manual");
 		}
 	}
+	free(devs);
 	return rc;
 }
 
@@ -220,10 +187,10 @@ static int do_define(struct apv_matrix *m, int argc, char **argv)
 int apv_cli_mdev(int argc, char **argv)
 {
 	const char *host = NULL, *uuid = NULL;
-	bool json = false;
+	bool json = false, dry = false, opts_done = false;
 	unsigned flags = 0;
 	enum { SHOW, DEFINE, IMPORT } verb = SHOW;
-	int i = 1;
+	int i = 1, npos = 0, rc = CLI_OK, status;
 	if (i < argc && !strcmp(argv[i], "show"))
 		i++;
 	else if (i < argc && !strcmp(argv[i], "define"))
@@ -233,41 +200,27 @@ int apv_cli_mdev(int argc, char **argv)
 	else if (i < argc && argv[i][0] != '-')
 		return apv_cli_usage_error(
 		    "mdev", "unknown subcommand '%s' (expected show, define or import)", argv[i]);
-	int first = argc;
+	/* Options may stand anywhere, before or after the operands; "--" ends them. */
+	char **pos = calloc((size_t)argc + 1, sizeof(*pos));
+	if (!pos) {
+		fprintf(stderr, "apvirt mdev: out of memory\n");
+		return CLI_FAIL;
+	}
 	for (; i < argc; i++) {
 		const char *a = argv[i];
+		if (opts_done || a[0] != '-' || !a[1]) {
+			pos[npos++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			opts_done = true;
+			continue;
+		}
 		if (apv_cli_is_help(a)) {
+			free(pos);
 			fputs(mdev_help, stdout);
 			return CLI_OK;
 		}
-		int h = host_opt("mdev", argc, argv, &i, &host);
-		if (h < 0)
-			return CLI_USAGE;
-		if (h)
-			continue;
-		if (!strcmp(a, "--json")) {
-			json = true;
-		} else if (verb == IMPORT && !strcmp(a, "--auto")) {
-			flags |= APV_MDEVCTL_AUTO_ONLY;
-		} else if (verb == IMPORT && !strcmp(a, "--dry-run")) {
-			flags |= APV_MDEVCTL_DRY_RUN;
-		} else if (verb == IMPORT && !strcmp(a, "--uuid")) {
-			if (i + 1 >= argc)
-				return apv_cli_usage_error("mdev", "'--uuid' needs a UUID");
-			uuid = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			return apv_cli_usage_error("mdev", "unknown option '%s'", a);
-		} else {
-			first = i;
-			break;
-		}
-	}
-	/* Options may also follow the positional arguments; collect the positionals. */
-	char **pos = calloc((size_t)argc + 1, sizeof(*pos));
-	int npos = 0;
-	if (!pos)
-		return CLI_FAIL;
-	for (i = first; i < argc; i++) {
 		int h = host_opt("mdev", argc, argv, &i, &host);
 		if (h < 0) {
 			free(pos);
@@ -275,34 +228,58 @@ int apv_cli_mdev(int argc, char **argv)
 		}
 		if (h)
 			continue;
-		if (!strcmp(argv[i], "--json"))
+		if (!strcmp(a, "--json")) {
 			json = true;
-		else if (apv_cli_is_help(argv[i])) {
+		} else if (verb == IMPORT && !strcmp(a, "--auto")) {
+			flags |= APV_MDEVCTL_AUTO_ONLY;
+		} else if (verb == IMPORT && !strcmp(a, "--dry-run")) {
+			dry = true;
+		} else if (verb == IMPORT && !strcmp(a, "--uuid")) {
+			if (i + 1 >= argc) {
+				free(pos);
+				return apv_cli_usage_error("mdev", "'--uuid' needs a UUID");
+			}
+			uuid = argv[++i];
+		} else {
 			free(pos);
-			fputs(mdev_help, stdout);
-			return CLI_OK;
-		} else
-			pos[npos++] = argv[i];
+			return apv_cli_usage_error("mdev", "unknown option '%s'", a);
+		}
 	}
 	if (verb == SHOW && npos) {
+		rc = apv_cli_usage_error("mdev", "unexpected argument '%s'", pos[0]);
 		free(pos);
-		return apv_cli_usage_error("mdev", "unexpected argument '%s'", argv[first]);
+		return rc;
 	}
 	if (verb == IMPORT && !npos) {
 		free(pos);
 		return apv_cli_usage_error("mdev", "'import' needs at least one JSON file");
 	}
-	struct apv_scenario *s = apv_cli_host(host);
+	struct apv_scenario *s = apv_cli_host("mdev", host, &status);
 	if (!s) {
 		free(pos);
-		return CLI_FAIL;
+		return status;
 	}
 	struct apv_matrix *m = apv_scenario_matrix(s);
-	int rc = CLI_OK;
-	if (verb == IMPORT)
-		rc = do_import(m, npos, pos, uuid, flags);
-	else if (verb == DEFINE)
+	if (verb == IMPORT && dry) {
+		/*
+		 * A dry run is the real import on a scratch copy of the host, so it
+		 * refuses exactly what the real one would (overlaps included); the
+		 * host itself stays as it was.
+		 */
+		struct apv_scenario *scratch = apv_cli_host("mdev", host, &status);
+		if (!scratch) {
+			rc = status;
+		} else {
+			rc = do_import(apv_scenario_matrix(scratch), npos, pos, uuid, flags, true);
+			int done = apv_cli_host_done(scratch);
+			if (rc == CLI_OK)
+				rc = done;
+		}
+	} else if (verb == IMPORT) {
+		rc = do_import(m, npos, pos, uuid, flags, false);
+	} else if (verb == DEFINE) {
 		rc = do_define(m, npos, pos);
+	}
 	if (rc != CLI_USAGE && (rc == CLI_OK || verb == IMPORT)) {
 		if (json)
 			apv_mdevctl_export(stdout, m);

@@ -53,21 +53,16 @@ int apv_cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
-struct apv_scenario *apv_cli_host(const char *path)
+struct apv_scenario *apv_cli_host(const char *cmd, const char *path, int *status)
 {
 	char err[4096];
-	size_t len = 0;
 	char *file = NULL;
+
+	*status = CLI_FAIL;
 	if (path) {
-		file = apv_cli_slurp(path, &len);
+		file = apv_cli_read_input(cmd, path, NULL);
 		if (!file) {
-			fprintf(stderr, "apvirt: cannot read '%s': %s\n", path, strerror(errno));
-			return NULL;
-		}
-		if (memchr(file, '\0', len)) {
-			fprintf(stderr, "apvirt: cannot read '%s': the file contains a NUL byte\n",
-				path);
-			free(file);
+			*status = CLI_USAGE;
 			return NULL;
 		}
 	}
@@ -76,6 +71,8 @@ struct apv_scenario *apv_cli_host(const char *path)
 	size_t tlen = strlen(body) + 32;
 	char *text = malloc(tlen);
 	if (!text) {
+		fprintf(stderr, "apvirt %s: %s: out of memory\n", cmd,
+			path ? path : "<default host>");
 		free(file);
 		return NULL;
 	}
@@ -88,7 +85,8 @@ struct apv_scenario *apv_cli_host(const char *path)
 		fprintf(stderr, "apvirt: %s\n", err);
 		return NULL;
 	}
-	struct apv_scenario_opts o;
+	/* The world keeps a pointer to its options for as long as it lives. */
+	static struct apv_scenario_opts o;
 	apv_scenario_opts_default(&o);
 	o.out = stderr;
 	if (apv_scenario_run(s, &o, err, sizeof(err)) < 0) {

@@ -82,13 +82,73 @@ int apv_cli_run(int argc, char **argv)
 	if (first >= argc)
 		return apv_cli_usage_error("run", "no scenario file given");
 
+	/*
+	 * Read and parse every file (with its includes) before the output is
+	 * opened: writing a trace over a script that is still to be read
+	 * would destroy it.
+	 */
+	int nfiles = argc - first;
+	struct apv_scenario **scn = calloc((size_t)nfiles, sizeof(*scn));
+	char **perr = calloc((size_t)nfiles, sizeof(*perr));
+	size_t errlen = 1 << 16;
+	char *err = malloc(errlen);
+	int rc = CLI_OK, passed = 0, failed = 0;
 	FILE *trace = stdout;
-	if (output) {
+
+	if (!scn || !perr || !err) {
+		fprintf(stderr, "apvirt run: out of memory\n");
+		rc = CLI_FAIL;
+		goto out;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		const char *file = argv[first + i];
+		char *text = apv_cli_read_input("run", file, NULL);
+
+		if (!text) {
+			perr[i] = strdup("");
+		} else {
+			scn[i] = apv_scenario_load_string(file, text, NULL, err, errlen);
+			free(text);
+			if (!scn[i])
+				perr[i] = strdup(err);
+		}
+		if (!scn[i] && !perr[i]) {
+			fprintf(stderr, "apvirt run: %s: out of memory\n", file);
+			rc = CLI_FAIL;
+			goto out;
+		}
+		/* Without -k nothing after the first bad file runs: no need to read on. */
+		if (!scn[i] && !keep) {
+			nfiles = i + 1;
+			break;
+		}
+	}
+	if (output && !check) {
+		for (int i = 0; i < nfiles; i++) {
+			const char *in = NULL;
+
+			for (size_t k = 0; !in && (k == 0 || apv_scenario_file(scn[i], k)); k++) {
+				const char *f = scn[i] ? apv_scenario_file(scn[i], k) : argv[first + i];
+
+				if (f && apv_cli_same_file(output, f))
+					in = f;
+			}
+			if (in) {
+				fprintf(stderr,
+					"apvirt run: refusing to write the trace to '%s': it is the "
+					"input '%s'\n",
+					output, in);
+				rc = CLI_USAGE;
+				goto out;
+			}
+		}
 		trace = fopen(output, "w");
 		if (!trace) {
 			fprintf(stderr, "apvirt run: cannot write '%s': %s\n", output,
 				strerror(errno));
-			return CLI_FAIL;
+			trace = stdout;
+			rc = CLI_FAIL;
+			goto out;
 		}
 	}
 	/* With a JSON trace on stdout, everything for people goes to stderr. */
@@ -101,16 +161,12 @@ int apv_cli_run(int argc, char **argv)
 	opts.log = stderr;
 	opts.log_level = log_level ? log_level : mode != APV_TRACE_OFF ? (int)APV_LOG_NOTICE : 0;
 
-	size_t errlen = 1 << 16;
-	char *err = malloc(errlen);
-	if (!err)
-		return CLI_FAIL;
-	int rc = CLI_OK, passed = 0, failed = 0;
-	for (int i = first; i < argc; i++) {
-		const char *file = argv[i];
-		struct apv_scenario *s = apv_scenario_load_file(file, err, errlen);
+	for (int i = 0; i < nfiles; i++) {
+		const char *file = argv[first + i];
+		struct apv_scenario *s = scn[i];
 		if (!s) {
-			fprintf(stderr, "%s\n", err);
+			if (perr[i][0])
+				fprintf(stderr, "%s\n", perr[i]);
 			rc = CLI_USAGE;
 			failed++;
 			if (!keep)
@@ -121,7 +177,6 @@ int apv_cli_run(int argc, char **argv)
 			if (!quiet)
 				fprintf(msg, "ok   %s (%zu steps, syntax only)\n", file,
 					apv_scenario_nsteps(s));
-			apv_scenario_free(s);
 			passed++;
 			continue;
 		}
@@ -139,15 +194,24 @@ int apv_cli_run(int argc, char **argv)
 				rc = CLI_FAIL;
 			failed++;
 		}
+		/* The world goes as soon as the file is done: one host at a time. */
 		apv_scenario_free(s);
+		scn[i] = NULL;
 		if (r != 0 && !keep)
 			break;
 	}
 	if (argc - first > 1 && !quiet)
 		fprintf(msg, "%d passed, %d failed\n", passed, failed);
+out:
+	for (int i = 0; scn && perr && i < argc - first; i++) {
+		apv_scenario_free(scn[i]);
+		free(perr[i]);
+	}
+	free(scn);
+	free(perr);
 	free(err);
 	/* A trace that did not reach its file (disk full) is a failure, not a pass. */
-	if (output && fclose(trace) != 0) {
+	if (trace != stdout && fclose(trace) != 0) {
 		fprintf(stderr, "apvirt run: cannot write '%s': %s\n", output, strerror(errno));
 		if (rc == CLI_OK)
 			rc = CLI_FAIL;

@@ -83,7 +83,9 @@ int apv_t80_parse(const uint8_t *reply, size_t len, uint8_t *result, size_t L)
 {
 	size_t rlen;
 
-	if (!reply || len < 2)
+	if (!reply || (L && !result))
+		return -EINVAL;
+	if (len < 2)
 		return -EMSGSIZE;
 	switch (reply[T8X_OFF_TYPE]) {
 	case APV_T80_TYPE:

@@ -21,6 +21,8 @@ enum {
 
 void apv_guest_config_default(struct apv_guest_config *c)
 {
+	if (!c)
+		return;
 	memset(c, 0, sizeof(*c));
 	c->id = 1;
 	c->useirq = true;

@@ -26,7 +26,7 @@ const char *apv_guest_qstate_name(enum apv_guest_qstate s)
 	};
 
 	if ((unsigned)s >= sizeof(names) / sizeof(names[0]))
-		return "unknown";
+		return NULL;
 	return names[s];
 }
 
@@ -197,9 +197,9 @@ int apv_guest_card_at(struct apv_guest *g, unsigned idx, struct apv_guest_card_i
 
 void apv_guest_info(struct apv_guest *g, struct apv_guest_info *out)
 {
-	memset(out, 0, sizeof(*out));
-	if (!g)
+	if (!g || !out)
 		return;
+	memset(out, 0, sizeof(*out));
 	apv_mutex_lock(&g->lock);
 	out->probed = g->probed;
 	out->removed = g->removed;
@@ -225,9 +225,9 @@ void apv_guest_info(struct apv_guest *g, struct apv_guest_info *out)
 
 void apv_guest_stats(struct apv_guest *g, struct apv_guest_stats *out)
 {
-	memset(out, 0, sizeof(*out));
-	if (!g)
+	if (!g || !out)
 		return;
+	memset(out, 0, sizeof(*out));
 	apv_mutex_lock(&g->lock);
 	*out = g->st;
 	apv_mutex_unlock(&g->lock);
@@ -260,7 +260,8 @@ int apv_guest_lszcrypt(struct apv_guest *g, char *buf, size_t len)
 	struct apv_guest_card_info c;
 	unsigned qi = 0;
 
-	if (!g)
+	/* Like snprintf, (NULL, 0) measures; NULL with a length is a mistake. */
+	if (!g || (!buf && len))
 		return -EINVAL;
 	if (buf && len)
 		buf[0] = '\0';

@@ -137,6 +137,9 @@ int apv_guest_platform_hw(struct apv_hw *hw, uint64_t size, struct apv_guest_pla
 
 	if (!hw || !out || size < APV_GUEST_MEM_MIN || size > (UINT64_C(1) << 32))
 		return -EINVAL;
+	/* Its interrupts belong to a KVM (or to another platform) already. */
+	if (apv_hw_in_use(hw))
+		return -EBUSY;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;

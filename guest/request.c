@@ -279,6 +279,8 @@ bool apv_guest_req_done(struct apv_guest *g, const struct apv_guest_req *r)
 {
 	bool done;
 
+	if (!g || !r)
+		return false;
 	apv_mutex_lock(&g->lock);
 	done = r->priv.state == REQ_DONE;
 	apv_mutex_unlock(&g->lock);

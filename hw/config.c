@@ -16,6 +16,8 @@
 
 void apv_adapter_config_default(struct apv_adapter_config *a)
 {
+	if (!a)
+		return;
 	*a = (struct apv_adapter_config){
 	    .at = APV_AT_CEX8,
 	    .mode = APV_MODE_ACCEL,
@@ -104,7 +106,7 @@ int apv_hw_add_adapter(struct apv_hw *hw, unsigned apid, const struct apv_adapte
 	struct hw_adapter *ad;
 	int rc;
 
-	if (!a || !adapter_config_valid(a))
+	if (!hw || !a || !adapter_config_valid(a) || apid >= HW_MAX_ID)
 		return -EINVAL;
 	if (apid > hw->cfg.na)
 		return -ENODEV;
@@ -146,6 +148,8 @@ int apv_hw_add_domain(struct apv_hw *hw, unsigned apqi)
 	unsigned apid;
 	int rc = 0;
 
+	if (!hw || apqi >= HW_MAX_ID)
+		return -EINVAL;
 	if (apqi > hw->cfg.nd)
 		return -ENODEV;
 	apv_mutex_lock(&hw->config_lock);
@@ -187,6 +191,8 @@ int apv_hw_add_control_domain(struct apv_hw *hw, unsigned apqi)
 {
 	int rc = 0;
 
+	if (!hw || apqi >= HW_MAX_ID)
+		return -EINVAL;
 	if (apqi > hw->cfg.nd)
 		return -ENODEV;
 	apv_mutex_lock(&hw->config_lock);
@@ -223,8 +229,8 @@ int apv_hw_configure_adapter(struct apv_hw *hw, unsigned apid, bool on)
 {
 	struct hw_adapter *ad;
 
-	if (apid >= HW_MAX_ID)
-		return -ENODEV;
+	if (!hw || apid >= HW_MAX_ID)
+		return -EINVAL;
 	apv_mutex_lock(&hw->config_lock);
 	ad = atomic_load(&hw->adapters[apid]);
 	if (!ad) {
@@ -250,8 +256,8 @@ int apv_hw_configure_domain(struct apv_hw *hw, unsigned apqi, bool on)
 {
 	unsigned apid;
 
-	if (apqi >= HW_MAX_ID)
-		return -ENODEV;
+	if (!hw || apqi >= HW_MAX_ID)
+		return -EINVAL;
 	apv_mutex_lock(&hw->config_lock);
 	if (!apv_mask_test(&hw->aqm_defined, apqi) && !apv_mask_test(&hw->adm_defined, apqi)) {
 		apv_mutex_unlock(&hw->config_lock);
@@ -283,6 +289,8 @@ int apv_hw_configure_domain(struct apv_hw *hw, unsigned apqi, bool on)
 
 void apv_hw_qci(struct apv_hw *hw, struct apv_qci *out)
 {
+	if (!hw || !out)
+		return;
 	memset(out, 0, sizeof(*out));
 	apv_mutex_lock(&hw->config_lock);
 	out->flags = hw->cfg.apxa ? APV_QCI_N : 0;
@@ -296,15 +304,15 @@ void apv_hw_qci(struct apv_hw *hw, struct apv_qci *out)
 
 bool apv_hw_adapter_exists(struct apv_hw *hw, unsigned apid)
 {
-	return apid < HW_MAX_ID && atomic_load(&hw->adapters[apid]) != NULL;
+	return hw && apid < HW_MAX_ID && atomic_load(&hw->adapters[apid]) != NULL;
 }
 
 int apv_hw_adapter_info(struct apv_hw *hw, unsigned apid, struct apv_adapter_config *out)
 {
 	struct hw_adapter *ad;
 
-	if (apid >= HW_MAX_ID)
-		return -ENODEV;
+	if (!hw || !out || apid >= HW_MAX_ID)
+		return -EINVAL;
 	ad = atomic_load(&hw->adapters[apid]);
 	if (!ad)
 		return -ENODEV;

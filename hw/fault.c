@@ -95,7 +95,7 @@ int apv_hw_inject(struct apv_hw *hw, apv_apqn_t apqn, const struct apv_hw_fault_
 	struct hw_queue *q;
 	int rc = 0;
 
-	if (!f || (f->for_ns && f->kind == APV_FAULT_NONE) || f->kind > APV_FAULT_SLOW)
+	if (!hw || !f || (f->for_ns && f->kind == APV_FAULT_NONE) || f->kind > APV_FAULT_SLOW)
 		return -EINVAL;
 	q = hw_queue_find(hw, apqn);
 	if (!q)
@@ -154,6 +154,8 @@ int apv_hw_queue_stats(struct apv_hw *hw, apv_apqn_t apqn, struct apv_hw_queue_s
 {
 	struct hw_queue *q;
 
+	if (!hw || !out)
+		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	q = hw_queue_find(hw, apqn);
 	if (!q) {

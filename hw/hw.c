@@ -3,12 +3,15 @@
  * The host AP hardware object: creation, teardown, machine-wide settings
  * (installed AP instructions, the interrupt handler).
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "hw_internal.h"
 
 void apv_hw_config_default(struct apv_hw_config *cfg)
 {
+	if (!cfg)
+		return;
 	*cfg = (struct apv_hw_config){
 	    .apxa = true,
 	    .qci = true,
@@ -61,6 +64,7 @@ struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clo
 		goto fail_irq;
 	if (hw_engine_init(hw))
 		goto fail_cpacf;
+	apv_clock_hold(clock);
 	return hw;
 
 fail_cpacf:
@@ -76,10 +80,25 @@ fail:
 	return NULL;
 }
 
-void apv_hw_free(struct apv_hw *hw)
+bool apv_hw_in_use(const struct apv_hw *hw)
+{
+	bool used;
+
+	if (!hw)
+		return false;
+	apv_mutex_lock(&((struct apv_hw *)hw)->irq_fn_lock);
+	used = hw->irq_fn != NULL;
+	apv_mutex_unlock(&((struct apv_hw *)hw)->irq_fn_lock);
+	return used;
+}
+
+int apv_hw_free(struct apv_hw *hw)
 {
 	if (!hw)
-		return;
+		return 0;
+	/* A KVM or a guest platform still takes its interrupts: it would use freed memory. */
+	if (apv_hw_in_use(hw))
+		return -EBUSY;
 	/* Workers first: after this nothing computes or completes a reply. */
 	hw_engine_fini(hw);
 	for (unsigned apid = 0; apid < HW_MAX_ID; apid++) {
@@ -100,17 +119,19 @@ void apv_hw_free(struct apv_hw *hw)
 	apv_mutex_destroy(&hw->irq_fn_lock);
 	apv_mutex_destroy(&hw->config_lock);
 	apv_log_free(hw->log);
+	apv_clock_release(hw->clock);
 	free(hw);
+	return 0;
 }
 
 const struct apv_hw_config *apv_hw_config(const struct apv_hw *hw)
 {
-	return &hw->cfg;
+	return hw ? &hw->cfg : NULL;
 }
 
 struct apv_clock *apv_hw_clock(const struct apv_hw *hw)
 {
-	return hw->clock;
+	return hw ? hw->clock : NULL;
 }
 
 struct apv_log *apv_hw_log(const struct apv_hw *hw)
@@ -145,7 +166,11 @@ static unsigned irq_calls_on_this_thread(const struct apv_hw *hw)
  */
 void apv_hw_set_irq_handler(struct apv_hw *hw, apv_hw_irq_fn fn, void *ctx)
 {
-	unsigned own = irq_calls_on_this_thread(hw);
+	unsigned own;
+
+	if (!hw)
+		return;
+	own = irq_calls_on_this_thread(hw);
 
 	struct hw_irq_handler *slot;
 
@@ -164,12 +189,14 @@ void apv_hw_set_irq_handler(struct apv_hw *hw, apv_hw_irq_fn fn, void *ctx)
 
 void apv_hw_set_installed(struct apv_hw *hw, bool installed)
 {
+	if (!hw)
+		return;
 	atomic_store(&hw->installed, installed);
 }
 
 bool apv_hw_installed(const struct apv_hw *hw)
 {
-	return atomic_load(&((struct apv_hw *)hw)->installed);
+	return hw && atomic_load(&((struct apv_hw *)hw)->installed);
 }
 
 /*

@@ -70,6 +70,9 @@ struct apv_result apv_hw_nqap(struct apv_hw *hw, struct apv_regs *r, unsigned r1
 	unsigned pgm;
 	uint8_t rc;
 
+	/* No machine or no registers: as if the instruction were not installed. */
+	if (!hw || !r)
+		return apv_pgm(APV_PGM_OPERATION);
 	pgm = common_check(hw, r, r1, r2, APV_GR0_NQAP_MBZ);
 	if (pgm)
 		return apv_pgm(pgm);
@@ -132,11 +135,15 @@ struct apv_result apv_hw_dqap(struct apv_hw *hw, struct apv_regs *r, unsigned r1
 {
 	struct hw_queue *q;
 	struct hw_slot *s = NULL;
-	uint64_t addr, len, gr0 = r->gr[0];
+	uint64_t addr, len, gr0;
 	size_t avail = 0, n = 0;
 	uint32_t apqsw;
 	unsigned pgm, cc = 0;
 	uint8_t rc;
+
+	if (!hw || !r)
+		return apv_pgm(APV_PGM_OPERATION);
+	gr0 = r->gr[0];
 
 	pgm = common_check(hw, r, r1, r2, APV_GR0_DQAP_MBZ);
 	if (pgm)

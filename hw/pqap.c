@@ -232,13 +232,16 @@ static struct apv_result qci(struct apv_hw *hw, struct apv_regs *r, const struct
 
 struct apv_result apv_hw_pqap(struct apv_hw *hw, struct apv_regs *r, const struct apv_storage *st)
 {
-	uint64_t gr0 = r->gr[0];
-	unsigned fc = apv_gr0_fc(gr0);
+	uint64_t gr0;
+	unsigned fc;
 	struct hw_queue *q;
 	unsigned pgm;
 
-	if (!apv_hw_installed(hw))
+	/* No machine or no registers: as if the instruction were not installed. */
+	if (!r || !apv_hw_installed(hw))
 		return apv_pgm(APV_PGM_OPERATION);
+	gr0 = r->gr[0];
+	fc = apv_gr0_fc(gr0);
 	pgm = pqap_check(hw, gr0);
 	if (pgm)
 		return apv_pgm(pgm);
@@ -279,6 +282,8 @@ static uint32_t pqap_status(struct apv_hw *hw, struct apv_regs *r, const struct 
 	};
 	struct apv_result res = apv_hw_pqap(hw, r, st);
 
+	if (!hw)
+		return apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
 	if (res.kind != APV_RES_DONE) {
 		r->gr[2] = 0;
 		in.apqsw = apv_apqsw_rc(APV_RC_Q_NOT_AVAIL);
@@ -295,6 +300,8 @@ static uint32_t pqap_status(struct apv_hw *hw, struct apv_regs *r, const struct 
 
 void apv_hw_set_insn_observer(struct apv_hw *hw, apv_hw_insn_fn fn, void *ctx)
 {
+	if (!hw)
+		return;
 	hw->insn_fn = fn;
 	hw->insn_ctx = ctx;
 }

@@ -39,6 +39,8 @@ void kvm_gisa_init(struct apv_vm *vm, uint32_t origin)
 
 uint32_t apv_vm_gisa(const struct apv_vm *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->gisa.origin >> 4;
 }
 
@@ -97,16 +99,22 @@ void kvm_gisa_destroy(struct apv_vm *vm)
 
 bool apv_vm_gisa_alerted(const struct apv_vm *vm)
 {
+	if (!vm)
+		return false;
 	return atomic_load(&vm->gisa.alerted);
 }
 
 uint8_t apv_vm_gisa_ipm(const struct apv_vm *vm)
 {
+	if (!vm)
+		return 0;
 	return atomic_load(&vm->gisa.ipm);
 }
 
 uint8_t apv_vm_gisa_iam(const struct apv_vm *vm)
 {
+	if (!vm)
+		return 0;
 	return atomic_load(&vm->gisa.iam);
 }
 
@@ -114,12 +122,14 @@ uint8_t apv_vm_gisa_iam(const struct apv_vm *vm)
 
 int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 {
+	if (!vm)
+		return -EINVAL;
 	struct kvm_gisa *g = &vm->gisa;
 
 	if (!g->origin)
 		return -ENODEV;
 	if (gisc > APV_MAX_ISC)
-		return -ERANGE;
+		return -EINVAL;
 	if (atomic_load_explicit(&g->register_failure, memory_order_relaxed))
 		return atomic_load(&g->register_failure);
 	apv_mutex_lock(&vm->irq_lock);
@@ -138,6 +148,8 @@ int apv_vm_gisc_register(struct apv_vm *vm, unsigned gisc)
 
 int apv_vm_set_gisc_register_failure(struct apv_vm *vm, int err)
 {
+	if (!vm)
+		return -EINVAL;
 	if (err > 0)
 		return -EINVAL;
 	atomic_store(&vm->gisa.register_failure, err);
@@ -146,12 +158,14 @@ int apv_vm_set_gisc_register_failure(struct apv_vm *vm, int err)
 
 int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 {
+	if (!vm)
+		return -EINVAL;
 	struct kvm_gisa *g = &vm->gisa;
 
 	if (!g->origin)
 		return -ENODEV;
 	if (gisc > APV_MAX_ISC)
-		return -ERANGE;
+		return -EINVAL;
 	apv_mutex_lock(&vm->irq_lock);
 	if (g->refcount[gisc] == 0) {
 		apv_mutex_unlock(&vm->irq_lock);
@@ -172,11 +186,13 @@ int apv_vm_gisc_unregister(struct apv_vm *vm, unsigned gisc)
 
 int apv_vm_gisc_refcount(const struct apv_vm *vm, unsigned gisc)
 {
+	if (!vm)
+		return -EINVAL;
 	struct apv_vm *v = (struct apv_vm *)vm; /* the lock, not the VM, changes */
 	int r;
 
 	if (gisc > APV_MAX_ISC)
-		return -ERANGE;
+		return -EINVAL;
 	apv_mutex_lock(&v->irq_lock);
 	r = v->gisa.refcount[gisc];
 	apv_mutex_unlock(&v->irq_lock);
@@ -333,6 +349,8 @@ static int first_isc(uint8_t mask)
 
 unsigned apv_vcpu_deliver_pending(struct apv_vcpu *v)
 {
+	if (!v)
+		return 0;
 	struct apv_vm *vm = v->vm;
 	unsigned n = 0;
 
@@ -356,6 +374,8 @@ unsigned apv_vcpu_deliver_pending(struct apv_vcpu *v)
 
 void apv_vcpu_set_running(struct apv_vcpu *v, bool running)
 {
+	if (!v)
+		return;
 	struct apv_vm *vm = v->vm;
 
 	apv_mutex_lock(&vm->irq_lock);
@@ -368,6 +388,8 @@ void apv_vcpu_set_running(struct apv_vcpu *v, bool running)
 
 void apv_vcpu_set_cr6(struct apv_vcpu *v, uint8_t isc_mask)
 {
+	if (!v)
+		return;
 	struct apv_vm *vm = v->vm;
 	bool running;
 
@@ -383,6 +405,8 @@ void apv_vcpu_set_cr6(struct apv_vcpu *v, uint8_t isc_mask)
 
 uint8_t apv_vcpu_cr6(const struct apv_vcpu *v)
 {
+	if (!v)
+		return 0;
 	return atomic_load(&v->cr6);
 }
 
@@ -394,6 +418,8 @@ uint8_t apv_vcpu_cr6(const struct apv_vcpu *v)
  */
 void apv_vcpu_set_irq_handler(struct apv_vcpu *v, apv_vcpu_irq_fn fn, void *ctx)
 {
+	if (!v)
+		return;
 	struct apv_vm *vm = v->vm;
 	unsigned own = 0;
 

@@ -13,6 +13,8 @@
 
 void apv_kvm_config_default(struct apv_kvm_config *c)
 {
+	if (!c)
+		return;
 	c->aiv = true;
 	c->use_gisa = true;
 }
@@ -65,7 +67,8 @@ struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
 {
 	struct apv_kvm *k;
 
-	if (!hw)
+	/* One KVM per host: a second would take over the first's interrupts. */
+	if (!hw || apv_hw_in_use(hw))
 		return NULL;
 	k = calloc(1, sizeof(*k));
 	if (!k)
@@ -92,19 +95,37 @@ struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg)
 	return k;
 }
 
-void apv_kvm_free(struct apv_kvm *k)
+int kvm_matrix_claim(struct apv_kvm *k)
 {
-	if (!k)
-		return;
+	int rc = 0;
+
 	apv_mutex_lock(&k->vms_lock);
-	if (k->vms) {
-		apv_mutex_unlock(&k->vms_lock);
-		/* Freeing now would leave live VMs pointing at freed host state. */
-		fprintf(stderr, "apvirt: kvm: freed with VM '%s' still alive; not freeing\n",
-			k->vms->name);
-		return;
-	}
+	if (k->matrix_claimed)
+		rc = -EBUSY;
+	k->matrix_claimed = true;
 	apv_mutex_unlock(&k->vms_lock);
+	return rc;
+}
+
+void kvm_matrix_release(struct apv_kvm *k)
+{
+	apv_mutex_lock(&k->vms_lock);
+	k->matrix_claimed = false;
+	apv_mutex_unlock(&k->vms_lock);
+}
+
+int apv_kvm_free(struct apv_kvm *k)
+{
+	bool busy;
+
+	if (!k)
+		return 0;
+	/* Live VMs or a matrix device would be left pointing at freed host state. */
+	apv_mutex_lock(&k->vms_lock);
+	busy = k->vms || k->matrix_claimed;
+	apv_mutex_unlock(&k->vms_lock);
+	if (busy)
+		return -EBUSY;
 	/* Returns once no call of kvm_hw_irq is running: k may go. */
 	apv_hw_set_irq_handler(k->hw, NULL, NULL);
 	pthread_cond_destroy(&k->host_irq_idle);
@@ -114,26 +135,35 @@ void apv_kvm_free(struct apv_kvm *k)
 	apv_mutex_destroy(&k->vms_lock);
 	apv_account_free(k->account);
 	free(k);
+	return 0;
 }
 
 struct apv_hw *apv_kvm_hw(const struct apv_kvm *k)
 {
+	if (!k)
+		return NULL;
 	return k->hw;
 }
 
 struct apv_clock *apv_kvm_clock(const struct apv_kvm *k)
 {
+	if (!k)
+		return NULL;
 	return apv_hw_clock(k->hw);
 }
 
 struct apv_account *apv_kvm_account(struct apv_kvm *k)
 {
+	if (!k)
+		return NULL;
 	return k->account;
 }
 
 /* On return the old handler runs nowhere (but up this thread's stack) and is not called again. */
 void apv_kvm_set_host_irq_handler(struct apv_kvm *k, apv_hw_irq_fn fn, void *ctx)
 {
+	if (!k)
+		return;
 	unsigned own = 0;
 
 	for (const struct host_irq_frame *f = host_irq_frames; f; f = f->up)
@@ -148,11 +178,15 @@ void apv_kvm_set_host_irq_handler(struct apv_kvm *k, apv_hw_irq_fn fn, void *ctx
 
 const struct apv_storage *apv_kvm_host_storage(struct apv_kvm *k)
 {
+	if (!k)
+		return NULL;
 	return &k->host_storage;
 }
 
 uint64_t apv_kvm_gal_interrupts(const struct apv_kvm *k)
 {
+	if (!k)
+		return 0;
 	return atomic_load(&k->gal_interrupts);
 }
 
@@ -170,6 +204,8 @@ int apv_kvm_check(struct apv_kvm *k, char *err, size_t errlen)
 	char dummy[8];
 	int rc = 0;
 
+	if (!k)
+		return -EINVAL;
 	if (!err || !errlen) {
 		err = dummy;
 		errlen = sizeof(dummy);

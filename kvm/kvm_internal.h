@@ -31,6 +31,8 @@
 #define KVM_PAGE_SHIFT 12
 #define KVM_PAGE_SIZE (UINT64_C(1) << KVM_PAGE_SHIFT)
 #define KVM_MAX_MEMSLOTS 32
+/* s390's KVM_MAX_VCPUS: vCPU ids run from 0 to 254. */
+#define KVM_MAX_VCPUS 255
 
 /* Per-page flags in a memslot. */
 #define KVM_PAGE_SHARED 0x01	 /* PV: shared with the host */
@@ -83,6 +85,7 @@ struct apv_kvm {
 	struct apv_mutex vms_lock;
 	struct apv_vm *vms;
 	uint32_t next_gisa;
+	bool matrix_claimed; /* the host's vfio_ap exists (under vms_lock) */
 
 	/* Interruption routes (route.c): every one made, and the free ones; under vms_lock. */
 	struct apv_irq_route *routes, *routes_free;
@@ -193,6 +196,13 @@ struct apv_irq_route {
 
 /* Internal functions stay out of libapvirt's exported symbols. */
 #pragma GCC visibility push(hidden)
+
+/*
+ * kvm.c, for vfio_ap (declared again in vfio_ap_priv.h): the host has one
+ * vfio_ap, so one matrix device per KVM. 0, or -EBUSY if one exists.
+ */
+int kvm_matrix_claim(struct apv_kvm *k);
+void kvm_matrix_release(struct apv_kvm *k);
 
 /* pv.c: the intercept path's side of the conversion (like holding vcpu->mutex). */
 void kvm_pv_init(struct apv_vm *vm, bool pv);

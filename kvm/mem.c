@@ -142,6 +142,8 @@ void kvm_mem_free(struct apv_vm *vm)
 
 int apv_vm_add_memslot(struct apv_vm *vm, uint64_t gpa, uint64_t size, void *host)
 {
+	if (!vm)
+		return -EINVAL;
 	struct kvm_memslot *s;
 	uint64_t npages;
 	unsigned n;
@@ -200,11 +202,15 @@ out:
 
 const struct apv_storage *apv_vm_storage(struct apv_vm *vm)
 {
+	if (!vm)
+		return NULL;
 	return &vm->storage;
 }
 
 void *apv_vm_hva(struct apv_vm *vm, uint64_t gpa)
 {
+	if (!vm)
+		return NULL;
 	const struct kvm_memslot *s = slot_find(vm, gpa);
 
 	return s ? s->host + (gpa - s->gpa) : NULL;
@@ -214,6 +220,8 @@ void *apv_vm_hva(struct apv_vm *vm, uint64_t gpa)
 
 int apv_vm_pin(struct apv_vm *vm, uint64_t gpa, uint64_t *host_addr)
 {
+	if (!vm)
+		return -EINVAL;
 	const struct kvm_memslot *s = slot_find(vm, gpa);
 	atomic_uint *cnt;
 	unsigned c;
@@ -237,6 +245,8 @@ int apv_vm_pin(struct apv_vm *vm, uint64_t gpa, uint64_t *host_addr)
 
 int apv_vm_unpin(struct apv_vm *vm, uint64_t gpa)
 {
+	if (!vm)
+		return -EINVAL;
 	const struct kvm_memslot *s = slot_find(vm, gpa);
 	atomic_uint *cnt;
 	unsigned c;
@@ -277,6 +287,8 @@ static uint64_t pins_sum(const struct apv_vm *vm, bool pages)
 
 unsigned apv_vm_pinned_pages(const struct apv_vm *vm)
 {
+	if (!vm)
+		return 0;
 	return (unsigned)pins_sum(vm, true);
 }
 
@@ -303,6 +315,8 @@ static int page_flag(struct apv_vm *vm, uint64_t gpa, unsigned char bit, bool on
 
 int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable)
 {
+	if (!vm)
+		return -EINVAL;
 	return page_flag(vm, gpa, KVM_PAGE_UNPINNABLE, unpinnable);
 }
 
@@ -310,11 +324,15 @@ int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable)
 
 bool apv_vm_is_protected(const struct apv_vm *vm)
 {
+	if (!vm)
+		return false;
 	return atomic_load(&((struct apv_vm *)vm)->pv);
 }
 
 int apv_vm_pv_set_shared(struct apv_vm *vm, uint64_t gpa, bool shared)
 {
+	if (!vm)
+		return -EINVAL;
 	if (!atomic_load(&vm->pv))
 		return -EINVAL;
 	return page_flag(vm, gpa, KVM_PAGE_SHARED, shared);
@@ -322,6 +340,8 @@ int apv_vm_pv_set_shared(struct apv_vm *vm, uint64_t gpa, bool shared)
 
 bool apv_vm_pv_is_shared(struct apv_vm *vm, uint64_t gpa)
 {
+	if (!vm)
+		return false;
 	const struct kvm_memslot *s = slot_find(vm, gpa);
 
 	if (!s)

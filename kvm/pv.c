@@ -94,6 +94,8 @@ static void mark_pinned_pages(struct apv_vm *vm)
 
 int apv_vm_pv_enable(struct apv_vm *vm)
 {
+	if (!vm)
+		return -EINVAL;
 	int rc = 0;
 
 	if (!vm)
@@ -124,5 +126,7 @@ out:
 
 unsigned apv_vm_pv_pinned_pages(const struct apv_vm *vm)
 {
+	if (!vm)
+		return 0;
 	return atomic_load(&((struct apv_vm *)vm)->pv_pinned_pages);
 }

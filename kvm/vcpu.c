@@ -13,7 +13,8 @@ struct apv_vcpu *apv_vcpu_new(struct apv_vm *vm, unsigned id)
 {
 	struct apv_vcpu *v;
 
-	if (!vm)
+	/* KVM_CREATE_VCPU refuses an id of KVM_MAX_VCPUS or more with -EINVAL. */
+	if (!vm || id >= KVM_MAX_VCPUS)
 		return NULL;
 	v = calloc(1, sizeof(*v));
 	if (!v)
@@ -38,6 +39,8 @@ struct apv_vcpu *apv_vcpu_new(struct apv_vm *vm, unsigned id)
 
 void apv_vcpu_free(struct apv_vcpu *v)
 {
+	if (!v)
+		return;
 	struct apv_vm *vm;
 
 	if (!v)
@@ -50,31 +53,43 @@ void apv_vcpu_free(struct apv_vcpu *v)
 
 struct apv_vm *apv_vcpu_vm(const struct apv_vcpu *v)
 {
+	if (!v)
+		return NULL;
 	return v->vm;
 }
 
 unsigned apv_vcpu_id(const struct apv_vcpu *v)
 {
+	if (!v)
+		return 0;
 	return v->id;
 }
 
 struct apv_regs *apv_vcpu_regs(struct apv_vcpu *v)
 {
+	if (!v)
+		return NULL;
 	return &v->regs;
 }
 
 struct apv_psw *apv_vcpu_psw(struct apv_vcpu *v)
 {
+	if (!v)
+		return NULL;
 	return &v->psw;
 }
 
 uint64_t apv_vcpu_interrupts(const struct apv_vcpu *v)
 {
+	if (!v)
+		return 0;
 	return atomic_load(&v->interrupts);
 }
 
 void apv_vcpu_stats(const struct apv_vcpu *v, struct apv_vcpu_stats *out)
 {
+	if (!v || !out)
+		return;
 	out->pqap_intercepts = atomic_load(&v->pqap_intercepts);
 	out->exits = atomic_load(&v->exits);
 	out->pgm = atomic_load(&v->pgm);
@@ -103,7 +118,13 @@ struct apv_result apv_vcpu_execute(struct apv_vcpu *v, uint16_t opcode, unsigned
 {
 	struct apv_result res;
 
-	if (opcode != APV_OP_PQAP && opcode != APV_OP_NQAP && opcode != APV_OP_DQAP) {
+	/* No vCPU: as if the instruction were not installed. */
+	if (!v)
+		return apv_pgm(APV_PGM_OPERATION);
+	/* R fields are four bits wide: anything else cannot be encoded. */
+	if (r1 > 15 || r2 > 15)
+		res = apv_pgm(APV_PGM_SPECIFICATION);
+	else if (opcode != APV_OP_PQAP && opcode != APV_OP_NQAP && opcode != APV_OP_DQAP) {
 		res = apv_pgm(APV_PGM_OPERATION);
 	} else if (sie_interprets(v, opcode)) {
 		res = kvm_interpret(v, opcode, r1, r2);

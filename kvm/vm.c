@@ -12,6 +12,8 @@
 
 void apv_vm_config_default(struct apv_vm_config *c)
 {
+	if (!c)
+		return;
 	memset(c, 0, sizeof(*c));
 	apv_fac_set(&c->fac, APV_FAC_QCI);
 	apv_fac_set(&c->fac, APV_FAC_APFT);
@@ -170,6 +172,8 @@ void kvm_vm_unref(struct apv_vm *vm)
 
 void apv_vm_get(struct apv_vm *vm)
 {
+	if (!vm)
+		return;
 	atomic_fetch_add(&vm->user_refs, 1);
 	apv_account_inc(vm->kvm->account, APV_ACCT_VM_GETS);
 	kvm_vm_ref(vm);
@@ -179,6 +183,8 @@ void apv_vm_put(struct apv_vm *vm)
 {
 	if (!vm)
 		return;
+	if (!vm)
+		return;
 	atomic_fetch_sub(&vm->user_refs, 1);
 	apv_account_inc(vm->kvm->account, APV_ACCT_VM_PUTS);
 	kvm_vm_unref(vm);
@@ -186,6 +192,8 @@ void apv_vm_put(struct apv_vm *vm)
 
 void apv_vm_stats(const struct apv_vm *vm, struct apv_vm_stats *out)
 {
+	if (!vm || !out)
+		return;
 	struct apv_vm *v = (struct apv_vm *)vm;
 
 	out->pins = atomic_load(&v->st_pins);
@@ -196,36 +204,50 @@ void apv_vm_stats(const struct apv_vm *vm, struct apv_vm_stats *out)
 
 const char *apv_vm_name(const struct apv_vm *vm)
 {
+	if (!vm)
+		return NULL;
 	return vm->name;
 }
 
 struct apv_kvm *apv_vm_kvm(const struct apv_vm *vm)
 {
+	if (!vm)
+		return NULL;
 	return vm->kvm;
 }
 
 const struct apv_facilities *apv_vm_facilities(const struct apv_vm *vm)
 {
+	if (!vm)
+		return NULL;
 	return &vm->fac;
 }
 
 bool apv_vm_has_facility(const struct apv_vm *vm, unsigned n)
 {
+	if (!vm)
+		return false;
 	return apv_fac_test(&vm->fac, n);
 }
 
 void apv_vm_lock(struct apv_vm *vm)
 {
+	if (!vm)
+		return;
 	apv_mutex_lock(&vm->lock);
 }
 
 void apv_vm_unlock(struct apv_vm *vm)
 {
+	if (!vm)
+		return;
 	apv_mutex_unlock(&vm->lock);
 }
 
 int apv_vm_set_apie(struct apv_vm *vm, bool on)
 {
+	if (!vm)
+		return -EINVAL;
 	if (!apv_hw_installed(vm->kvm->hw))
 		return -EOPNOTSUPP;
 	atomic_store(&vm->apie, on);
@@ -234,16 +256,22 @@ int apv_vm_set_apie(struct apv_vm *vm, bool on)
 
 bool apv_vm_apie(const struct apv_vm *vm)
 {
+	if (!vm)
+		return false;
 	return atomic_load(&vm->apie);
 }
 
 void apv_vm_set_nested_intercept(struct apv_vm *vm, bool on)
 {
+	if (!vm)
+		return;
 	atomic_store(&vm->nested_intercept, on);
 }
 
 unsigned apv_vm_crycb_format(const struct apv_vm *vm)
 {
+	if (!vm)
+		return 0;
 	return vm->crycb_format;
 }
 
@@ -266,6 +294,8 @@ static void require_vm_lock(const char *fn)
 void apv_vm_set_masks(struct apv_vm *vm, const struct apv_mask *apm, const struct apv_mask *aqm,
 		      const struct apv_mask *adm)
 {
+	if (!vm)
+		return;
 	struct apv_mask p = {{0}}, q = {{0}}, d = {{0}};
 
 	require_vm_lock(__func__);
@@ -290,12 +320,16 @@ void apv_vm_set_masks(struct apv_vm *vm, const struct apv_mask *apm, const struc
 
 void apv_vm_clear_masks(struct apv_vm *vm)
 {
+	if (!vm)
+		return;
 	apv_vm_set_masks(vm, NULL, NULL, NULL);
 }
 
 void apv_vm_get_masks(struct apv_vm *vm, struct apv_mask *apm, struct apv_mask *aqm,
 		      struct apv_mask *adm)
 {
+	if (!vm)
+		return;
 	apv_rwlock_rdlock(&vm->sie_lock);
 	if (apm)
 		*apm = vm->apm;
@@ -310,6 +344,8 @@ void apv_vm_get_masks(struct apv_vm *vm, struct apv_mask *apm, struct apv_mask *
 
 int apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h)
 {
+	if (!vm)
+		return -EINVAL;
 	struct apv_account *a = vm->kvm->account;
 	struct apv_pqap_hook *old;
 	int rc = 0;
@@ -338,5 +374,7 @@ int apv_vm_set_pqap_hook(struct apv_vm *vm, struct apv_pqap_hook *h)
 
 struct apv_pqap_hook *apv_vm_pqap_hook(struct apv_vm *vm)
 {
+	if (!vm)
+		return NULL;
 	return atomic_load(&vm->hook);
 }

@@ -45,6 +45,29 @@ static int bad_fail(struct apv_pcur *c, const struct apv_tok *t, const char *wha
 	return apv_pc_fail(c, t, "expected %s after '%s', got '%s'", what, prev, t->text);
 }
 
+/* "9-5": say which range and how to write it. */
+static int backwards_fail(struct apv_pcur *c, const struct apv_tok *t, const char *ids, bool val)
+{
+	char r[64], lo[32] = "", hi[32] = "";
+	const char *dash;
+
+	apv_scn_ids_backwards(ids, r, sizeof(r));
+	dash = strchr(r, '-');
+	if (dash) {
+		snprintf(hi, sizeof(hi), "%.*s", (int)(dash - r), r);
+		snprintf(lo, sizeof(lo), "%s", dash + 1);
+	}
+	if (val)
+		return apv_pc_fail_val(c, t,
+				       "the range '%s' runs backwards: a range goes from the lower "
+				       "ID to the higher (write '%s-%s')",
+				       r, lo, hi);
+	return apv_pc_fail(c, t,
+			   "the range '%s' runs backwards: a range goes from the lower ID to the "
+			   "higher (write '%s-%s')",
+			   r, lo, hi);
+}
+
 int apv_pc_num(struct apv_pcur *c, int idx, const char *what, uint64_t max)
 {
 	const struct apv_tok *t = apv_pc_need(c, what);
@@ -85,6 +108,8 @@ int apv_pc_ids(struct apv_pcur *c, int idx, const char *what, unsigned max)
 	int rc = apv_scn_parse_ids(t->text, max, &m);
 	if (rc == -ERANGE)
 		return range_fail(c, t, max);
+	if (rc == -EDOM)
+		return backwards_fail(c, t, t->text, false);
 	if (rc < 0)
 		return bad_fail(c, t, what);
 	c->step->v[idx] = (struct apv_val){.kind = APV_V_MASK, .m = m, .tok = t};
@@ -503,6 +528,8 @@ static int opt_value(struct apv_pcur *c, const struct apv_opt *o, const struct a
 		if (rc == -ERANGE)
 			return apv_pc_fail_val(c, t, "'%s' is out of range for '%s' (at most %llu)",
 					       s, o->name, (unsigned long long)o->max);
+		if (rc == -EDOM)
+			return backwards_fail(c, t, s, true);
 		break;
 	case APV_OPT_FLAG:
 		return apv_pc_fail(c, t, "option '%s' takes no value", o->name);

@@ -195,7 +195,7 @@ static void result_str(const struct apv_insn_record *r, char *buf, size_t len)
 		return;
 	case APV_RES_PGM:
 		snprintf(buf, len, "program exception 0x%02x (%s)", r->res.pgm,
-			 apv_pgm_name(r->res.pgm));
+			 apv_scn_pgm_name(r->res.pgm));
 		return;
 	case APV_RES_EXIT:
 		snprintf(buf, len, "exit to user space");
@@ -366,7 +366,7 @@ static int exec_pgm(struct apv_world *w, const struct apv_step *s)
 	if (!r)
 		return -1;
 	snprintf(exp, sizeof(exp), "program exception 0x%02" PRIx64 " (%s)", s->v[0].u,
-		 apv_pgm_name((unsigned)s->v[0].u));
+		 apv_scn_pgm_name((unsigned)s->v[0].u));
 	if (r->res.kind == APV_RES_PGM && r->res.pgm == s->v[0].u)
 		return 0;
 	result_str(r, got, sizeof(got));

@@ -57,6 +57,29 @@ static bool lx_continuation(const struct lx *l)
 	return lx_peek(l, k) == '\n';
 }
 
+/*
+ * A backslash that continues nothing: at the end of the file, or with a
+ * comment after it. 0 if the backslash at the cursor is not one of them.
+ */
+static int lx_stray_backslash(struct lx *l)
+{
+	size_t k = 1;
+
+	if (lx_peek(l, 0) != '\\')
+		return 0;
+	while (lx_peek(l, k) == ' ' || lx_peek(l, k) == '\t' || lx_peek(l, k) == '\r')
+		k++;
+	if (lx_peek(l, k) < 0)
+		return lx_fail(l, l->line, l->col,
+			       "the backslash at the end of the file continues the line onto a line "
+			       "that does not exist (remove it, or add the next line)");
+	if (lx_peek(l, k) == '#')
+		return lx_fail(l, l->line, l->col,
+			       "a backslash continues a line only as its last character: the "
+			       "comment after it stops the continuation (move the comment)");
+	return 0;
+}
+
 static bool lx_word_char(int c)
 {
 	return c > ' ' && c != '"' && c != ';' && c != '#' && c != 0x7F;
@@ -173,15 +196,33 @@ static int stmt_push_tok(struct apv_stmt *s, struct apv_tok *t)
 	return 0;
 }
 
-/* The statement's text as written, blanks and continuations folded to one space. */
+/*
+ * The statement's text as written, blanks and continuations folded to one
+ * space, for messages and the trace: at most SRC_MAX characters, then "...",
+ * so that neither a step's memory nor a message grows with a huge line.
+ */
+#define SRC_MAX 160
 static char *fold_source(const char *s, size_t a, size_t b)
 {
-	char *out = malloc(b - a + 1);
+	size_t cap = b - a < SRC_MAX ? b - a : SRC_MAX;
+	char *out = malloc(cap + 8); /* a blank, a character and "..." past cap */
 	if (!out)
 		return NULL;
 	size_t n = 0;
 	bool blank = false;
 	for (size_t i = a; i < b; i++) {
+		if (n >= cap) {
+			/* Cut at a character boundary: drop a partly copied UTF-8 character. */
+			if (((unsigned char)s[i] & 0xC0) == 0x80) {
+				while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+					n--;
+				if (n > 0)
+					n--;
+			}
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
 		char c = s[i];
 		if (c == '\\' && i + 1 < b) {
 			size_t k = i + 1;
@@ -245,6 +286,10 @@ int apv_scn_lex(const char *text, size_t len, const char *file, apv_stmt_fn fn, 
 			lx_adv(&l);
 			continue;
 		}
+		if (lx_stray_backslash(&l) < 0) {
+			apv_scn_stmt_free(&st);
+			return -1;
+		}
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
 			lx_adv(&l);
 			continue;
@@ -274,7 +319,9 @@ int apv_scn_lex(const char *text, size_t len, const char *file, apv_stmt_fn fn, 
 			char *b = NULL;
 			size_t n = 0, cap = 0;
 			bool has_eq = false;
-			while (lx_word_char(lx_peek(&l, 0))) {
+			/* A word ends where a continuation starts ("5-6\" then a newline). */
+			while (lx_word_char(lx_peek(&l, 0)) && !lx_continuation(&l) &&
+			       !(lx_peek(&l, 0) == '\\' && n > 0 && lx_stray_backslash(&l))) {
 				if (lx_peek(&l, 0) == '=' && !has_eq && n > 0) {
 					has_eq = true;
 					t.key = b;

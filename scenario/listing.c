@@ -46,6 +46,8 @@ static const char *status_name(uint32_t apqsw)
 
 void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m)
 {
+	if (!f || !hw)
+		return;
 	fprintf(f, "CARD.DOM TYPE  MODE        STATUS   REQUESTS  DRIVER\n");
 	fprintf(f, "-------------------------------------------------------------------\n");
 	for (unsigned apid = 0; apid < 256; apid++) {
@@ -201,6 +203,8 @@ static void print_attr(FILE *f, struct apv_mdev *mdev, const char *attr, const c
 
 void apv_mdev_list(FILE *f, struct apv_matrix *m)
 {
+	if (!f || !m)
+		return;
 	unsigned n = 0;
 	for (struct apv_mdev *d = apv_mdev_next(m, NULL); d; d = apv_mdev_next(m, d)) {
 		struct apv_vm *vm = apv_mdev_vm(d);

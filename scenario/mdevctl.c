@@ -18,7 +18,7 @@
 #include <strings.h>
 
 #define MDEV_TYPE "vfio_ap-passthrough"
-#define MAX_DEVS 256
+#define MAX_DEVS APV_MDEVCTL_MAX_DEVICES
 
 static const char *const known_attrs[] = {
     "assign_adapter",	     "unassign_adapter",	"assign_domain", "unassign_domain",
@@ -247,6 +247,12 @@ int apv_mdevctl_import(struct apv_matrix *m, const char *json, size_t len, const
 		       const char *uuid, unsigned flags, struct apv_mdevctl_device *out,
 		       size_t nout, char *err, size_t errlen)
 {
+	if (!m || !json) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: no %s to import into", fname ? fname : "<json>",
+				 !m ? "matrix device" : "JSON text");
+		return -EINVAL;
+	}
 	struct imp im = {fname ? fname : "<json>", err, errlen};
 	if (err && errlen)
 		err[0] = '\0';
@@ -324,6 +330,8 @@ static void put_attr(FILE *f, bool *first, const char *name, unsigned id)
 
 void apv_mdevctl_export(FILE *f, struct apv_matrix *m)
 {
+	if (!f || !m)
+		return;
 	fprintf(f, "[\n  {\n    \"matrix\": [");
 	bool firstdev = true;
 	for (struct apv_mdev *d = apv_mdev_next(m, NULL); d; d = apv_mdev_next(m, d)) {

@@ -184,6 +184,8 @@ static const struct apv_cmd *lookup(const struct apv_stmt *st)
 
 void apv_scenario_print_commands(FILE *f)
 {
+	if (!f)
+		return;
 	fprintf(f, "  %-58s %s\n", "include \"FILE\"", "read FILE (relative to this file) here");
 	for (size_t k = 0; k < NTABLES; k++)
 		for (const struct apv_cmd *cmd = cmd_tables[k]; cmd->name; cmd++)
@@ -312,6 +314,113 @@ static int do_include(struct apv_pctx *pc, struct apv_stmt *st)
 	return rc;
 }
 
+/* ---- compact steps ---------------------------------------------------------------- */
+
+static bool is_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* Where old pointer p (into one of the old tokens' strings) lands in the new block. */
+static const char *remap_str(const struct apv_stmt *old, const struct apv_tok *nt, const char *p)
+{
+	for (int i = 0; i < old->ntok; i++) {
+		const struct apv_tok *t = &old->tok[i];
+
+		if (p >= t->text && p <= t->text + strlen(t->text))
+			return nt[i].text + (p - t->text);
+		if (t->key && p >= t->key && p <= t->key + strlen(t->key))
+			return nt[i].key + (p - t->key);
+	}
+	return p; /* a constant (a choice's name): not the step's */
+}
+
+/*
+ * Move a parsed step into one block: its nv values, its tokens (exactly
+ * ntok), their strings and the source text. The statement's own
+ * allocations are freed.
+ */
+static int step_compact(struct apv_step *step)
+{
+	struct apv_stmt *st = &step->st;
+	const struct apv_val *sv = step->v;
+	unsigned nv = 0;
+	size_t strs = strlen(st->src) + 1;
+
+	for (unsigned i = 0; i < APV_SCN_MAXARGS; i++)
+		if (!is_zero(&sv[i], sizeof(sv[i])))
+			nv = i + 1;
+	for (int i = 0; i < st->ntok; i++)
+		strs += strlen(st->tok[i].text) + 1 + (st->tok[i].key ? strlen(st->tok[i].key) + 1 : 0);
+	size_t vbytes = nv * sizeof(struct apv_val), tbytes = (size_t)st->ntok * sizeof(struct apv_tok);
+	char *mem = malloc(vbytes + tbytes + strs);
+	if (!mem)
+		return -1;
+	struct apv_val *nvv = (struct apv_val *)(void *)mem;
+	struct apv_tok *nt = (struct apv_tok *)(void *)(mem + vbytes);
+	char *p = mem + vbytes + tbytes;
+
+	for (int i = 0; i < st->ntok; i++) {
+		size_t n;
+
+		nt[i] = st->tok[i];
+		n = strlen(st->tok[i].text) + 1;
+		nt[i].text = memcpy(p, st->tok[i].text, n);
+		p += n;
+		if (st->tok[i].key) {
+			n = strlen(st->tok[i].key) + 1;
+			nt[i].key = memcpy(p, st->tok[i].key, n);
+			p += n;
+		}
+	}
+	char *src = memcpy(p, st->src, strlen(st->src) + 1);
+	for (unsigned i = 0; i < nv; i++) {
+		nvv[i] = sv[i];
+		if (sv[i].tok)
+			nvv[i].tok = &nt[sv[i].tok - st->tok];
+		if (sv[i].s)
+			nvv[i].s = remap_str(st, nt, sv[i].s);
+	}
+	struct apv_stmt keep = *st;
+
+	apv_scn_stmt_free(st); /* clears *st */
+	*st = keep;
+	st->tok = nt;
+	st->src = src;
+	st->ntok = st->cap = keep.ntok;
+	step->v = nv ? nvv : NULL;
+	step->nv = nv;
+	step->mem = mem;
+	return 0;
+}
+
+void apv_step_expand(const struct apv_step *s, struct apv_step *full)
+{
+	struct apv_val *v = full->v;
+
+	*full = *s;
+	full->v = v;
+	memset(v, 0, APV_SCN_MAXARGS * sizeof(*v));
+	if (s->nv)
+		memcpy(v, s->v, s->nv * sizeof(*v));
+	full->nv = APV_SCN_MAXARGS;
+}
+
+void apv_step_free(struct apv_step *s)
+{
+	if (s->mem) {
+		free(s->mem);
+		memset(s, 0, sizeof(*s));
+	} else {
+		apv_scn_stmt_free(&s->st);
+	}
+}
+
 static int on_stmt(void *ctx, struct apv_stmt *st)
 {
 	struct apv_pctx *pc = ctx;
@@ -334,7 +443,9 @@ static int on_stmt(void *ctx, struct apv_stmt *st)
 	}
 	struct apv_step *step = &s->steps[s->nsteps];
 	memset(step, 0, sizeof(*step));
+	memset(pc->vscratch, 0, sizeof(pc->vscratch));
 	step->st = *st;
+	step->v = pc->vscratch;
 	struct apv_pcur c = {pc, step, 1};
 	const struct apv_cmd *cmd = lookup(st);
 	if (!cmd) {
@@ -347,6 +458,11 @@ static int on_stmt(void *ctx, struct apv_stmt *st)
 		c.i = 2;
 	if (cmd->parse(&c) < 0) {
 		apv_scn_stmt_free(&step->st);
+		return -1;
+	}
+	if (step_compact(step) < 0) {
+		apv_scn_stmt_free(&step->st);
+		snprintf(pc->err, pc->errlen, "%s:%u: out of memory", st->file, st->line);
 		return -1;
 	}
 	s->nsteps++;
@@ -399,6 +515,11 @@ static struct apv_scenario *load(const char *name, const char *text, size_t len,
 
 struct apv_scenario *apv_scenario_load_file(const char *path, char *err, size_t errlen)
 {
+	if (!path) {
+		if (err && errlen)
+			snprintf(err, errlen, "no scenario file named");
+		return NULL;
+	}
 	size_t len;
 	int e;
 	char *text = read_file(path, &len, &e);
@@ -414,6 +535,11 @@ struct apv_scenario *apv_scenario_load_file(const char *path, char *err, size_t 
 struct apv_scenario *apv_scenario_load_string(const char *name, const char *text, const char *dir,
 					      char *err, size_t errlen)
 {
+	if (!name || !text) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: no scenario text", name ? name : "<string>");
+		return NULL;
+	}
 	/* Includes resolve against the directory of the file name, so give the text one in dir. */
 	char fname[PATH_MAX];
 	if (dir && *dir && !strchr(name, '/'))
@@ -423,7 +549,14 @@ struct apv_scenario *apv_scenario_load_string(const char *name, const char *text
 	return load(fname, text, strlen(text), err, errlen);
 }
 
+const char *apv_scenario_file(const struct apv_scenario *s, size_t i)
+{
+	return s && i < s->nfiles ? s->files[i] : NULL;
+}
+
 size_t apv_scenario_nsteps(const struct apv_scenario *s)
 {
+	if (!s)
+		return 0;
 	return s->nsteps;
 }

@@ -11,11 +11,14 @@
  */
 #include "scenario_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 void apv_scenario_opts_default(struct apv_scenario_opts *o)
 {
+	if (!o)
+		return;
 	memset(o, 0, sizeof(*o));
 	o->check_every_step = true;
 }
@@ -67,6 +70,8 @@ static bool error_expected(const struct apv_scenario *s, size_t i)
 int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opts, char *err,
 		     size_t errlen)
 {
+	if (!s)
+		return -EINVAL;
 	static char dummy[4];
 	if (!err || !errlen) {
 		err = dummy;
@@ -91,8 +96,12 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 	apv_timer_init(&w->watchdog, watchdog_fire, w);
 	w->err = err;
 	w->errlen = errlen;
+	struct apv_val full_v[APV_SCN_MAXARGS];
+	struct apv_step full = {.v = full_v};
 	for (size_t i = 0; i < s->nsteps; i++) {
 		const struct apv_step *st = &s->steps[i];
+		/* exec sees every value slot; w->cur stays the scenario's own step. */
+		apv_step_expand(st, &full);
 		if (apv_world_log_step(w, st) < 0)
 			return -1;
 		w->cur = st;
@@ -101,12 +110,12 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 			apv_w_action(w, 0, NULL);
 		struct apv_clock *clock = w->clock;
 		if (clock) {
-			uint64_t now = apv_clock_now(clock), d = step_duration(st);
+			uint64_t now = apv_clock_now(clock), d = step_duration(&full);
 			w->watchdog_fired = false;
 			apv_clock_arm(clock, &w->watchdog,
 				      now + (d > UINT64_MAX / 2 ? d : d + WATCHDOG_NS));
 		}
-		int rc = st->cmd->exec(w, st);
+		int rc = st->cmd->exec(w, &full);
 		if (clock)
 			apv_clock_cancel(clock, &w->watchdog);
 		if (w->watchdog_fired)
@@ -142,6 +151,8 @@ int apv_scenario_run(struct apv_scenario *s, const struct apv_scenario_opts *opt
 
 int apv_scenario_finish(struct apv_scenario *s, char *err, size_t errlen)
 {
+	if (!s)
+		return -EINVAL;
 	if (s->finished || !s->world) {
 		s->finished = true;
 		return 0;
@@ -160,7 +171,7 @@ void apv_scenario_free(struct apv_scenario *s)
 		return;
 	apv_world_free(s->world);
 	for (size_t i = 0; i < s->nsteps; i++)
-		apv_scn_stmt_free(&s->steps[i].st);
+		apv_step_free(&s->steps[i]);
 	free(s->steps);
 	for (size_t i = 0; i < s->nfiles; i++)
 		free(s->files[i]);
@@ -171,15 +182,21 @@ void apv_scenario_free(struct apv_scenario *s)
 
 struct apv_hw *apv_scenario_hw(struct apv_scenario *s)
 {
+	if (!s)
+		return NULL;
 	return s->world ? s->world->hw : NULL;
 }
 
 struct apv_kvm *apv_scenario_kvm(struct apv_scenario *s)
 {
+	if (!s)
+		return NULL;
 	return s->world ? s->world->kvm : NULL;
 }
 
 struct apv_matrix *apv_scenario_matrix(struct apv_scenario *s)
 {
+	if (!s)
+		return NULL;
 	return s->world ? s->world->matrix : NULL;
 }

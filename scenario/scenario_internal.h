@@ -69,11 +69,25 @@ struct apv_val {
 
 struct apv_cmd;
 
+/*
+ * A parsed step. While its command parses it, v is the parser's scratch
+ * array of APV_SCN_MAXARGS values; afterwards the step keeps only its
+ * first nv values (the last one set), its tokens and their strings, all in
+ * one block `mem`, so that a trivial step costs a couple of hundred bytes.
+ * The runner hands exec a copy with all APV_SCN_MAXARGS values (the ones
+ * not kept read as APV_V_NONE).
+ */
 struct apv_step {
 	const struct apv_cmd *cmd;
 	struct apv_stmt st;
-	struct apv_val v[APV_SCN_MAXARGS];
+	struct apv_val *v;
+	void *mem; /* v, st.tok, the token strings and st.src; NULL while parsing */
+	unsigned nv;
 };
+/* Expand s into *full with every value slot (full->v must hold APV_SCN_MAXARGS). */
+void apv_step_expand(const struct apv_step *s, struct apv_step *full);
+/* Free what a parsed step owns. */
+void apv_step_free(struct apv_step *s);
 
 struct apv_scenario {
 	char *name;
@@ -98,6 +112,7 @@ struct apv_pname {
 
 struct apv_pctx {
 	struct apv_scenario *s;
+	struct apv_val vscratch[APV_SCN_MAXARGS]; /* the values of the step being parsed */
 	struct apv_pname *vms, *mdevs;
 	size_t nvms, nmdevs;
 	char *err;
@@ -216,6 +231,14 @@ int apv_pc_opts_cmp(struct apv_pcur *c, const struct apv_opt *opts);
 /* Parse every remaining token as an option from `opts` (NULL-terminated by name). */
 int apv_pc_opts(struct apv_pcur *c, const struct apv_opt *opts);
 
+/* A program-interruption code's name; "unknown" for a code without one. */
+static inline const char *apv_scn_pgm_name(unsigned code)
+{
+	const char *n = apv_pgm_name(code);
+
+	return n ? n : "unknown";
+}
+
 /* ---- values (values.c) --------------------------------------------------------- */
 
 /* Decimal or 0x-hex. 0, -EINVAL (not a number) or -ERANGE (> max). */
@@ -226,8 +249,13 @@ int apv_scn_parse_dur(const char *s, uint64_t *ns);
 int apv_scn_parse_size(const char *s, uint64_t *out);
 /* 05.0004 (hex card . hex domain). */
 int apv_scn_parse_apqn(const char *s, apv_apqn_t *q);
-/* 4-6,9,0x10 into a mask; -ERANGE if an ID exceeds max. */
+/*
+ * 4-6,9,0x10 into a mask; -ERANGE if an ID exceeds max, -EDOM for a range
+ * that runs backwards (9-5), -EINVAL for anything else.
+ */
 int apv_scn_parse_ids(const char *s, unsigned max, struct apv_mask *m);
+/* The first backwards range of an ID list ("9-5"), for the message; "" if none. */
+const char *apv_scn_ids_backwards(const char *s, char *buf, size_t len);
 int apv_scn_parse_bool(const char *s, bool *b);
 /* "-EADDRINUSE", "EADDRINUSE", "-98", "0", "none". */
 int apv_scn_parse_errno(const char *s, int *e);

@@ -8,6 +8,7 @@
 #define APV_SCENARIO_SRCTEXT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -25,7 +26,20 @@ static inline void apv_src_advance(unsigned char c, unsigned *line, unsigned *co
 	}
 }
 
-/* Write "FILE:LINE:COL: message" into err (truncated to errlen; nothing if there is no room). */
+/*
+ * Tokens echoed in messages ('...') longer than APV_SRC_QUOTE_MAX characters
+ * are cut to their first APV_SRC_QUOTE_KEEP and "...": a 16 MiB word must
+ * not become a 16 MiB message.
+ */
+#define APV_SRC_QUOTE_MAX 80
+#define APV_SRC_QUOTE_KEEP 60
+/* Returns whether the message ends inside a quote (cut or not). */
+bool apv_src_cut_quoted(char *msg);
+
+/*
+ * Write "FILE:LINE:COL: message" into err (truncated to errlen; nothing if
+ * there is no room), quoted tokens cut as above.
+ */
 void apv_src_vfail(char *err, size_t errlen, const char *file, unsigned line, unsigned col,
 		   const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 

@@ -130,7 +130,7 @@ static void trace_text(struct apv_world *w, FILE *f, const struct apv_insn_recor
 		break;
 	case APV_RES_PGM:
 		fprintf(f, " -> program exception 0x%02x (%s)\n", r->res.pgm,
-			apv_pgm_name(r->res.pgm));
+			apv_scn_pgm_name(r->res.pgm));
 		break;
 	case APV_RES_EXIT:
 		fprintf(f, " -> exit to user space\n");
@@ -196,7 +196,7 @@ static void trace_json(struct apv_world *w, FILE *f, const struct apv_insn_recor
 	}
 	case APV_RES_PGM:
 		fprintf(f, ",\"result\":\"pgm\",\"pgm\":%u,\"pgm_name\":", r->res.pgm);
-		apv_json_write_str(f, apv_pgm_name(r->res.pgm));
+		apv_json_write_str(f, apv_scn_pgm_name(r->res.pgm));
 		fputs("}\n", f);
 		break;
 	case APV_RES_EXIT:

@@ -155,7 +155,7 @@ int apv_scn_parse_ids(const char *s, unsigned max, struct apv_mask *m)
 			if (num_prefix(end + 1, &end, &b) < 0)
 				return -EINVAL;
 			if (b < a)
-				return -EINVAL;
+				return -EDOM;
 		}
 		if (b > max)
 			return -ERANGE;
@@ -167,6 +167,33 @@ int apv_scn_parse_ids(const char *s, unsigned max, struct apv_mask *m)
 			return -EINVAL;
 		p = end + 1;
 	}
+}
+
+const char *apv_scn_ids_backwards(const char *s, char *buf, size_t len)
+{
+	const char *p = s;
+
+	if (len)
+		buf[0] = '\0';
+	while (*p) {
+		const char *start = p, *end;
+		uint64_t a, b;
+
+		if (num_prefix(p, &end, &a) < 0)
+			break;
+		if (*end == '-') {
+			if (num_prefix(end + 1, &end, &b) < 0)
+				break;
+			if (b < a) {
+				snprintf(buf, len, "%.*s", (int)(end - start), start);
+				break;
+			}
+		}
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+	return buf;
 }
 
 int apv_scn_parse_bool(const char *s, bool *b)
@@ -335,5 +362,7 @@ unsigned apv_scn_distance(const char *a, const char *b)
 
 const char *apv_errno_str(int err, char *buf, size_t len)
 {
+	if (!buf || !len)
+		return NULL;
 	return apv_scn_errno_str(err, buf, len);
 }

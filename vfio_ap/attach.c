@@ -159,6 +159,8 @@ void apv_mdev_get_info(struct apv_mdev *mdev, struct apv_vfio_device_info *out)
 
 int apv_mdev_get_irq_info(struct apv_mdev *mdev, unsigned index, struct apv_vfio_irq_info *out)
 {
+	if (!mdev)
+		return -EINVAL;
 	(void)mdev;
 	if (!out || index >= APV_VFIO_AP_NUM_IRQS)
 		return -EINVAL;

@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "vfio_ap_priv.h"
 
@@ -45,11 +47,18 @@ static bool subset(const struct apv_mask *a, const struct apv_mask *b)
 	return apv_mask_empty(&x);
 }
 
+/*
+ * Every check below is linear: in the queues (65536 slots), the mdevs and
+ * the cells of their matrices. No pair of mdevs is compared: the owner map
+ * m->check_owner (APQN -> mdev) finds a queue in two matrices, and sorted
+ * claims find a VM owned twice.
+ */
+
 static void check_queue(struct ck *c, struct apv_matrix *m, struct vfio_ap_queue *q, long *nibs,
 			long *iscs)
 {
 	unsigned apid = apv_apqn_apid(q->apqn), apqi = apv_apqn_apqi(q->apqn);
-	struct apv_mdev *d = q->mdev;
+	struct apv_mdev *d = q->mdev, *o = m->check_owner[q->apqn];
 
 	if (q->drv != (q->unbound ? APV_DRV_NONE : vfio_ap_driver_for(m, q)))
 		fail(c, "queue %02x.%04x is bound to the wrong driver for the bus masks", apid,
@@ -59,10 +68,9 @@ static void check_queue(struct ck *c, struct apv_matrix *m, struct vfio_ap_queue
 	if (d && (q->drv != APV_DRV_VFIO_AP || !in_matrix(d, q->apqn)))
 		fail(c, "queue %02x.%04x is linked to mdev %s without being bound and assigned",
 		     apid, apqi, d->uuid);
-	for (struct apv_mdev *o = m->mdevs; o && !d; o = o->next)
-		if (q->drv == APV_DRV_VFIO_AP && in_matrix(o, q->apqn))
-			fail(c, "queue %02x.%04x is bound and assigned to %s but not linked", apid,
-			     apqi, o->uuid);
+	if (!d && o && q->drv == APV_DRV_VFIO_AP)
+		fail(c, "queue %02x.%04x is bound and assigned to %s but not linked", apid, apqi,
+		     o->uuid);
 	if (q->saved_nib) {
 		++*nibs;
 		if (!d || !d->vm || q->irq_vm != d->vm || !vfio_ap_in_shadow(d, q->apqn))
@@ -74,6 +82,39 @@ static void check_queue(struct ck *c, struct apv_matrix *m, struct vfio_ap_queue
 		if (q->saved_isc > APV_MAX_ISC || !q->saved_nib)
 			fail(c, "queue %02x.%04x holds guest ISC %d without a NIB", apid, apqi,
 			     q->saved_isc);
+	}
+}
+
+/* Enter d's cells in the owner map; a cell already taken is a queue in two matrices. */
+static void map_mdev(struct ck *c, struct apv_matrix *m, struct apv_mdev *d)
+{
+	unsigned apid, apqi;
+
+	apv_mask_for_each(apid, &d->apm)
+	{
+		apv_mask_for_each(apqi, &d->aqm)
+		{
+			apv_apqn_t q = apv_apqn(apid, apqi);
+			struct apv_mdev *o = m->check_owner[q];
+
+			if (o && o != d) {
+				fail(c, "mdevs %s and %s share a queue", o->uuid, d->uuid);
+				return;
+			}
+			m->check_owner[q] = d;
+		}
+	}
+}
+
+/* Leave the map empty for the next check: clear exactly the cells map_mdev set. */
+static void unmap_mdev(struct apv_matrix *m, struct apv_mdev *d)
+{
+	unsigned apid, apqi;
+
+	apv_mask_for_each(apid, &d->apm)
+	{
+		apv_mask_for_each(apqi, &d->aqm)
+			m->check_owner[apv_apqn(apid, apqi)] = NULL;
 	}
 }
 
@@ -104,16 +145,6 @@ static void check_mdev(struct ck *c, struct apv_matrix *m, struct apv_mdev *d, l
 	}
 	if (vfio_ap_owned_by_host(m, &d->apm, &d->aqm))
 		fail(c, "mdev %s has a queue reserved for the host drivers", d->uuid);
-	for (struct apv_mdev *o = d->next; o; o = o->next) {
-		struct apv_mask a, q;
-
-		apv_mask_and(&a, &d->apm, &o->apm);
-		apv_mask_and(&q, &d->aqm, &o->aqm);
-		if (!apv_mask_empty(&a) && !apv_mask_empty(&q))
-			fail(c, "mdevs %s and %s share a queue", d->uuid, o->uuid);
-		if (d->claim && d->claim == o->claim)
-			fail(c, "mdevs %s and %s both own one VM", d->uuid, o->uuid);
-	}
 	if (d->vm && d->vm != d->claim)
 		fail(c, "mdev %s is attached to a VM it does not own", d->uuid);
 	if (d->claim) {
@@ -121,6 +152,40 @@ static void check_mdev(struct ck *c, struct apv_matrix *m, struct apv_mdev *d, l
 		if (apv_vm_pqap_hook(d->claim) != &d->hook)
 			fail(c, "mdev %s owns a VM whose PQAP hook is not its own", d->uuid);
 	}
+}
+
+static int by_claim(const void *a, const void *b)
+{
+	const struct apv_mdev *x = *(const struct apv_mdev *const *)a;
+	const struct apv_mdev *y = *(const struct apv_mdev *const *)b;
+	uintptr_t p = (uintptr_t)x->claim, q = (uintptr_t)y->claim;
+
+	return p < q ? -1 : p > q;
+}
+
+/* Two mdevs owning one VM: the claims sorted, neighbours compared. */
+static void check_claims(struct ck *c, struct apv_matrix *m)
+{
+	struct apv_mdev **v;
+	long n = 0, nclaims = 0;
+
+	for (struct apv_mdev *d = m->mdevs; d; d = d->next)
+		nclaims += d->claim != NULL;
+	if (nclaims < 2)
+		return;
+	v = malloc((size_t)nclaims * sizeof(*v));
+	if (!v) {
+		fail(c, "out of memory while checking the VM owners");
+		return;
+	}
+	for (struct apv_mdev *d = m->mdevs; d && n < nclaims; d = d->next)
+		if (d->claim)
+			v[n++] = d;
+	qsort(v, (size_t)n, sizeof(*v), by_claim);
+	for (long i = 1; i < n; i++)
+		if (v[i]->claim == v[i - 1]->claim)
+			fail(c, "mdevs %s and %s both own one VM", v[i - 1]->uuid, v[i]->uuid);
+	free(v);
 }
 
 int apv_matrix_check(struct apv_matrix *m, char *err, size_t errlen)
@@ -137,10 +202,24 @@ int apv_matrix_check(struct apv_matrix *m, char *err, size_t errlen)
 		return -EINVAL;
 	apv_mutex_lock(&m->guests_lock);
 	apv_mutex_lock(&m->mdevs_lock);
+	/* The owner map is made once, at the first check, and left all NULL after each. */
+	if (!m->check_owner)
+		m->check_owner = calloc(VFIO_AP_NQUEUES, sizeof(*m->check_owner));
+	if (!m->check_owner) {
+		apv_mutex_unlock(&m->mdevs_lock);
+		apv_mutex_unlock(&m->guests_lock);
+		fail(&c, "out of memory for the owner map of the check");
+		return -ENOMEM;
+	}
+	for (struct apv_mdev *d = m->mdevs; d; d = d->next)
+		map_mdev(&c, m, d);
 	vfio_ap_for_each_queue(m, pos, q)
 		check_queue(&c, m, q, &nibs, &iscs);
+	check_claims(&c, m);
 	for (struct apv_mdev *d = m->mdevs; d; d = d->next)
 		check_mdev(&c, m, d, &claims);
+	for (struct apv_mdev *d = m->mdevs; d; d = d->next)
+		unmap_mdev(m, d);
 	/*
 	 * vfio_ap is the only user of NIB pins, guest ISCs and PQAP hooks, and
 	 * pins and ISCs change only under mdevs_lock, so the count is exact here.

@@ -15,11 +15,13 @@ struct apv_matrix *apv_matrix_new(struct apv_kvm *k)
 {
 	struct apv_matrix *m;
 
-	if (!k)
+	if (!k || kvm_matrix_claim(k) < 0)
 		return NULL;
 	m = calloc(1, sizeof(*m));
-	if (!m)
+	if (!m) {
+		kvm_matrix_release(k);
 		return NULL;
+	}
 	m->kvm = k;
 	m->hw = apv_kvm_hw(k);
 	m->clock = apv_kvm_clock(k);
@@ -58,9 +60,11 @@ void apv_matrix_free(struct apv_matrix *m)
 	vfio_ap_bus_free(m);
 	apv_mutex_unlock(&m->bus_lock);
 	apv_ratelimit_flush(m->log, &m->rl_reset_wait);
+	free(m->check_owner);
 	apv_mutex_destroy(&m->mdevs_lock);
 	apv_mutex_destroy(&m->guests_lock);
 	apv_mutex_destroy(&m->bus_lock);
+	kvm_matrix_release(m->kvm);
 	free(m);
 }
 

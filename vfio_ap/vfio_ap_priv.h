@@ -125,6 +125,8 @@ struct apv_matrix {
 	struct apv_mask rows_made;
 	struct apv_mask qapm, qaqm;
 	uint16_t nq_apid[APV_MASK_BITS], nq_apqi[APV_MASK_BITS];
+	/* apv_matrix_check's owner map (APQN -> mdev), made at its first run, all NULL between runs */
+	struct apv_mdev **check_owner;
 
 	struct apv_mdev *mdevs;
 
@@ -137,6 +139,13 @@ struct apv_matrix {
 
 /* Internal functions stay out of libapvirt's exported symbols. */
 #pragma GCC visibility push(hidden)
+
+/*
+ * kvm/kvm.c (as the kernel's vfio_ap calls into kvm_s390): the host has
+ * one vfio_ap, so one matrix device per KVM. 0, or -EBUSY if one exists.
+ */
+int kvm_matrix_claim(struct apv_kvm *k);
+void kvm_matrix_release(struct apv_kvm *k);
 
 /* ---- matrix.c: lock helpers, limits ------------------------------------------ */
 

@@ -6,6 +6,11 @@
  * Everything here is pure: constants, value types and stateless
  * encoders/decoders. Bit numbers in comments use IBM notation (bit 0 is
  * the most significant bit of a 64-bit register).
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_ARCH_H
 #define APVIRT_ARCH_H

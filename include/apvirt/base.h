@@ -2,6 +2,11 @@
 /*
  * apvirt — shared services below every layer: the clock, lock-order
  * checking, resource accounting and the log.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_BASE_H
 #define APVIRT_BASE_H

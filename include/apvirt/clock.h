@@ -10,6 +10,11 @@
  *
  * Timers are embedded in their owner's structure (no allocation when
  * arming), so hardware events on hot paths cost nothing extra.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_CLOCK_H
 #define APVIRT_CLOCK_H
@@ -39,8 +44,19 @@ struct apv_timer {
 
 struct apv_clock *apv_clock_new_virtual(void);
 struct apv_clock *apv_clock_new_real(void);
-/* Cancels nothing: every timer must be disarmed by its owner first. */
-void apv_clock_free(struct apv_clock *c);
+/*
+ * Cancels nothing: every timer must be disarmed by its owner first.
+ * 0 (NULL: nothing to do), or -EBUSY while an object holds the clock
+ * (the hardware built on it): nothing is freed.
+ */
+int apv_clock_free(struct apv_clock *c);
+/*
+ * An object that keeps the clock (apv_hw_new does) holds it until it goes;
+ * apv_clock_free refuses while any hold is left. A release without a hold
+ * is ignored.
+ */
+void apv_clock_hold(struct apv_clock *c);
+void apv_clock_release(struct apv_clock *c);
 bool apv_clock_is_virtual(const struct apv_clock *c);
 
 /* Nanoseconds since the clock was created. */

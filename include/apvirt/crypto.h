@@ -11,6 +11,11 @@
  *
  * The message builders and the reply parser are what a guest driver
  * (zcrypt's msgtype50) does; the guest model and tests use them.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_CRYPTO_H
 #define APVIRT_CRYPTO_H
@@ -102,7 +107,8 @@ size_t apv_t50_build_crt(uint8_t *out, size_t cap, const uint8_t *p, const uint8
  * Check a reply as zcrypt does and extract the L-byte result.
  * Returns 0, or the type 82/88 reply code (> 0), or -EMSGSIZE / -EIO for a
  * reply zcrypt would reject (bad length, unknown type). A type 82/88 whose
- * code byte is 0 gives -EIO, since 0 would read as success.
+ * code byte is 0 gives -EIO, since 0 would read as success. -EINVAL for a
+ * NULL reply, or a NULL result with L > 0.
  */
 int apv_t80_parse(const uint8_t *reply, size_t len, uint8_t *result, size_t L);
 

@@ -21,6 +21,11 @@
  * interruption (on a hardware worker thread, or inside a virtual clock
  * step) only records itself and wakes the driver; the NIB is read and
  * cleared, and the queues drained, by whichever thread drives next.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_GUEST_H
 #define APVIRT_GUEST_H
@@ -85,7 +90,8 @@ int apv_guest_platform_kvm(struct apv_vcpu *vcpu, uint64_t gpa, uint64_t size,
  * apv_hw_pqap/nqap/dqap on a flat storage of `size` bytes that the
  * platform allocates, facilities come from the hardware configuration,
  * interruptions from apv_hw_set_irq_handler() (no GISA). The platform
- * installs itself as the hardware's interrupt handler. -EINVAL, -ENOMEM.
+ * installs itself as the hardware's interrupt handler. -EINVAL, -ENOMEM,
+ * -EBUSY if the hardware is in use (apv_hw_in_use: a KVM runs on it).
  */
 int apv_guest_platform_hw(struct apv_hw *hw, uint64_t size, struct apv_guest_platform *out);
 /* Release a platform that was never handed to apv_guest_new(). */

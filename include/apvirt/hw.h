@@ -12,6 +12,11 @@
  *
  * Locking: one lock per queue, one for the configuration. Instructions on
  * different queues run in parallel; NQAP/DQAP do no allocation.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_HW_H
 #define APVIRT_HW_H
@@ -88,8 +93,18 @@ struct apv_hw_irq {
 typedef void (*apv_hw_irq_fn)(void *ctx, const struct apv_hw_irq *irq);
 
 struct apv_hw *apv_hw_new(const struct apv_hw_config *cfg, struct apv_clock *clock);
-/* Stops workers, drops every request and reply. */
-void apv_hw_free(struct apv_hw *hw);
+/*
+ * Stops workers, drops every request and reply. 0 (NULL: nothing to do),
+ * or -EBUSY while the hardware is in use (apv_hw_in_use): nothing is freed.
+ */
+int apv_hw_free(struct apv_hw *hw);
+/*
+ * In use while an interrupt handler is installed: a KVM (apv_kvm_new), a
+ * bare-metal guest platform (apv_guest_platform_hw) or the embedder's own.
+ * Only one of them can own the hardware's interrupts, so each refuses a
+ * hardware that is in use (-EBUSY / NULL), and apv_hw_free refuses too.
+ */
+bool apv_hw_in_use(const struct apv_hw *hw);
 const struct apv_hw_config *apv_hw_config(const struct apv_hw *hw);
 struct apv_clock *apv_hw_clock(const struct apv_hw *hw);
 /*

@@ -23,6 +23,11 @@
  *   9 hook published: call it under the hook read lock; 0 -> CC0 if
  *     RC == 0 else CC3 (always written); -EOPNOTSUPP -> EXIT, CC untouched
  *  10 no hook: CC3, RC01, APQSW in GR1 bits 32-63 (not the kernel's high half)
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_KVM_H
 #define APVIRT_KVM_H
@@ -67,13 +72,17 @@ struct apv_kvm_config {
 };
 void apv_kvm_config_default(struct apv_kvm_config *c);
 
-/* Installs itself as the hardware's interrupt handler. */
+/*
+ * Installs itself as the hardware's interrupt handler. NULL if hw is NULL
+ * or already in use (apv_hw_in_use: one KVM per host).
+ */
 struct apv_kvm *apv_kvm_new(struct apv_hw *hw, const struct apv_kvm_config *cfg);
 /*
- * All VMs must be gone (otherwise nothing is freed and a message says so),
- * and no hardware interrupt may still be on its way in.
+ * 0 (NULL: nothing to do), or -EBUSY while VMs or the matrix device
+ * (apv_matrix_new) still live on it: nothing is freed. Afterwards the
+ * hardware is no longer in use.
  */
-void apv_kvm_free(struct apv_kvm *k);
+int apv_kvm_free(struct apv_kvm *k);
 struct apv_hw *apv_kvm_hw(const struct apv_kvm *k);
 struct apv_clock *apv_kvm_clock(const struct apv_kvm *k);
 /* The one accounting record of the stack (pins, ISCs, VM refs, hooks). */
@@ -130,7 +139,7 @@ unsigned apv_vm_crycb_format(const struct apv_vm *vm);
 /*
  * Program the guest's APCB (APCB1 for format 2, else APCB0 limited to
  * 64 APIDs / 16 domains), atomically with respect to running vCPUs.
- * The caller holds the VM lock.
+ * The caller holds the VM lock. A NULL mask is an empty one.
  */
 void apv_vm_set_masks(struct apv_vm *vm, const struct apv_mask *apm, const struct apv_mask *aqm,
 		      const struct apv_mask *adm);

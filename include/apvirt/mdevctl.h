@@ -13,6 +13,11 @@
  *
  * Built into libapvirt with the scenario layer; this header needs nothing
  * of it.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_MDEVCTL_H
 #define APVIRT_MDEVCTL_H
@@ -53,6 +58,9 @@ enum {
 	APV_MDEVCTL_AUTO_ONLY = 1u << 0, /* start only "start": "auto" devices (host boot) */
 	APV_MDEVCTL_DRY_RUN = 1u << 1,	 /* validate only: no mdev is created */
 };
+
+/* Devices in one file at most (more is an -E2BIG error): size devs[] for all. */
+#define APV_MDEVCTL_MAX_DEVICES 256
 
 struct apv_mdevctl_device {
 	char uuid[40];

@@ -16,6 +16,11 @@
  * The administrator's tools that need no scenario (mdevctl JSON, the
  * lszcrypt and mdev listings) are declared in apvirt/mdevctl.h, which
  * this header includes.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_SCENARIO_H
 #define APVIRT_SCENARIO_H
@@ -64,6 +69,12 @@ struct apv_scenario *apv_scenario_load_file(const char *path, char *err, size_t 
 struct apv_scenario *apv_scenario_load_string(const char *name, const char *text, const char *dir,
 					      char *err, size_t errlen);
 size_t apv_scenario_nsteps(const struct apv_scenario *s);
+/*
+ * The files a scenario was read from, in the order they were opened: 0 is
+ * the script itself (the name given to load_string), then every include.
+ * NULL past the last, or for a NULL scenario.
+ */
+const char *apv_scenario_file(const struct apv_scenario *s, size_t i);
 
 /*
  * Run every step. 0 when every step and expectation passed; -1 with the

@@ -10,6 +10,11 @@
  * language offers them to scripts, and an embedder's own tests (a QEMU
  * device, a management tool) can use them against libapvirt directly;
  * nothing else in a program should.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_TESTING_H
 #define APVIRT_TESTING_H

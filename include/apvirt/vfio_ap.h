@@ -13,6 +13,11 @@
  *
  * Locks: guests_lock -> VM lock -> mdevs_lock; the hook handler takes only
  * mdevs_lock; the hook rw lock is never taken while holding any of them.
+ *
+ * API contract (docs/api.md): a NULL object or buffer, or a number out of
+ * range, gets -EINVAL from functions returning an errno, NULL, false or 0
+ * from the others (void ones do nothing), and the architected answer from
+ * instructions; a destructor refuses an object still in use with -EBUSY.
  */
 #ifndef APVIRT_VFIO_AP_H
 #define APVIRT_VFIO_AP_H
@@ -31,7 +36,11 @@ struct apv_mdev;
 
 /* ---- matrix device and AP bus ---------------------------------------------- */
 
-/* Scans the host (QCI + TAPQ), binds queues per the bus masks. */
+/*
+ * Scans the host (QCI + TAPQ), binds queues per the bus masks. The host
+ * has one vfio_ap: NULL if k is NULL or already has a matrix device (two
+ * would hand one queue to two VMs). apv_kvm_free refuses while it lives.
+ */
 struct apv_matrix *apv_matrix_new(struct apv_kvm *k);
 /* Module unload: removes every mdev (tearing down attached ones) and frees. */
 void apv_matrix_free(struct apv_matrix *m);

@@ -332,7 +332,7 @@ TEST(cli_import_reports_like_mdevctl)
 	cli_free(&r);
 	unlink(path);
 	r = CLI("mdev", "import", path);
-	CHECK_EQ(r.status, 1);
+	CHECK_EQ(r.status, 2);
 	snprintf(want, sizeof(want),
 		 "apvirt mdev import: cannot read '%s': No such file or directory\n", path);
 	CHECK_STR(r.err, want);
@@ -355,6 +355,98 @@ TEST(cli_import_of_bad_json)
 		 "got '\"'\n",
 		 path);
 	CHECK_STR(r.err, want);
+	cli_free(&r);
+	unlink(path);
+}
+
+/* A scratch file with this text; the path in path[]. */
+static void write_tmp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		path[0] = '\0';
+	close(fd);
+}
+
+/* Options count wherever they stand: after the file as well as before it. */
+TEST(cli_import_options_after_the_file)
+{
+	char path[] = "/tmp/apv-mdevctl-XXXXXX", want[1024];
+	write_tmp(path, bare);
+	REQUIRE(path[0]);
+	struct cli_result r = CLI("mdev", "import", path, "--dry-run", "--uuid", UUID1);
+	CHECK_EQ(r.status, 0);
+	snprintf(want, sizeof(want), "%s: valid " UUID1 " (4 attributes, start auto)\n", path);
+	CHECK_STR(r.err, want);
+	CHECK_STR(r.out, "no mdevs\n");
+	cli_free(&r);
+	r = CLI("mdev", "import", path, "--uuid", UUID1, "--auto", "--json");
+	CHECK_EQ(r.status, 0);
+	snprintf(want, sizeof(want), "%s: created " UUID1 " (4 attributes, start auto)\n", path);
+	CHECK_STR(r.err, want);
+	CHECK(strstr(r.out, "\"" UUID1 "\"") != NULL);
+	cli_free(&r);
+	/* After "--" everything is a file name. */
+	r = CLI("mdev", "import", "--uuid", UUID1, "--", path, "--dry-run");
+	CHECK_EQ(r.status, 2);
+	CHECK(strstr(r.err, "apvirt mdev import: cannot read '--dry-run': No such file or "
+			    "directory\n") != NULL);
+	cli_free(&r);
+	unlink(path);
+}
+
+/* --dry-run refuses exactly what the import refuses: here a queue in two devices. */
+TEST(cli_dry_run_detects_overlapping_devices)
+{
+	static const char two[] =
+	    "{\"" UUID1 "\": {\"mdev_type\": \"vfio_ap-passthrough\", \"start\": \"auto\",\n"
+	    "  \"attrs\": [{\"assign_adapter\": \"5\"}, {\"assign_domain\": \"4\"}]},\n"
+	    " \"" UUID2 "\": {\"mdev_type\": \"vfio_ap-passthrough\", \"start\": \"auto\",\n"
+	    "  \"attrs\": [{\"assign_adapter\": \"5\"}, {\"assign_domain\": \"4\"}]}}\n";
+	char path[] = "/tmp/apv-mdevctl-XXXXXX", want[1024];
+	write_tmp(path, two);
+	REQUIRE(path[0]);
+	snprintf(want, sizeof(want),
+		 "apvirt mdev import: %s:4:56: " UUID2 ": attrs[1]: writing \"4\" to assign_domain "
+		 "failed: -EADDRINUSE (Address already in use)\n",
+		 path);
+	struct cli_result real = CLI("mdev", "import", path);
+	CHECK_EQ(real.status, 1);
+	CHECK_STR(real.err, want);
+	struct cli_result dry = CLI("mdev", "import", "--dry-run", path);
+	CHECK_EQ(dry.status, 1);
+	CHECK_STR(dry.err, want);
+	CHECK_STR(dry.out, "no mdevs\n");
+	cli_free(&real);
+	cli_free(&dry);
+	unlink(path);
+}
+
+/* Every device created is reported, however many (the importer takes up to 256 a file). */
+TEST(cli_import_reports_every_device)
+{
+	static char json[70 * 200];
+	size_t n = 0;
+	n += (size_t)snprintf(json + n, sizeof(json) - n, "{");
+	for (int i = 0; i < 70; i++)
+		n += (size_t)snprintf(json + n, sizeof(json) - n,
+				      "%s\"%08x-2222-3333-4444-555555555555\": {\"mdev_type\": "
+				      "\"vfio_ap-passthrough\", \"start\": \"manual\", \"attrs\": []}\n",
+				      i ? "," : "", 0x10000000u + (unsigned)i);
+	snprintf(json + n, sizeof(json) - n, "}\n");
+	char path[] = "/tmp/apv-mdevctl-XXXXXX";
+	write_tmp(path, json);
+	REQUIRE(path[0]);
+	struct cli_result r = CLI("mdev", "import", path);
+	CHECK_EQ(r.status, 0);
+	unsigned lines = 0;
+	for (const char *p = r.err; (p = strstr(p, ": created ")) != NULL; p++)
+		lines++;
+	CHECK_EQ(lines, 70);
+	CHECK(strstr(r.err, "10000045-2222-3333-4444-555555555555 (0 attributes, start manual)") !=
+	      NULL);
 	cli_free(&r);
 	unlink(path);
 }

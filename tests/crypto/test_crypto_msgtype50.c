@@ -212,7 +212,7 @@ TEST(t80_shorter_than_16_plus_l_or_longer_than_0x210_is_emsgsize)
 	CHECK_EQ(apv_t80_parse(rep, 4, res, 0), -EMSGSIZE);
 	CHECK_EQ(apv_t80_parse(rep, 1, res, 0), -EMSGSIZE);
 	CHECK_EQ(apv_t80_parse(rep, 0, res, 0), -EMSGSIZE);
-	CHECK_EQ(apv_t80_parse(NULL, 0x90, res, 128), -EMSGSIZE);
+	CHECK_EQ(apv_t80_parse(NULL, 0x90, res, 128), -EINVAL);
 	/* L beyond any block can never fit. */
 	make_t80(rep, 0x210, 0x210, 0);
 	CHECK_EQ(apv_t80_parse(rep, 0x210, res, 513), -EMSGSIZE);

@@ -408,14 +408,17 @@ TEST(probe_twice_is_ebusy_and_bad_platforms_are_einval)
 	CHECK_EQ(apv_guest_probe(f.g), -EBUSY);
 	CHECK_EQ(apv_guest_platform_hw(f.hw, 0x100, &p), -EINVAL);
 	CHECK_EQ(apv_guest_platform_hw(NULL, 0x8000, &p), -EINVAL);
+	/* The hardware's interrupts belong to f.g's platform: a second one is refused. */
+	CHECK_EQ(apv_guest_platform_hw(f.hw, 0x8000, &p), -EBUSY);
+	apv_guest_free(f.g);
+	f.g = NULL;
 	REQUIRE(apv_guest_platform_hw(f.hw, 0x8000, &p) == 0);
 	p.mem_size = 0x1000; /* too small: the platform is released by apv_guest_new */
 	CHECK_EQ(apv_guest_new(&p, NULL, &g), -EINVAL);
 	CHECK(g == NULL);
 	CHECK_EQ(apv_guest_new(NULL, NULL, &g), -EINVAL);
-	/* The released platform took the hardware's handler along: give it back. */
-	apv_guest_free(f.g);
-	f.g = NULL;
+	/* The released platform gave the hardware's interrupts back. */
+	CHECK(!apv_hw_in_use(f.hw));
 	gfix_free(&f);
 }
 

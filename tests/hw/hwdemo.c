@@ -235,6 +235,7 @@ int main(void)
 	BN_free(bm);
 	free_key(&k);
 	BN_CTX_free(ctx);
+	apv_hw_set_irq_handler(hw, NULL, NULL);
 	apv_hw_free(hw);
 	apv_clock_free(clk);
 	printf("\n%s\n", failures ? "hwdemo: FAILED" : "hwdemo: all steps as expected");

@@ -89,6 +89,8 @@ void hwt_init(struct hwt *t, const struct apv_hw_config *cfg, bool real)
 
 void hwt_fini(struct hwt *t)
 {
+	/* Our handler keeps the hardware in use: it goes first (docs/api.md). */
+	apv_hw_set_irq_handler(t->hw, NULL, NULL);
 	apv_hw_free(t->hw);
 	apv_clock_free(t->clk);
 	pthread_mutex_destroy(&t->irq_lock);

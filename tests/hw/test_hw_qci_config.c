@@ -86,7 +86,7 @@ TEST(add_adapter_rejects_bad_parameters_range_and_duplicates)
 	CHECK_EQ(apv_hw_add_adapter(t.hw, 1, &a), -EINVAL);
 	CHECK_EQ(apv_hw_add_adapter(t.hw, 1, NULL), -EINVAL);
 	apv_adapter_config_default(&a);
-	CHECK_EQ(apv_hw_add_adapter(t.hw, 256, &a), -ENODEV);
+	CHECK_EQ(apv_hw_add_adapter(t.hw, 256, &a), -EINVAL);
 	CHECK(!apv_hw_adapter_exists(t.hw, 1));
 	CHECK_EQ(apv_hw_add_adapter(t.hw, 1, &a), 0);
 	CHECK_EQ(apv_hw_add_adapter(t.hw, 1, &a), -EEXIST);
@@ -97,7 +97,7 @@ TEST(add_adapter_rejects_bad_parameters_range_and_duplicates)
 	CHECK_EQ(got.at, a.at);
 	CHECK_EQ(got.qd, a.qd);
 	CHECK_EQ(apv_hw_adapter_info(t.hw, 2, &got), -ENODEV);
-	CHECK_EQ(apv_hw_adapter_info(t.hw, 300, &got), -ENODEV);
+	CHECK_EQ(apv_hw_adapter_info(t.hw, 300, &got), -EINVAL);
 	hwt_fini(&t);
 }
 
@@ -240,7 +240,7 @@ TEST(deconfigured_adapter_answers_rc03_and_leaves_qci)
 	CHECK_EQ(s.rc, 0);
 	CHECK(s.e);
 	CHECK_EQ(apv_hw_configure_adapter(t.hw, 77, true), -ENODEV);
-	CHECK_EQ(apv_hw_configure_adapter(t.hw, 700, true), -ENODEV);
+	CHECK_EQ(apv_hw_configure_adapter(t.hw, 700, true), -EINVAL);
 	hwt_fini(&t);
 }
 
@@ -269,7 +269,7 @@ TEST(deconfigured_domain_answers_rc01_and_leaves_aqm_and_adm)
 	CHECK_EQ(s.rc, 0);
 	CHECK(!s.i);
 	CHECK_EQ(apv_hw_configure_domain(t.hw, 99, false), -ENODEV);
-	CHECK_EQ(apv_hw_configure_domain(t.hw, 999, false), -ENODEV);
+	CHECK_EQ(apv_hw_configure_domain(t.hw, 999, false), -EINVAL);
 	hwt_fini(&t);
 }
 
@@ -290,7 +290,7 @@ TEST(a_domain_added_later_creates_queues_on_every_adapter)
 	CHECK(st.exists);
 	CHECK_EQ(apv_hw_queue_stats(t.hw, apv_apqn(T_APID, 9), &st), 0);
 	CHECK_EQ(apv_hw_queue_stats(t.hw, apv_apqn(7, T_APQI), &st), 0);
-	CHECK_EQ(apv_hw_add_domain(t.hw, 256), -ENODEV);
+	CHECK_EQ(apv_hw_add_domain(t.hw, 256), -EINVAL);
 	hwt_fini(&t);
 }
 

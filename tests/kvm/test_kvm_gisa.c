@@ -145,10 +145,10 @@ TEST(gisc_above_7_erange)
 	struct fx f;
 
 	fx_init(&f);
-	CHECK_EQ(apv_vm_gisc_register(f.vm, 8), -ERANGE);
-	CHECK_EQ(apv_vm_gisc_register(f.vm, 0xFFFFFFFFu), -ERANGE);
-	CHECK_EQ(apv_vm_gisc_unregister(f.vm, 8), -ERANGE);
-	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 8), -ERANGE);
+	CHECK_EQ(apv_vm_gisc_register(f.vm, 8), -EINVAL);
+	CHECK_EQ(apv_vm_gisc_register(f.vm, 0xFFFFFFFFu), -EINVAL);
+	CHECK_EQ(apv_vm_gisc_unregister(f.vm, 8), -EINVAL);
+	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 8), -EINVAL);
 	CHECK_EQ(apv_account_get(apv_kvm_account(f.kvm), APV_ACCT_ISC_REGS), 0);
 	fx_fini(&f);
 }
@@ -173,7 +173,7 @@ TEST(gisc_register_injected_failure_takes_nothing_after_erange_check)
 
 	fx_init(&f);
 	REQUIRE(apv_vm_set_gisc_register_failure(f.vm, -EIO) == 0);
-	CHECK_EQ(apv_vm_gisc_register(f.vm, 8), -ERANGE);
+	CHECK_EQ(apv_vm_gisc_register(f.vm, 8), -EINVAL);
 	CHECK_EQ(apv_vm_gisc_register(f.vm, 6), -EIO);
 	CHECK_EQ(apv_vm_gisc_refcount(f.vm, 6), 0);
 	CHECK_EQ(apv_vm_gisa_iam(f.vm), 0);

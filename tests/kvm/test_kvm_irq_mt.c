@@ -63,7 +63,8 @@ TEST(irq_mt_delivery_races_sie_entry_cr6_and_vcpu_free)
 	REQUIRE(pthread_create(&t, NULL, raiser, &s) == 0);
 
 	for (int i = 0; i < ROUNDS; i++) {
-		struct apv_vcpu *extra = apv_vcpu_new(f.vm, 100 + (unsigned)i);
+		/* Ids stay below KVM_MAX_VCPUS (255); the previous round's is free again. */
+		struct apv_vcpu *extra = apv_vcpu_new(f.vm, 100 + (unsigned)i % 100);
 
 		REQUIRE(extra);
 		apv_vcpu_set_irq_handler(extra, vcpu_irq, NULL);

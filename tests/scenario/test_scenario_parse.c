@@ -80,6 +80,50 @@ TEST(lex_error_in_the_second_statement_of_a_line)
 
 /* ---- commands -------------------------------------------------------------------- */
 
+/* A backslash that continues nothing says so, instead of becoming a word. */
+TEST(lex_stray_backslash_says_what_is_wrong)
+{
+	CHECK_STR(perr("host\nadvance 1ms \\"),
+		  "t.apv:2:13: the backslash at the end of the file continues the line onto a "
+		  "line that does not exist (remove it, or add the next line)");
+	CHECK_STR(perr("host\nadvance 1ms\\"),
+		  "t.apv:2:12: the backslash at the end of the file continues the line onto a "
+		  "line that does not exist (remove it, or add the next line)");
+	CHECK_STR(perr("host\nadvance 1ms \\ # more\nadvance 1ms\n"),
+		  "t.apv:2:13: a backslash continues a line only as its last character: the "
+		  "comment after it stops the continuation (move the comment)");
+	/* Glued to the word, it continues the line as well. */
+	CHECK_STR(perr("host\nadapter 5-6\\\n type=cex8\n"), "");
+}
+
+TEST(backwards_range_says_what_is_wrong)
+{
+	CHECK_STR(perr("host\nadapter 9-5"),
+		  "t.apv:2:9: the range '9-5' runs backwards: a range goes from the lower ID to "
+		  "the higher (write '5-9')");
+	CHECK_STR(perr("host\nadapter 1,3,0x10-0xc"),
+		  "t.apv:2:9: the range '0x10-0xc' runs backwards: a range goes from the lower ID "
+		  "to the higher (write '0xc-0x10')");
+	CHECK_STR(perr("vm g1\nexpect masks g1 apm=6-5"),
+		  "t.apv:2:21: the range '6-5' runs backwards: a range goes from the lower ID to "
+		  "the higher (write '5-6')");
+}
+
+/* A huge token is cut in the message, which stays short. */
+TEST(long_tokens_are_cut_in_messages)
+{
+	static char text[20000];
+	snprintf(text, sizeof(text), "host\nadvance ");
+	memset(text + strlen(text), 'x', 10000);
+	const char *e = perr(text);
+	CHECK_STR(e, "t.apv:2:9: expected a duration (like 20ms) after 'advance', got "
+		     "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'");
+	memset(text, 'y', 10000);
+	text[10000] = '\0';
+	e = perr(text);
+	CHECK(strlen(e) < 200);
+}
+
 TEST(unknown_command_suggests_a_close_one)
 {
 	CHECK_STR(perr("host\nfualt 05.0004 busy"),
