@@ -52,6 +52,8 @@ void hw_cpacf_fini(struct apv_hw *hw)
 
 int apv_hw_cpacf_set_wrapping_key(struct apv_hw *hw, const uint8_t *wk)
 {
+	if (!hw)
+		return -EINVAL;
 	struct hw_cpacf *c = &hw->cpacf;
 	uint8_t key[APV_CPACF_WK_LEN], vp[APV_CPACF_WKVP_LEN];
 	unsigned vp_len = 0;
@@ -95,6 +97,8 @@ out:
 
 void apv_hw_cpacf_wkvp(struct apv_hw *hw, uint8_t wkvp[APV_CPACF_WKVP_LEN])
 {
+	if (!hw || !wkvp)
+		return;
 	apv_mutex_lock(&hw->cpacf.lock);
 	memcpy(wkvp, hw->cpacf.wkvp, APV_CPACF_WKVP_LEN);
 	apv_mutex_unlock(&hw->cpacf.lock);
@@ -179,6 +183,8 @@ static bool len_ok(size_t len)
 
 int apv_hw_cpacf_wrap(struct apv_hw *hw, const uint8_t *clear, size_t len, uint8_t *protkey)
 {
+	if (!hw)
+		return -EINVAL;
 	struct hw_cpacf *c = &hw->cpacf;
 	bool ok;
 
@@ -194,6 +200,8 @@ int apv_hw_cpacf_wrap(struct apv_hw *hw, const uint8_t *clear, size_t len, uint8
 
 int apv_hw_cpacf_unwrap(struct apv_hw *hw, const uint8_t *protkey, size_t len, uint8_t *clear)
 {
+	if (!hw)
+		return -EINVAL;
 	struct hw_cpacf *c = &hw->cpacf;
 	uint8_t tmp[APV_CPACF_KEY_MAX];
 	int ret = 0;

@@ -204,7 +204,7 @@ int apv_matrix_check(struct apv_matrix *m, char *err, size_t errlen)
 	apv_mutex_lock(&m->mdevs_lock);
 	/* The owner map is made once, at the first check, and left all NULL after each. */
 	if (!m->check_owner)
-		m->check_owner = calloc(VFIO_AP_NQUEUES, sizeof(*m->check_owner));
+		m->check_owner = calloc((size_t)APV_MASK_BITS * APV_MASK_BITS, sizeof(*m->check_owner));
 	if (!m->check_owner) {
 		apv_mutex_unlock(&m->mdevs_lock);
 		apv_mutex_unlock(&m->guests_lock);

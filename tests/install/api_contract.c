@@ -573,6 +573,26 @@ CASE(hw_null)
 	apv_log_set_handler(apv_hw_log(NULL), NULL, NULL, APV_LOG_ERR);
 }
 
+CASE(hw_cpacf)
+{
+	uint8_t wk[APV_CPACF_WK_LEN] = {1}, vp[APV_CPACF_WKVP_LEN], clear[APV_CPACF_KEY_MAX] = {0};
+	uint8_t prot[APV_CPACF_KEY_MAX + APV_CPACF_WKVP_LEN];
+
+	memset(vp, 0x77, sizeof(vp));
+	EINVAL_(apv_hw_cpacf_set_wrapping_key(NULL, wk));
+	apv_hw_cpacf_wkvp(NULL, vp);
+	EQ_(vp[0], 0x77);
+	apv_hw_cpacf_wkvp(f->hw, NULL);
+	EINVAL_(apv_hw_cpacf_wrap(NULL, clear, 32, prot));
+	EINVAL_(apv_hw_cpacf_wrap(f->hw, NULL, 32, prot));
+	EINVAL_(apv_hw_cpacf_wrap(f->hw, clear, 32, NULL));
+	EINVAL_(apv_hw_cpacf_wrap(f->hw, clear, APV_CPACF_KEY_MAX + 1, prot));
+	EINVAL_(apv_hw_cpacf_unwrap(NULL, prot, 32, clear));
+	EINVAL_(apv_hw_cpacf_unwrap(f->hw, NULL, 32, clear));
+	EINVAL_(apv_hw_cpacf_unwrap(f->hw, prot, 32, NULL));
+	EINVAL_(apv_hw_cpacf_unwrap(f->hw, prot, APV_CPACF_KEY_MIN - 1, clear));
+}
+
 CASE(hw_out_of_range)
 {
 	struct apv_adapter_config ac;
