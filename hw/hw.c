@@ -87,7 +87,11 @@ bool apv_hw_in_use(const struct apv_hw *hw)
 	if (!hw)
 		return false;
 	apv_mutex_lock(&((struct apv_hw *)hw)->irq_fn_lock);
-	used = hw->irq_fn != NULL;
+	{
+		const struct hw_irq_handler *h = atomic_load(&((struct apv_hw *)hw)->irq_handler);
+
+		used = h && h->fn != NULL;
+	}
 	apv_mutex_unlock(&((struct apv_hw *)hw)->irq_fn_lock);
 	return used;
 }
