@@ -70,13 +70,13 @@ step watch unplug-card "$tmo" "$stat" "$b=absent" "$a=online"
 step watch plug-card "$tmo" "$stat" "$b=online" "$b.$d1=online" "$b.$d2=online"
 step watch unplug-domain "$tmo" "$stat" "$a.$d2=absent" "$b.$d2=absent" "$a.$d1=online"
 step watch plug-domain "$tmo" "$stat" "$a.$d2=online" "$b.$d2=online"
+step progress busy "$stat" "$a.$d1" "$busy"
 # The kernel marks a checkstopped queue only when its AP bus scans (every
 # config_time seconds; no configuration-change event announces a
 # checkstop), so what is timed is the failover: the other card's queue
 # takes the requests.
 step progress checkstop "$stat" "$b.$d1" 0
 step watch checkstop-end "$tmo" "$stat" "$a=online" "$a.$d1=online" "$a.$d2=online"
-step progress busy "$stat" "$a.$d1" "$busy"
 step watch config-off "$tmo" "$stat" --run "chzcrypt --config-off $b" "$b=deconfig"
 step watch config-on "$tmo" "$stat" --run "chzcrypt --config-on $b" "$b=online" \
 	"$b.$d1=online" "$b.$d2=online"
