@@ -267,7 +267,9 @@ run_machine() {
 	"$here/e2e-check.sh" --name "$rel $kind" "${opts[@]}" "$log" "$rc" "${labels[@]}" \
 		>"$log.check" || true
 	case "$kind" in
-	bringup | hotplug | cca | ep11) device_checks "$rel $kind" "$log" >>"$log.check" ;;
+	bringup | cca | ep11) device_checks "$rel $kind" "$log" >>"$log.check" ;;
+	# Every card has left the guest before it ends: no queue to report.
+	hotplug) device_checks "$rel $kind" "$log" | grep -v "ZAPQ at unload" >>"$log.check" ;;
 	esac
 	count_results "$log.check"
 }
