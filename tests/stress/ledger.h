@@ -54,6 +54,7 @@ struct ledger {
 	size_t nc, capc;
 	unsigned nmdevs;
 	bool oom;
+	uint64_t answered_ok[LEDGER_MDEVS]; /* right answers so far, per mdev (live) */
 };
 
 static inline void ledger_init(struct ledger *l, unsigned nmdevs)
@@ -113,8 +114,22 @@ static inline void ledger_answer(struct ledger *l, size_t id, int result, bool c
 		r->answered = now;
 		r->result = result;
 		r->correct = correct;
+		if (result == 0 && correct && r->mdev < LEDGER_MDEVS)
+			l->answered_ok[r->mdev]++;
 	}
 	pthread_mutex_unlock(&l->lock);
+}
+
+/* Right answers on mdev so far (while the run goes on). */
+static inline uint64_t ledger_ok_so_far(struct ledger *l, unsigned mdev)
+{
+	uint64_t n = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (mdev < LEDGER_MDEVS)
+		n = l->answered_ok[mdev];
+	pthread_mutex_unlock(&l->lock);
+	return n;
 }
 
 /* An injected condition on mdev starts now; returns its handle for ledger_cond_end(). */

@@ -476,6 +476,13 @@ static void *remove_thread(void *p)
 		if (gone != SIZE_MAX)
 			cond_end(w, gone);
 		pause_us(20000 + rnd(&seed) % 20000);
+		/*
+		 * Requests must succeed on every mdev. Until C has served one, its
+		 * window stays open (up to 10 s): on a loaded machine its guest may
+		 * not get a request through 20-40 ms windows at all.
+		 */
+		for (unsigned ms = 0; ms < 10000 && !ledger_ok_so_far(&w->led, M_C); ms++)
+			pause_us(1000);
 		gone = cond_begin(w, M_C, "remove");
 		if (apv_mdev_remove(c))
 			bad(w, "remove C");
