@@ -86,10 +86,11 @@ lszcrypt_checks() {
 	serial=$(awk -v c="$card" '$1 == c { print $NF }' /tmp/lszs.out)
 	check "lszcrypt.$m.serial" "lszcrypt -s: card $card has serial number '$serial'" \
 		sh -c "[ -n '$serial' ] && [ '$serial' != - ] && [ '$serial' = \"\$(cut -c1-8 $ap/card$card/serialnr)\" ]"
-	# lszcrypt reads the card ID with strtol(..., 0): hex needs its 0x.
-	lszcrypt -c "0x$card" >/tmp/lszc.out 2>&1
+	# Newer lszcrypt prints the key lines for a queue (-c CARD.DOMAIN),
+	# older ones for a card, whose ID they read with strtol(..., 0).
+	lszcrypt -c "$card.$dom" >/tmp/lszc.out 2>&1 || lszcrypt -c "0x$card" >/tmp/lszc.out 2>&1
 	show /tmp/lszc.out
-	check "lszcrypt.$m.$5" "lszcrypt -c 0x$card: the current key is valid ($mk_re)" \
+	check "lszcrypt.$m.$5" "lszcrypt -c $card.$dom (or 0x$card): the current key is valid ($mk_re)" \
 		grep -Eq "$mk_re" /tmp/lszc.out
 }
 
