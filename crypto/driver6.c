@@ -83,7 +83,9 @@ int apv_t86_parse(const uint8_t *reply, size_t len, bool ep11, struct apv_t86_vi
 {
 	size_t c1, o1, c2, o2;
 
-	if (!reply || !v || len < 8)
+	if (!reply || !v)
+		return -EINVAL;
+	if (len < 8)
 		return -EMSGSIZE;
 	memset(v, 0, sizeof(*v));
 	v->type = reply[T86_OFF_TYPE];
@@ -491,7 +493,9 @@ int apv_ep11_reply_data(const struct apv_t86_view *v, uint32_t *rv, const uint8_
 	const uint8_t *p, *end;
 	size_t len;
 
-	if (!v || !v->parm || v->parm_len < 2)
+	if (!v)
+		return -EINVAL;
+	if (!v->parm || v->parm_len < 2)
 		return -EMSGSIZE;
 	p = v->parm;
 	end = v->parm + v->parm_len;

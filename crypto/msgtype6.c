@@ -126,12 +126,16 @@ void apv_cca_mkvp(const uint8_t key[APV_MK_LEN], uint8_t mkvp[APV_CCA_MKVP_LEN])
 {
 	uint8_t h[32];
 
+	if (!key || !mkvp)
+		return;
 	sha256(key, APV_MK_LEN, h);
 	memcpy(mkvp, h, APV_CCA_MKVP_LEN);
 }
 
 void apv_ep11_wkvp(const uint8_t key[APV_MK_LEN], uint8_t wkvp[APV_EP11_WKVP_LEN])
 {
+	if (!key || !wkvp)
+		return;
 	sha256(key, APV_MK_LEN, wkvp);
 }
 
@@ -202,7 +206,7 @@ static int ep11_apply(struct apv_card_keys *k, enum apv_mk_op op, const uint8_t 
 int apv_card_keys_apply(struct apv_card_keys *k, bool ep11, enum apv_mk_op op,
 			const uint8_t key[APV_MK_LEN])
 {
-	if (!k)
+	if (!k || (unsigned)op > APV_MK_OP_CLEAR)
 		return -EINVAL;
 	return ep11 ? ep11_apply(k, op, key) : cca_apply(k, op, key);
 }

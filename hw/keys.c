@@ -20,7 +20,7 @@ int apv_hw_master_key(struct apv_hw *hw, apv_apqn_t apqn, enum apv_mk_op op,
 	struct hw_queue *q;
 	int rc;
 
-	if (!hw)
+	if (!hw || (unsigned)op > APV_MK_OP_CLEAR || (op == APV_MK_OP_SET && !key))
 		return -EINVAL;
 	q = hw_queue_find(hw, apqn);
 	if (!q)

@@ -148,6 +148,8 @@ void apv_irq_route_put(struct apv_irq_route *r)
 
 const struct apv_storage *apv_irq_route_storage(struct apv_irq_route *r)
 {
+	if (!r)
+		return NULL;
 	return &r->st;
 }
 
@@ -198,11 +200,15 @@ void kvm_routes_free(struct apv_kvm *k)
 
 uint64_t apv_kvm_vm_visits(const struct apv_kvm *k)
 {
+	if (!k)
+		return 0;
 	return atomic_load(&((struct apv_kvm *)k)->vm_visits);
 }
 
 uint64_t apv_kvm_stray_irqs(const struct apv_kvm *k)
 {
+	if (!k)
+		return 0;
 	return atomic_load(&((struct apv_kvm *)k)->stray_irqs);
 }
 
@@ -210,6 +216,8 @@ void apv_irq_route_stats(const struct apv_irq_route *r, uint64_t *stores, uint64
 {
 	struct apv_irq_route *m = (struct apv_irq_route *)r;
 
+	if (!r)
+		return;
 	if (stores)
 		*stores = atomic_load(&m->stores);
 	if (raises)

@@ -104,6 +104,8 @@ void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m)
 
 void apv_lszcrypt_serial(FILE *f, struct apv_hw *hw)
 {
+	if (!f || !hw)
+		return;
 	fprintf(f, "CARD.DOM TYPE  MODE        STATUS   SERIALNR\n");
 	fprintf(f, "--------------------------------------------------------\n");
 	for (unsigned apid = 0; apid < 256; apid++) {
@@ -133,6 +135,8 @@ void apv_lszcrypt_mkvps(FILE *f, struct apv_hw *hw)
 	static const uint8_t zero[APV_EP11_WKVP_LEN];
 	static const char *const reg[3] = {"NEW", "CUR", "OLD"};
 
+	if (!f || !hw)
+		return;
 	for (unsigned apid = 0; apid < 256; apid++) {
 		for (unsigned apqi = 0; apqi < 256; apqi++) {
 			struct apv_hw_mk_info k;

@@ -172,11 +172,12 @@ enum apv_mk_op {
 /*
  * Apply op to the CCA AES master key (ep11 false) or to the EP11 wrapping
  * key. -ENOENT: CHANGE/COMMIT with an empty new register; -EPERM: EP11
- * CHANGE of an uncommitted key; -EINVAL: bad arguments.
+ * CHANGE of an uncommitted key; -EINVAL: bad arguments (NULL k, an unknown
+ * op, SET without a key, CCA COMMIT).
  */
 int apv_card_keys_apply(struct apv_card_keys *k, bool ep11, enum apv_mk_op op,
 			const uint8_t key[APV_MK_LEN]);
-/* The AES MKVP of a master key (first 8 bytes of its SHA-256). */
+/* The AES MKVP of a master key (first 8 bytes of its SHA-256). Both: NULL does nothing. */
 void apv_cca_mkvp(const uint8_t key[APV_MK_LEN], uint8_t mkvp[APV_CCA_MKVP_LEN]);
 /* The 32-byte verification pattern of an EP11 wrapping key (SHA-256). */
 void apv_ep11_wkvp(const uint8_t key[APV_MK_LEN], uint8_t wkvp[APV_EP11_WKVP_LEN]);
@@ -208,7 +209,9 @@ struct apv_card_ctx {
  * APV_CARD_REPLY_MAX for coprocessors, APV_CEX_REPLY_MAX for an
  * accelerator). Accelerators take type 50 and answer type 80/82;
  * coprocessors take type 6 and answer type 86 (type 82 for a message they
- * cannot frame). Never fails: every input yields a well-formed reply.
+ * cannot frame). Never fails: every input yields a well-formed reply (a
+ * NULL card is an accelerator; a NULL c, a bad mode or a too small cap get
+ * a type 82), except a NULL reply or cap < APV_T82_LEN: 0, nothing written.
  */
 size_t apv_card_process(struct apv_cex *c, const struct apv_card_ctx *card, const uint8_t *req,
 			size_t req_len, uint8_t *reply, size_t cap);
@@ -243,7 +246,8 @@ struct apv_t86_view {
 /*
  * 0 and *v filled for a type 86 zcrypt would accept for an `ep11` (or CCA)
  * request; the type 82/88/87 reply code (> 0) for an error reply;
- * -EMSGSIZE / -EIO where zcrypt would refuse it or take the queue offline.
+ * -EMSGSIZE / -EIO where zcrypt would refuse it or take the queue offline;
+ * -EINVAL for a NULL reply or v.
  */
 int apv_t86_parse(const uint8_t *reply, size_t len, bool ep11, struct apv_t86_view *v);
 
@@ -283,7 +287,8 @@ size_t apv_ep11_build_random(uint8_t *out, size_t cap, unsigned domain, unsigned
 /*
  * EP11 reply payload as Linux's check_reply_pl reads it: 0 and the data
  * string (*data, *dlen), the non-zero return value as a positive number
- * in *rv with -EIO, or -EMSGSIZE/-EIO for a malformed payload.
+ * in *rv with -EIO, or -EMSGSIZE/-EIO for a malformed payload; -EINVAL
+ * for a NULL v (rv, data and dlen may each be NULL: not reported).
  */
 int apv_ep11_reply_data(const struct apv_t86_view *v, uint32_t *rv, const uint8_t **data,
 			size_t *dlen);

@@ -150,7 +150,7 @@ int apv_hw_adapter_info(struct apv_hw *hw, unsigned apid, struct apv_adapter_con
  * reported as made under the old key.
  * -ENODEV: no such queue; -EOPNOTSUPP: an accelerator; -ENOENT: CHANGE or
  * COMMIT with an empty new register; -EPERM: EP11 CHANGE before COMMIT;
- * -EINVAL: bad arguments (SET needs a key).
+ * -EINVAL: bad arguments (NULL hw, an unknown op, SET without a key).
  */
 int apv_hw_master_key(struct apv_hw *hw, apv_apqn_t apqn, enum apv_mk_op op,
 		      const uint8_t key[APV_MK_LEN]);

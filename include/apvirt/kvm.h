@@ -197,7 +197,7 @@ bool apv_vm_gisa_alerted(const struct apv_vm *vm);
  * neither, so a hardware that kept it after a disable that did not take
  * reaches nothing. A route holds a VM reference while taken.
  * get: 0, -EINVAL, -ENODEV (the VM has no GISA), -EFAULT (nib is not
- * guest memory), -ENOMEM. put(NULL) does nothing.
+ * guest memory), -ENOMEM. put(NULL) does nothing, storage(NULL) is NULL.
  */
 struct apv_irq_route;
 int apv_vm_irq_route_get(struct apv_vm *vm, apv_apqn_t apqn, uint64_t nib,

@@ -41,12 +41,12 @@ extern "C" {
  * queues vfio_ap holds. m may be NULL (no vfio_ap loaded).
  */
 void apv_lszcrypt(FILE *f, struct apv_hw *hw, struct apv_matrix *m);
-/* lszcrypt -s: one line per coprocessor card with its serial number. */
+/* lszcrypt -s: one line per coprocessor card with its serial number. NULL f or hw: nothing. */
 void apv_lszcrypt_serial(FILE *f, struct apv_hw *hw);
 /*
  * The key registers of every coprocessor queue, as the queue's sysfs
  * `mkvps` shows them (CCA: "AES NEW: empty 0x0000000000000000", ...;
- * EP11: "WK CUR: valid 0x<64 hex>", "WK NEW: empty -").
+ * EP11: "WK CUR: valid 0x<64 hex>", "WK NEW: empty -"). NULL f or hw: nothing.
  */
 void apv_lszcrypt_mkvps(FILE *f, struct apv_hw *hw);
 /* One block per mdev: UUID, VM, matrix, guest_matrix, control domains. */

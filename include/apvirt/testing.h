@@ -43,7 +43,8 @@ int apv_vm_set_unpinnable(struct apv_vm *vm, uint64_t gpa, bool unpinnable);
  * a GISA or a host address (routing that did not go through a route:
  * host storage accesses, interruptions raised through another storage);
  * stray_irqs: GISA interruptions that found no VM (any more). Route
- * stats: NIB stores and interruptions that went through the route.
+ * stats: NIB stores and interruptions that went through the route. A NULL
+ * kvm counts 0; stats of a NULL route leave *stores and *raises alone.
  */
 uint64_t apv_kvm_vm_visits(const struct apv_kvm *k);
 uint64_t apv_kvm_stray_irqs(const struct apv_kvm *k);

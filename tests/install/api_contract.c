@@ -521,6 +521,110 @@ CASE(crypto_null)
 	apv_cex_free(c);
 }
 
+/* Coprocessor cards (type 6 / type 86) and the driver-side request builders. */
+CASE(crypto_card_null)
+{
+	static uint8_t out[APV_CARD_REPLY_MAX], reply[APV_CARD_REPLY_MAX];
+	struct apv_cex *c = apv_cex_new();
+	struct apv_card_ctx card;
+	struct apv_card_keys keys;
+	struct apv_t86_view v;
+	uint8_t key[APV_MK_LEN] = {1}, vp[APV_EP11_WKVP_LEN], tok[APV_CCA_AES_TOKEN_LEN] = {0};
+	uint8_t parm[64] = {0};
+	const uint8_t *data;
+	size_t dlen;
+	uint32_t rv;
+
+	(void)f;
+	TRUE_(c != NULL);
+	memset(&card, 0, sizeof(card));
+	card.mode = APV_CARD_CCA;
+	memset(&keys, 0, sizeof(keys));
+	/* A card always answers: a type 82 (accelerator or frame error) reply. */
+	TRUE_(apv_card_process(NULL, NULL, parm, sizeof(parm), reply, sizeof(reply)) > 0 &&
+	      reply[1] == APV_T82_TYPE);
+	TRUE_(apv_card_process(NULL, &card, parm, sizeof(parm), reply, sizeof(reply)) > 0 &&
+	      reply[1] == APV_T82_TYPE);
+	TRUE_(apv_card_process(c, &card, NULL, 64, reply, sizeof(reply)) > 0 &&
+	      reply[1] == APV_T82_TYPE);
+	EQ_(apv_card_process(c, &card, parm, sizeof(parm), NULL, sizeof(reply)), 0);
+	EINVAL_(apv_card_keys_apply(NULL, false, APV_MK_OP_SET, key));
+	EINVAL_(apv_card_keys_apply(&keys, false, APV_MK_OP_SET, NULL));
+	EINVAL_(apv_card_keys_apply(&keys, true, APV_MK_OP_SET, NULL));
+	memset(vp, 0x77, sizeof(vp));
+	apv_cca_mkvp(NULL, vp);
+	apv_ep11_wkvp(NULL, vp);
+	EQ_(vp[0], 0x77);
+	apv_cca_mkvp(key, NULL);
+	apv_ep11_wkvp(key, NULL);
+	EQ_(apv_t6_build_cca(NULL, sizeof(out), 4, parm, sizeof(parm), 4096, 0), 0);
+	EQ_(apv_t6_build_cca(out, sizeof(out), 4, NULL, sizeof(parm), 4096, 0), 0);
+	EQ_(apv_t6_build_ep11(NULL, sizeof(out), 4, 0, parm, sizeof(parm), 4096), 0);
+	EQ_(apv_t6_build_ep11(out, sizeof(out), 4, 0, NULL, sizeof(parm), 4096), 0);
+	EINVAL_(apv_t86_parse(NULL, 64, false, &v));
+	EINVAL_(apv_t86_parse(reply, sizeof(reply), false, NULL));
+	EINVAL_(apv_ep11_reply_data(NULL, &rv, &data, &dlen));
+	EQ_(apv_cca_build_fq(NULL, sizeof(out), 4, false), 0);
+	EQ_(apv_cca_build_rng(NULL, sizeof(out), 4), 0);
+	EQ_(apv_cca_build_me(NULL, sizeof(out), 4, parm, parm, parm, 64), 0);
+	EQ_(apv_cca_build_me(out, sizeof(out), 4, parm, NULL, parm, 64), 0);
+	EQ_(apv_cca_build_crt(NULL, sizeof(out), 4, parm, parm, parm, parm, parm, parm, 64), 0);
+	EQ_(apv_cca_build_crt(out, sizeof(out), 4, parm, parm, parm, NULL, parm, parm, 64), 0);
+	EQ_(apv_cca_build_kg(NULL, sizeof(out), 4, 256), 0);
+	EQ_(apv_cca_build_cm(NULL, sizeof(out), 4, key, 32), 0);
+	EQ_(apv_cca_build_cm(out, sizeof(out), 4, NULL, 32), 0);
+	EQ_(apv_cca_build_us(NULL, sizeof(out), 4, tok), 0);
+	EQ_(apv_cca_build_us(out, sizeof(out), 4, NULL), 0);
+	EQ_(apv_ep11_build_info(NULL, sizeof(out), 4, 1), 0);
+	EQ_(apv_ep11_build_genkey(NULL, sizeof(out), 4, 32, 0), 0);
+	EQ_(apv_ep11_build_wrap(NULL, sizeof(out), 4, parm, sizeof(parm)), 0);
+	EQ_(apv_ep11_build_wrap(out, sizeof(out), 4, NULL, sizeof(parm)), 0);
+	EQ_(apv_ep11_build_random(NULL, sizeof(out), 4, 32), 0);
+	apv_cex_free(c);
+}
+
+CASE(crypto_card_out_of_range)
+{
+	static uint8_t out[APV_CARD_REPLY_MAX], reply[APV_CARD_REPLY_MAX];
+	struct apv_cex *c = apv_cex_new();
+	struct apv_card_ctx card;
+	struct apv_card_keys keys;
+	uint8_t key[APV_MK_LEN] = {1}, parm[600] = {0};
+
+	(void)f;
+	TRUE_(c != NULL);
+	memset(&card, 0, sizeof(card));
+	card.mode = (enum apv_card_mode)99;
+	memset(&keys, 0, sizeof(keys));
+	TRUE_(apv_card_process(c, &card, parm, 64, reply, sizeof(reply)) > 0 &&
+	      reply[1] == APV_T82_TYPE);
+	card.mode = APV_CARD_EP11;
+	TRUE_(apv_card_process(c, &card, parm, 64, reply, APV_CARD_REPLY_MAX - 1) > 0 &&
+	      reply[1] == APV_T82_TYPE);
+	EQ_(apv_card_process(c, &card, parm, 64, reply, APV_T82_LEN - 1), 0);
+	EINVAL_(apv_card_keys_apply(&keys, false, (enum apv_mk_op)99, key));
+	EINVAL_(apv_card_keys_apply(&keys, true, (enum apv_mk_op)99, key));
+	EQ_(apv_t6_build_cca(out, sizeof(out), 0x10000, parm, 64, 4096, 0), 0);
+	EQ_(apv_t6_build_cca(out, sizeof(out), 4, parm, 1, 4096, 0), 0);
+	EQ_(apv_t6_build_cca(out, sizeof(out), 4, parm, 64, 4096, 1u << 24), 0);
+	EQ_(apv_t6_build_ep11(out, sizeof(out), 0x10000, 0, parm, 64, 4096), 0);
+	EQ_(apv_t6_build_ep11(out, sizeof(out), 4, 0, parm, 64, 1u << 24), 0);
+	EQ_(apv_cca_build_fq(out, sizeof(out), 0x10000, false), 0);
+	EQ_(apv_cca_build_rng(out, 16, 4), 0); /* cap too small */
+	EQ_(apv_cca_build_me(out, sizeof(out), 4, parm, parm, parm, 0), 0);
+	EQ_(apv_cca_build_me(out, sizeof(out), 4, parm, parm, parm, 513), 0);
+	EQ_(apv_cca_build_crt(out, sizeof(out), 4, parm, parm, parm, parm, parm, parm, 0), 0);
+	EQ_(apv_cca_build_crt(out, sizeof(out), 4, parm, parm, parm, parm, parm, parm, 513), 0);
+	EQ_(apv_cca_build_kg(out, sizeof(out), 4, 100), 0);
+	EQ_(apv_cca_build_cm(out, sizeof(out), 4, key, 17), 0);
+	EQ_(apv_cca_build_us(out, sizeof(out), 0x10000, parm), 0);
+	EQ_(apv_ep11_build_info(out, sizeof(out), 0x10000, 1), 0);
+	EQ_(apv_ep11_build_genkey(out, sizeof(out), 4, 17, 0), 0);
+	EQ_(apv_ep11_build_wrap(out, sizeof(out), 4, parm, 401), 0);
+	EQ_(apv_ep11_build_random(out, sizeof(out), 0x10000, 32), 0);
+	apv_cex_free(c);
+}
+
 /* ---- hw -------------------------------------------------------------------------------- */
 
 CASE(hw_null)
@@ -532,6 +636,7 @@ CASE(hw_null)
 	struct apv_regs r;
 	struct apv_aqic_ctrl ctl = {0};
 	uint64_t gr2 = 0;
+	struct apv_hw_mk_info mk;
 
 	memset(&r, 0, sizeof(r));
 	apv_hw_config_default(NULL);
@@ -570,6 +675,10 @@ CASE(hw_null)
 	apv_hw_set_insn_observer(NULL, NULL, NULL);
 	EINVAL_(apv_hw_queue_stats(NULL, apv_apqn(5, 4), &qs));
 	EINVAL_(apv_hw_queue_stats(f->hw, apv_apqn(5, 4), NULL));
+	EINVAL_(apv_hw_master_key(NULL, apv_apqn(5, 4), APV_MK_OP_CLEAR, NULL));
+	EINVAL_(apv_hw_master_key(f->hw, apv_apqn(5, 4), APV_MK_OP_SET, NULL));
+	EINVAL_(apv_hw_master_key_info(NULL, apv_apqn(5, 4), &mk));
+	EINVAL_(apv_hw_master_key_info(f->hw, apv_apqn(5, 4), NULL));
 	apv_log_set_handler(apv_hw_log(NULL), NULL, NULL, APV_LOG_ERR);
 }
 
@@ -607,6 +716,7 @@ CASE(hw_out_of_range)
 	FALSE_(apv_hw_adapter_exists(f->hw, 256));
 	EINVAL_(apv_hw_adapter_info(f->hw, 256, &ac));
 	EINVAL_(apv_hw_inject(f->hw, apv_apqn(5, 4), &fs));
+	EINVAL_(apv_hw_master_key(f->hw, apv_apqn(5, 4), (enum apv_mk_op)99, NULL));
 }
 
 CASE(hw_in_use_is_not_freed)
@@ -648,6 +758,8 @@ CASE(hold_and_release)
 CASE(kvm_null)
 {
 	struct apv_vcpu_stats vs;
+	struct apv_irq_route *route = NULL;
+	uint64_t stores, raises;
 	char err[64];
 
 	apv_kvm_config_default(NULL);
@@ -675,6 +787,16 @@ CASE(kvm_null)
 	PGM_OP_(apv_vcpu_execute(NULL, APV_OP_PQAP, 0, 0));
 	apv_vcpu_stats(NULL, &vs);
 	apv_vcpu_stats(f->vcpu, NULL);
+	EQ_(apv_kvm_vm_visits(NULL), 0);
+	EQ_(apv_kvm_stray_irqs(NULL), 0);
+	stores = raises = 7;
+	apv_irq_route_stats(NULL, &stores, &raises);
+	EQ_(stores, 7);
+	EQ_(raises, 7);
+	EINVAL_(apv_vm_irq_route_get(NULL, apv_apqn(5, 4), 0x1000, &route));
+	EINVAL_(apv_vm_irq_route_get(f->vm, apv_apqn(5, 4), 0x1000, NULL));
+	apv_irq_route_put(NULL);
+	NULL_(apv_irq_route_storage(NULL));
 }
 
 CASE(kvm_out_of_range)
@@ -952,6 +1074,10 @@ CASE(mdevctl_null)
 	apv_lszcrypt(devnull, NULL, f->m);
 	apv_mdev_list(NULL, f->m);
 	apv_mdev_list(devnull, NULL);
+	apv_lszcrypt_serial(NULL, f->hw);
+	apv_lszcrypt_serial(devnull, NULL);
+	apv_lszcrypt_mkvps(NULL, f->hw);
+	apv_lszcrypt_mkvps(devnull, NULL);
 	apv_mdevctl_export(NULL, f->m);
 	apv_mdevctl_export(devnull, NULL);
 	EINVAL_(apv_mdevctl_import(NULL, "{}", 2, "x.json", NULL, 0, NULL, 0, err, sizeof(err)));
