@@ -66,6 +66,20 @@ static inline unsigned bench_ncpu(void)
 	return n < 1 ? 1 : (unsigned)n;
 }
 
+/* PQAP(AQIC) from the guest: interrupts on (NIB at nib_gpa) or off; true on CC 0. */
+static inline bool bench_aqic(struct apv_vcpu *v, apv_apqn_t apqn, bool on, uint64_t nib_gpa)
+{
+	struct apv_regs *r = apv_vcpu_regs(v);
+	struct apv_aqic_ctrl c = {.ir = on, .isc = APV_AP_ISC};
+	struct apv_result res;
+
+	r->gr[0] = apv_gr0_pqap(APV_FC_AQIC, apqn, false, false);
+	r->gr[1] = apv_aqic_ctrl_encode(c);
+	r->gr[2] = on ? nib_gpa : 0;
+	res = apv_vcpu_execute(v, APV_OP_PQAP, 0, 0);
+	return res.kind == APV_RES_DONE && res.cc == 0;
+}
+
 static inline void bench_die(const char *what)
 {
 	fprintf(stderr, "bench: %s\n", what);

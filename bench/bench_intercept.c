@@ -43,25 +43,13 @@ struct vcpu_arg {
 	pthread_t t;
 };
 
-static bool aqic(struct apv_vcpu *v, apv_apqn_t apqn, bool on)
-{
-	struct apv_regs *r = apv_vcpu_regs(v);
-	struct apv_aqic_ctrl c = {.ir = on, .isc = APV_AP_ISC};
-	struct apv_result res;
-
-	r->gr[0] = apv_gr0_pqap(APV_FC_AQIC, apqn, false, false);
-	r->gr[1] = apv_aqic_ctrl_encode(c);
-	r->gr[2] = on ? NIB_GPA : 0;
-	res = apv_vcpu_execute(v, APV_OP_PQAP, 0, 0);
-	return res.kind == APV_RES_DONE && res.cc == 0;
-}
-
 static void *vcpu_main(void *p)
 {
 	struct vcpu_arg *a = p;
 
 	while (!atomic_load_explicit(a->stop, memory_order_relaxed)) {
-		if (!aqic(a->v, a->apqn, true) || !aqic(a->v, a->apqn, false)) {
+		if (!bench_aqic(a->v, a->apqn, true, NIB_GPA) ||
+		    !bench_aqic(a->v, a->apqn, false, NIB_GPA)) {
 			a->bad = true;
 			break;
 		}

@@ -21,19 +21,6 @@
 #define NIB_GPA UINT64_C(0x1000)
 #define SLOW_RESET_NS (100 * APV_NSEC_PER_MSEC)
 
-static bool aqic(struct apv_vcpu *v, apv_apqn_t apqn, bool on)
-{
-	struct apv_regs *r = apv_vcpu_regs(v);
-	struct apv_aqic_ctrl c = {.ir = on, .isc = APV_AP_ISC};
-	struct apv_result res;
-
-	r->gr[0] = apv_gr0_pqap(APV_FC_AQIC, apqn, false, false);
-	r->gr[1] = apv_aqic_ctrl_encode(c);
-	r->gr[2] = on ? NIB_GPA : 0;
-	res = apv_vcpu_execute(v, APV_OP_PQAP, 0, 0);
-	return res.kind == APV_RES_DONE && res.cc == 0;
-}
-
 static bool irq_on(struct bench_stack *s, apv_apqn_t apqn)
 {
 	struct apv_hw_queue_stats st;
@@ -64,13 +51,13 @@ static void aqic_pairs(double secs, const struct apv_hw_config *hc, uint64_t *me
 	while (n < cap && bench_now() < end) {
 		uint64_t t0 = bench_now(), t1, t2;
 
-		if (!aqic(s.v, q, true))
+		if (!bench_aqic(s.v, q, true, NIB_GPA))
 			bench_die("enable did not answer CC 0");
 		t1 = bench_now();
 		while (!irq_on(&s, q))
 			;
 		t2 = bench_now();
-		if (!aqic(s.v, q, false))
+		if (!bench_aqic(s.v, q, false, NIB_GPA))
 			bench_die("disable did not answer CC 0");
 		if (irq_on(&s, q))
 			bench_die("the disable returned with the I bit still on");
